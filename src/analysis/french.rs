@@ -1,0 +1,160 @@
+//! French specifics: elided articles, stop words and a light stemmer for job nouns.
+//!
+//! The stemmer works on folded (lowercase, unaccented) tokens, so that a query typed without
+//! accents ("boulangere") is stemmed exactly like the accented text ("boulangère"). It only
+//! conflates inflection: plural ("conseillers" → "conseiller") and grammatical gender of job
+//! nouns and adjectives ("conductrice" → "conducteur", "coiffeuse" → "coiffeur",
+//! "boulangère" → "boulanger"). It deliberately keeps derivations apart
+//! ("formation" ≠ "formateur"): precision on job titles matters more than recall here.
+
+/// Elided words that come before an apostrophe: "l’orientation" is indexed as "orientation".
+pub const ELISIONS: &[&str] = &[
+    "l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu",
+];
+
+/// Folded French stop words. Built from the Snowball list, minus the words that carry
+/// meaning in searches about jobs and training: "sans" ("formation sans bac"), "son"
+/// ("technicien du son"), "été" ("job d'été"), "pas", "même", "plus" are kept as terms.
+const STOP_WORDS: &[&str] = &[
+    "a", "ai", "aie", "aient", "aies", "ait", "as", "au", "aura", "aurai", "auraient", "aurais",
+    "aurait", "auras", "aurez", "auriez", "aurions", "aurons", "auront", "aux", "avaient", "avais",
+    "avait", "avec", "avez", "aviez", "avions", "avons", "ayant", "ayez", "ayons", "c", "ce",
+    "ceci", "cela", "celle", "celles", "celui", "ces", "cet", "cette", "ceux", "d", "dans", "de",
+    "des", "du", "elle", "elles", "en", "es", "est", "et", "etaient", "etais", "etait", "etant",
+    "etes", "etiez", "etions", "eu", "eue", "eues", "eurent", "eus", "eut", "eux", "il", "ils",
+    "j", "je", "jusqu", "l", "la", "le", "les", "leur", "leurs", "lorsqu", "lui", "m", "ma",
+    "mais", "me", "mes", "moi", "mon", "n", "ne", "nos", "notre", "nous", "on", "ont", "ou", "par",
+    "puisqu", "qu", "que", "quel", "quelle", "quelles", "quels", "qui", "quoiqu", "s", "sa", "se",
+    "sera", "serai", "seraient", "serais", "serait", "seras", "serez", "seriez", "serions",
+    "serons", "seront", "ses", "soi", "soient", "sois", "soit", "sommes", "sont", "soyez",
+    "soyons", "suis", "sur", "t", "ta", "te", "tes", "toi", "ton", "tu", "un", "une", "vos",
+    "votre", "vous", "y",
+];
+
+/// Words of four letters or more that the stemmer must leave alone: acronyms whose ending
+/// looks like an inflection ("BPJEPS" is not the plural of "bpjep") and invariable nouns in
+/// "-s" ("parcours" must not meet "parcour").
+const PROTECTED: &[&str] = &[
+    "bpjeps", "dejeps", "desjeps", "cnous", "crous", "erasmus", "fonds", "temps", "corps", "cours",
+    "concours", "discours", "parcours", "secours", "recours", "permis", "pays",
+];
+
+/// Returns true for a folded French stop word.
+pub fn is_stop_word(folded: &str) -> bool {
+    STOP_WORDS.binary_search(&folded).is_ok()
+}
+
+/// Returns true when `folded` (lowercase) is an elided particle such as "l" or "qu".
+pub fn is_elision(folded: &str) -> bool {
+    ELISIONS.contains(&folded)
+}
+
+/// Light French stemming of a folded token: plural, then feminine → masculine.
+pub fn stem(token: &str) -> String {
+    let mut word = token.to_string();
+    if word.chars().count() <= 3
+        || word.bytes().any(|b| b.is_ascii_digit())
+        || !word.is_ascii()
+        || PROTECTED.contains(&token)
+    {
+        return word;
+    }
+    strip_plural(&mut word);
+    masculine(&mut word);
+    word
+}
+
+fn strip_plural(word: &mut String) {
+    if word.ends_with("eaux") {
+        word.pop();
+    } else if word.ends_with("aux") && word.len() > 4 {
+        word.truncate(word.len() - 3);
+        word.push_str("al");
+    } else if (word.ends_with('s') && !word.ends_with("ss")) || word.ends_with('x') {
+        word.pop();
+    }
+}
+
+/// Feminine endings mapped to their masculine form, longest first.
+const FEMININE_ENDINGS: &[(&str, &str)] = &[
+    ("eresse", "eur"),
+    ("trice", "teur"),
+    ("euse", "eur"),
+    ("ienne", "ien"),
+    ("enne", "en"),
+    ("onne", "on"),
+    ("elle", "el"),
+    ("ette", "et"),
+    ("ive", "if"),
+];
+
+fn masculine(word: &mut String) {
+    for (feminine, masculine) in FEMININE_ENDINGS {
+        if word.len() > feminine.len() + 2 && word.ends_with(feminine) {
+            word.truncate(word.len() - feminine.len());
+            word.push_str(masculine);
+            return;
+        }
+    }
+    // "agente" → "agent", "boulangere" → "boulanger", "employee" → "employ".
+    while word.len() > 4 && word.ends_with('e') {
+        word.pop();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stop_words_are_sorted_for_binary_search() {
+        assert!(
+            STOP_WORDS.windows(2).all(|w| w[0] < w[1]),
+            "STOP_WORDS must stay sorted"
+        );
+    }
+
+    #[test]
+    fn meaningful_short_words_are_not_stop_words() {
+        for word in ["sans", "son", "ete", "pas", "bts", "cap", "vae", "plus"] {
+            assert!(!is_stop_word(word), "{word}");
+        }
+        for word in ["le", "la", "des", "qu", "etaient"] {
+            assert!(is_stop_word(word), "{word}");
+        }
+    }
+
+    #[test]
+    fn gender_and_number_of_job_nouns_meet() {
+        let pairs = [
+            ("boulanger", "boulangere"),
+            ("boulangers", "boulangeres"),
+            ("conducteur", "conductrice"),
+            ("conseiller", "conseillere"),
+            ("conseillers", "conseiller"),
+            ("coiffeur", "coiffeuse"),
+            ("technicien", "technicienne"),
+            ("bucheron", "bucheronne"),
+            ("agent", "agente"),
+            ("infirmier", "infirmiere"),
+            ("soignant", "soignantes"),
+            ("professionnel", "professionnelles"),
+            ("sportif", "sportive"),
+            ("employe", "employee"),
+            ("journal", "journaux"),
+            ("bureau", "bureaux"),
+        ];
+        for (masculine, other) in pairs {
+            assert_eq!(stem(masculine), stem(other), "{masculine} / {other}");
+        }
+    }
+
+    #[test]
+    fn derivations_and_acronyms_stay_apart() {
+        assert_ne!(stem("formation"), stem("formateur"));
+        assert_eq!(stem("bts"), "bts");
+        assert_eq!(stem("bpjeps"), "bpjeps");
+        assert_eq!(stem("a1101"), "a1101");
+        assert_eq!(stem("cours"), "cours");
+    }
+}

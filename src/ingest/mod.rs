@@ -1,0 +1,72 @@
+//! Ingestion: turning the files of `corpus/` into [`Extracted`] documents.
+//!
+//! Each format has its own extractor file. Single-file formats take the raw bytes and return
+//! one document; multi-document formats (a ROME release folder, a JSON export) return many,
+//! each carrying a `key` from which the source builds the stable document id.
+
+pub mod dila;
+pub mod html;
+pub mod json;
+pub mod office;
+pub mod pdf;
+pub mod rome;
+pub mod text;
+
+/// What an extractor found in one document, before metadata from the source is applied.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Extracted {
+    /// Key of the document within a multi-document file (ROME code, JSON id); `None` for
+    /// single-document files, whose id is their path.
+    pub key: Option<String>,
+    pub title: Option<String>,
+    /// Alternative titles (ROME appellations), searchable like the title.
+    pub alt_titles: Vec<String>,
+    pub description: Option<String>,
+    pub headings: Vec<String>,
+    /// The readable text, paragraphs separated by blank lines.
+    pub body: String,
+    /// Byte offsets in `body` where each page starts (`page_starts[0] == 0`); empty when the
+    /// format has no pages.
+    pub page_starts: Vec<usize>,
+    /// Language declared by the document itself (ISO 639-1, lowercase), if any.
+    pub language: Option<String>,
+    pub url: Option<String>,
+    /// Publication or modification date, ISO 8601 `YYYY-MM-DD`.
+    pub date: Option<String>,
+    /// Subjects, keywords, professional domains: short searchable labels.
+    pub keywords: Vec<String>,
+    /// Audiences declared by the document (e.g. DILA `<Audience>`).
+    pub audience: Vec<String>,
+}
+
+/// Why one document could not be extracted: the document's fault, reported and skipped.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum ExtractError {
+    #[error("malformed {format}: {reason}")]
+    Malformed {
+        format: &'static str,
+        reason: String,
+    },
+    #[error("encrypted pdf")]
+    Encrypted,
+    #[error("file is {size} bytes, over the limit of {limit}")]
+    TooLarge { size: u64, limit: u64 },
+    #[error("extraction took longer than {seconds} s")]
+    Timeout { seconds: u64 },
+    #[error("extractor panicked: {0}")]
+    Panicked(String),
+    #[error("unsupported file type: {0}")]
+    Unsupported(String),
+    #[error("cannot read: {0}")]
+    Io(String),
+}
+
+impl ExtractError {
+    /// Shorthand for a [`ExtractError::Malformed`] error.
+    pub fn malformed(format: &'static str, reason: impl std::fmt::Display) -> Self {
+        ExtractError::Malformed {
+            format,
+            reason: reason.to_string(),
+        }
+    }
+}

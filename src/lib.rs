@@ -1,0 +1,6 @@
+//! spo-search: the shared documentary search of the Service Public de l'Orientation (PACA).
+//!
+//! See `ARCHITECTURE.md` for the map of modules.
+
+pub mod analysis;
+pub mod ingest;

@@ -3,4 +3,7 @@
 //! See `ARCHITECTURE.md` for the map of modules.
 
 pub mod analysis;
+pub mod cli;
+pub mod index;
 pub mod ingest;
+pub mod schema;

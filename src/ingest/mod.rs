@@ -5,11 +5,13 @@
 //! each carrying a `key` from which the source builds the stable document id.
 
 pub mod dila;
+pub mod extract;
 pub mod html;
 pub mod json;
 pub mod office;
 pub mod pdf;
 pub mod rome;
+pub mod source;
 pub mod text;
 
 /// What an extractor found in one document, before metadata from the source is applied.

@@ -1,0 +1,45 @@
+//! Command-line interface: the arguments of each subcommand and their dispatch.
+//!
+//! Each subcommand lives in its own file with one `run` entry point; every flag can also be
+//! set through an `SPO_*` environment variable.
+
+mod index;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// spo-search: the shared documentary search of the Service Public de l'Orientation.
+#[derive(Debug, Parser)]
+#[command(name = "spo-search", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Build or update the index from the corpus (incremental: only changed files are read).
+    Index(index::IndexArgs),
+}
+
+/// Where the corpus and the index live.
+#[derive(Debug, clap::Args)]
+pub struct Paths {
+    /// Corpus folder: one sub-folder per source, each with its source.toml.
+    #[arg(long, env = "SPO_CORPUS", default_value = "corpus")]
+    pub corpus: PathBuf,
+    /// Index folder (created when absent).
+    #[arg(long, env = "SPO_INDEX", default_value = "index")]
+    pub index: PathBuf,
+}
+
+impl Cli {
+    /// Runs the chosen subcommand.
+    pub fn run(self) -> anyhow::Result<ExitCode> {
+        match self.command {
+            Command::Index(args) => index::run(args),
+        }
+    }
+}

@@ -1,0 +1,374 @@
+//! Building the index: incremental, atomic, and reporting every failure.
+//!
+//! A run discovers the corpus's units, hashes each one and compares it with the manifest of
+//! the last commit; only new or changed units are extracted (in parallel, bounded in time),
+//! removed ones have their documents deleted, and one commit carries both the documents and
+//! the new manifest. Readers keep seeing the previous commit until then; a run killed at any
+//! point leaves the previous commit intact, and the next run redoes what was lost.
+
+pub mod manifest;
+pub mod report;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::time::Instant;
+
+use tantivy::{Index, IndexWriter, Term};
+
+use crate::analysis;
+use crate::ingest::extract::{self, Limits, UnitOutcome};
+use crate::ingest::source::{self, Discovery, SourceError, Unit};
+use crate::ingest::ExtractError;
+use crate::schema::{build_schema, Fields, SCHEMA_VERSION};
+use manifest::{DocEntry, Manifest, UnitEntry};
+use report::IndexReport;
+
+/// Errors that stop a run: the corpus layout, the index folder, or tantivy itself.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    #[error("index folder {path}: {message}")]
+    Folder { path: PathBuf, message: String },
+    #[error("another indexing run holds the index lock; wait for it to finish")]
+    Locked,
+    #[error("index error: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+}
+
+/// What a run indexes, where, and within which limits.
+#[derive(Debug, Clone)]
+pub struct IndexOptions {
+    pub corpus: PathBuf,
+    pub index: PathBuf,
+    pub limits: Limits,
+    /// Extraction threads.
+    pub threads: usize,
+    /// Memory budget of the index writer, in bytes.
+    pub writer_memory: usize,
+}
+
+impl IndexOptions {
+    /// Options with default limits for `corpus` and `index`.
+    pub fn new(corpus: impl Into<PathBuf>, index: impl Into<PathBuf>) -> IndexOptions {
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2);
+        IndexOptions {
+            corpus: corpus.into(),
+            index: index.into(),
+            limits: Limits::default(),
+            threads,
+            writer_memory: 200_000_000,
+        }
+    }
+}
+
+/// Opens an existing index with its analyzers registered.
+pub fn open(dir: &Path) -> Result<(Index, Fields), IndexError> {
+    let folder = |message: String| IndexError::Folder {
+        path: dir.to_path_buf(),
+        message,
+    };
+    let index = Index::open_in_dir(dir).map_err(|e| folder(format!("cannot open: {e}")))?;
+    analysis::register(&index);
+    let fields = Fields::resolve(&index.schema()).map_err(|_| {
+        folder("made by another version of spo-search; re-run `spo-search index`".into())
+    })?;
+    Ok((index, fields))
+}
+
+/// The manifest of the last commit of `index`.
+pub fn committed_manifest(index: &Index) -> Result<Manifest, IndexError> {
+    Ok(Manifest::from_payload(
+        index.load_metas()?.payload.as_deref(),
+    ))
+}
+
+/// Opens the index at `dir`, creating it when absent; an index of another schema version is
+/// emptied so that this run rebuilds it.
+fn open_or_create(dir: &Path) -> Result<(Index, Fields, Manifest), IndexError> {
+    let folder = |message: String| IndexError::Folder {
+        path: dir.to_path_buf(),
+        message,
+    };
+    std::fs::create_dir_all(dir).map_err(|e| folder(e.to_string()))?;
+    let schema = build_schema();
+    let index = if dir.join("meta.json").is_file() {
+        Index::open_in_dir(dir).map_err(|e| folder(format!("cannot open: {e}")))?
+    } else {
+        Index::create_in_dir(dir, schema.clone())
+            .map_err(|e| folder(format!("cannot create: {e}")))?
+    };
+    analysis::register(&index);
+    let mut manifest = committed_manifest(&index)?;
+    let same_schema =
+        serde_json::to_value(index.schema()).ok() == serde_json::to_value(&schema).ok();
+    if !same_schema || manifest.schema_version != SCHEMA_VERSION {
+        if !same_schema {
+            return Err(folder(
+                "holds an index of another schema; move it away or delete it, then re-run".into(),
+            ));
+        }
+        manifest = Manifest::default();
+    }
+    let fields = Fields::resolve(&index.schema())?;
+    Ok((index, fields, manifest))
+}
+
+/// What a worker learned about one unit.
+enum UnitResult {
+    Unchanged,
+    Extracted { hash: String, outcome: UnitOutcome },
+    Failed { hash: String, error: ExtractError },
+}
+
+/// Runs one indexing pass. `progress` is called with (units done, units total).
+pub fn run(
+    options: &IndexOptions,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<IndexReport, IndexError> {
+    let started = Instant::now();
+    let discovery = source::discover(&options.corpus)?;
+    let (index, fields, previous) = open_or_create(&options.index)?;
+    let mut writer: IndexWriter = index
+        .writer_with_num_threads(options.threads.clamp(1, 4), options.writer_memory)
+        .map_err(|e| match e {
+            tantivy::TantivyError::LockFailure(..) => IndexError::Locked,
+            other => IndexError::Tantivy(other),
+        })?;
+
+    if previous.units.is_empty() && index.reader()?.searcher().num_docs() > 0 {
+        // Documents without a manifest to account for them (another schema version, or an
+        // unreadable payload): start from an empty index in this same commit.
+        writer.delete_all_documents()?;
+    }
+    let mut report = IndexReport {
+        skipped: discovery.skipped.clone(),
+        ..IndexReport::default()
+    };
+    let mut next = Manifest::default();
+    let mut owners: HashMap<String, String> = HashMap::new();
+    let mut changed = false;
+    let total = discovery.units.len();
+    let mut done = 0;
+
+    let (sender, receiver) = mpsc::channel::<(usize, UnitResult)>();
+    let cursor = AtomicUsize::new(0);
+    std::thread::scope(|scope| -> Result<(), IndexError> {
+        for _ in 0..options.threads.max(1) {
+            let sender = sender.clone();
+            let (cursor, discovery, previous) = (&cursor, &discovery, &previous);
+            scope.spawn(move || loop {
+                let position = cursor.fetch_add(1, Ordering::Relaxed);
+                let Some(unit) = discovery.units.get(position) else {
+                    break;
+                };
+                let result = process_unit(unit, discovery, previous, &options.limits);
+                if sender.send((position, result)).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(sender);
+        for (position, result) in receiver {
+            let unit = &discovery.units[position];
+            let source_name = &discovery.sources[unit.source].name;
+            let old = previous.units.get(&unit.key);
+            match result {
+                UnitResult::Unchanged => {
+                    if let Some(entry) = old {
+                        for doc in &entry.documents {
+                            owners.insert(doc.id.clone(), unit.key.clone());
+                        }
+                        next.units.insert(unit.key.clone(), entry.clone());
+                    }
+                    report.units_unchanged += 1;
+                }
+                UnitResult::Extracted { hash, outcome } => {
+                    changed = true;
+                    report.units_extracted += 1;
+                    report.documents_deleted += delete_documents(&writer, &fields, old);
+                    let entry = add_documents(
+                        &writer,
+                        &fields,
+                        unit,
+                        &discovery,
+                        hash,
+                        outcome,
+                        &mut owners,
+                        &mut report,
+                    )?;
+                    next.units.insert(unit.key.clone(), entry);
+                }
+                UnitResult::Failed { hash, error } => {
+                    changed = true;
+                    report.units_extracted += 1;
+                    report.documents_deleted += delete_documents(&writer, &fields, old);
+                    let network = discovery.sources[unit.source]
+                        .config
+                        .metadata
+                        .network
+                        .clone();
+                    next.units.insert(
+                        unit.key.clone(),
+                        UnitEntry {
+                            hash,
+                            source: source_name.clone(),
+                            format: unit_format(unit),
+                            network: network.unwrap_or_else(|| crate::schema::UNSET.into()),
+                            documents: Vec::new(),
+                            failures: vec![error.to_string()],
+                            text_bytes: 0,
+                        },
+                    );
+                }
+            }
+            done += 1;
+            progress(done, total);
+        }
+        Ok(())
+    })?;
+
+    for (key, entry) in &previous.units {
+        if !next.units.contains_key(key) {
+            changed = true;
+            report.units_removed += 1;
+            report.documents_deleted += delete_documents(&writer, &fields, Some(entry));
+        }
+    }
+    if changed || previous.schema_version != next.schema_version {
+        let mut commit = writer.prepare_commit()?;
+        commit.set_payload(&next.to_payload());
+        commit.commit()?;
+        report.committed = true;
+    }
+    writer.wait_merging_threads()?;
+
+    report.count_from(&next);
+    let elapsed = started.elapsed();
+    report.duration_ms = elapsed.as_millis() as u64;
+    let seconds = elapsed.as_secs_f64().max(1e-6);
+    report.documents_per_second = report.documents_added as f64 / seconds;
+    report.extracted_mb_per_second = report.extracted_text_bytes as f64 / 1e6 / seconds;
+    report.index_bytes = folder_size(&options.index);
+    Ok(report)
+}
+
+fn process_unit(
+    unit: &Unit,
+    discovery: &Discovery,
+    previous: &Manifest,
+    limits: &Limits,
+) -> UnitResult {
+    let source = &discovery.sources[unit.source];
+    let loaded = match extract::load_unit(unit, source, limits) {
+        Ok(loaded) => loaded,
+        Err(error) => {
+            return UnitResult::Failed {
+                hash: String::new(),
+                error,
+            }
+        }
+    };
+    if previous
+        .units
+        .get(&unit.key)
+        .is_some_and(|entry| entry.hash == loaded.hash)
+    {
+        return UnitResult::Unchanged;
+    }
+    let hash = loaded.hash.clone();
+    match extract::extract_unit(unit, source, loaded, limits) {
+        Ok(outcome) => UnitResult::Extracted { hash, outcome },
+        Err(error) => UnitResult::Failed { hash, error },
+    }
+}
+
+fn unit_format(unit: &Unit) -> String {
+    match unit.kind {
+        source::UnitKind::Release => "rome-csv".into(),
+        source::UnitKind::Export => "json".into(),
+        source::UnitKind::File(format) => format.name().into(),
+    }
+}
+
+fn delete_documents(writer: &IndexWriter, fields: &Fields, entry: Option<&UnitEntry>) -> usize {
+    let Some(entry) = entry else { return 0 };
+    for doc in &entry.documents {
+        writer.delete_term(Term::from_field_text(fields.id, &doc.id));
+    }
+    entry.documents.len()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn add_documents(
+    writer: &IndexWriter,
+    fields: &Fields,
+    unit: &Unit,
+    discovery: &Discovery,
+    hash: String,
+    outcome: UnitOutcome,
+    owners: &mut HashMap<String, String>,
+    report: &mut IndexReport,
+) -> Result<UnitEntry, IndexError> {
+    let source = &discovery.sources[unit.source];
+    let mut entry = UnitEntry {
+        hash,
+        source: source.name.clone(),
+        format: unit_format(unit),
+        network: source
+            .config
+            .metadata
+            .network
+            .clone()
+            .unwrap_or_else(|| crate::schema::UNSET.into()),
+        documents: Vec::new(),
+        failures: outcome
+            .record_failures
+            .iter()
+            .map(|f| format!("{}: {}", f.what, f.error))
+            .collect(),
+        text_bytes: 0,
+    };
+    for document in outcome.documents {
+        if let Some(owner) = owners.get(&document.id).filter(|owner| **owner != unit.key) {
+            entry.failures.push(format!(
+                "duplicate id {} (already given by {owner})",
+                document.id
+            ));
+            continue;
+        }
+        if let Some(network) = &document.metadata.network {
+            entry.network = network.clone();
+        }
+        owners.insert(document.id.clone(), unit.key.clone());
+        writer.delete_term(Term::from_field_text(fields.id, &document.id));
+        writer.add_document(document.to_tantivy(fields))?;
+        let text_bytes = document.content.body.len() as u64;
+        entry.text_bytes += text_bytes;
+        report.extracted_text_bytes += text_bytes;
+        report.documents_added += 1;
+        entry.documents.push(DocEntry {
+            id: document.id,
+            language: document.language.code().to_string(),
+            no_text: document.format == "pdf" && document.content.body.trim().is_empty(),
+        });
+    }
+    Ok(entry)
+}
+
+fn folder_size(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter_map(|e| e.metadata().ok())
+                .filter(|m| m.is_file())
+                .map(|m| m.len())
+                .sum()
+        })
+        .unwrap_or(0)
+}

@@ -1,0 +1,449 @@
+//! Sources: the folders of `corpus/`, how each is read (`source.toml`), and the units of
+//! incremental indexing found in them.
+//!
+//! A *unit* is the smallest set of files whose content decides a set of documents: one file
+//! for most formats, one JSON export for its records, the whole folder for a ROME release
+//! (its tables are joined). A unit is re-extracted when the hash of its files, of their
+//! sidecars or of the source's `source.toml` changes.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use super::json::JsonMapping;
+use crate::schema::Metadata;
+
+/// Name of the file that configures a source folder.
+pub const SOURCE_FILE: &str = "source.toml";
+/// Suffix of a sidecar that overrides metadata for one file: `guide.pdf.meta.toml`.
+pub const SIDECAR_SUFFIX: &str = ".meta.toml";
+
+/// How the files of a source are read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceFormat {
+    /// Each file by its extension (PDF, HTML, text, Markdown, DOCX, ODT).
+    #[default]
+    Files,
+    /// A ROME CSV release: the folder is one unit, one document per job profile.
+    Rome,
+    /// service-public.fr fiches in DILA XML, one document per file.
+    Dila,
+    /// JSON or JSONL exports mapped by the `[json]` table, one document per record.
+    Json,
+}
+
+/// The content of a `source.toml`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceConfig {
+    #[serde(default)]
+    pub format: SourceFormat,
+    /// Prefix of document ids (`rome:`); ids of plain files are their corpus path.
+    pub id_prefix: Option<String>,
+    #[serde(default)]
+    pub metadata: Metadata,
+    /// Field mapping of a JSON export (required with `format = "json"`).
+    pub json: Option<JsonMapping>,
+}
+
+/// What one file contributes: its format when it is read on its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileFormat {
+    Pdf,
+    Html,
+    Text,
+    Markdown,
+    Docx,
+    Odt,
+    Dila,
+    Json,
+}
+
+impl FileFormat {
+    /// Format of a file read by extension, `None` for unknown extensions.
+    pub fn from_extension(path: &Path) -> Option<FileFormat> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        Some(match ext.as_str() {
+            "pdf" => FileFormat::Pdf,
+            "html" | "htm" | "xhtml" => FileFormat::Html,
+            "txt" | "text" => FileFormat::Text,
+            "md" | "markdown" => FileFormat::Markdown,
+            "docx" => FileFormat::Docx,
+            "odt" => FileFormat::Odt,
+            _ => return None,
+        })
+    }
+
+    /// Name reported in facets and reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            FileFormat::Pdf => "pdf",
+            FileFormat::Html => "html",
+            FileFormat::Text => "text",
+            FileFormat::Markdown => "markdown",
+            FileFormat::Docx => "docx",
+            FileFormat::Odt => "odt",
+            FileFormat::Dila => "dila-xml",
+            FileFormat::Json => "json",
+        }
+    }
+}
+
+/// How a unit is extracted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnitKind {
+    /// One file, one document.
+    File(FileFormat),
+    /// One JSON export, one document per record.
+    Export,
+    /// One ROME release folder.
+    Release,
+}
+
+/// A source folder of the corpus.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// Folder name, used as the `source` facet.
+    pub name: String,
+    pub dir: PathBuf,
+    pub config: SourceConfig,
+    /// Hash of `source.toml`, part of every unit hash.
+    pub config_hash: String,
+}
+
+/// A unit of incremental indexing.
+#[derive(Debug, Clone)]
+pub struct Unit {
+    /// Path relative to the corpus root, with `/` separators: the manifest key.
+    pub key: String,
+    /// Index of its source in the list returned by [`discover`].
+    pub source: usize,
+    pub kind: UnitKind,
+    /// Files read by the unit (one, or the release's tables).
+    pub files: Vec<PathBuf>,
+    /// Sidecar metadata file, if any.
+    pub sidecar: Option<PathBuf>,
+}
+
+/// A file or folder of the corpus that is not indexed, with the reason.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Skipped {
+    pub path: String,
+    pub reason: String,
+}
+
+/// Errors in the corpus layout or configuration: the documentalist's to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    #[error("corpus folder {0} does not exist or is not a folder")]
+    MissingCorpus(PathBuf),
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("invalid {path}: {message}")]
+    Config { path: PathBuf, message: String },
+}
+
+/// Everything found in a corpus folder.
+#[derive(Debug, Default)]
+pub struct Discovery {
+    pub sources: Vec<Source>,
+    pub units: Vec<Unit>,
+    pub skipped: Vec<Skipped>,
+}
+
+/// Finds the sources and units of `corpus`. A folder without `source.toml` is read as
+/// `format = "files"` with no metadata; files at the corpus root are not indexed (that is
+/// where the corpus README with provenance lives).
+pub fn discover(corpus: &Path) -> Result<Discovery, SourceError> {
+    if !corpus.is_dir() {
+        return Err(SourceError::MissingCorpus(corpus.to_path_buf()));
+    }
+    let mut discovery = Discovery::default();
+    for dir in sorted_entries(corpus)? {
+        let name = file_name(&dir);
+        if name.starts_with('.') || !is_real_dir(&dir) {
+            continue;
+        }
+        let source = load_source(&dir, name)?;
+        let source_index = discovery.sources.len();
+        collect_units(corpus, &source, source_index, &mut discovery)?;
+        discovery.sources.push(source);
+    }
+    Ok(discovery)
+}
+
+fn load_source(dir: &Path, name: String) -> Result<Source, SourceError> {
+    let path = dir.join(SOURCE_FILE);
+    let (config, config_hash) = match fs::read_to_string(&path) {
+        Ok(text) => {
+            let config: SourceConfig = toml::from_str(&text).map_err(|e| SourceError::Config {
+                path: path.clone(),
+                message: e.message().to_string(),
+            })?;
+            if config.format == SourceFormat::Json && config.json.is_none() {
+                return Err(SourceError::Config {
+                    path,
+                    message: "format = \"json\" needs a [json] table mapping the fields".into(),
+                });
+            }
+            (config, hex_digest(text.as_bytes()))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            (SourceConfig::default(), String::new())
+        }
+        Err(source) => return Err(SourceError::Io { path, source }),
+    };
+    Ok(Source {
+        name,
+        dir: dir.to_path_buf(),
+        config,
+        config_hash,
+    })
+}
+
+fn collect_units(
+    corpus: &Path,
+    source: &Source,
+    source_index: usize,
+    discovery: &mut Discovery,
+) -> Result<(), SourceError> {
+    if source.config.format == SourceFormat::Rome {
+        let mut files = Vec::new();
+        walk_files(&source.dir, &mut files)?;
+        files.retain(|f| !is_config_file(f));
+        discovery.units.push(Unit {
+            key: relative_key(corpus, &source.dir),
+            source: source_index,
+            kind: UnitKind::Release,
+            files,
+            sidecar: None,
+        });
+        return Ok(());
+    }
+    let mut files = Vec::new();
+    walk_files(&source.dir, &mut files)?;
+    for file in files {
+        if is_config_file(&file) {
+            continue;
+        }
+        let key = relative_key(corpus, &file);
+        let extension = file
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let kind = match source.config.format {
+            SourceFormat::Dila if extension == "xml" => Some(UnitKind::File(FileFormat::Dila)),
+            SourceFormat::Json if extension == "json" || extension == "jsonl" => {
+                Some(UnitKind::Export)
+            }
+            SourceFormat::Dila | SourceFormat::Json => None,
+            _ => FileFormat::from_extension(&file).map(UnitKind::File),
+        };
+        let Some(kind) = kind else {
+            discovery.skipped.push(Skipped {
+                path: key,
+                reason: format!("unsupported file type .{extension}"),
+            });
+            continue;
+        };
+        let sidecar_path = PathBuf::from(format!("{}{SIDECAR_SUFFIX}", file.display()));
+        let sidecar = sidecar_path.is_file().then_some(sidecar_path);
+        discovery.units.push(Unit {
+            key,
+            source: source_index,
+            kind,
+            files: vec![file],
+            sidecar,
+        });
+    }
+    Ok(())
+}
+
+fn is_config_file(path: &Path) -> bool {
+    let name = file_name(path);
+    name == SOURCE_FILE || name.ends_with(SIDECAR_SUFFIX)
+}
+
+/// Recursively lists regular files under `dir`, sorted, skipping hidden entries and symbolic
+/// links (a link could lead out of the corpus).
+fn walk_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), SourceError> {
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(current) = pending.pop() {
+        for entry in sorted_entries(&current)? {
+            if file_name(&entry).starts_with('.') {
+                continue;
+            }
+            let Ok(meta) = fs::symlink_metadata(&entry) else {
+                continue;
+            };
+            if meta.is_dir() {
+                pending.push(entry);
+            } else if meta.is_file() {
+                out.push(entry);
+            }
+        }
+    }
+    out.sort();
+    Ok(())
+}
+
+fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>, SourceError> {
+    let io = |source| SourceError::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let mut entries = Vec::new();
+    for entry in fs::read_dir(dir).map_err(io)? {
+        entries.push(entry.map_err(io)?.path());
+    }
+    entries.sort();
+    Ok(entries)
+}
+
+fn is_real_dir(path: &Path) -> bool {
+    fs::symlink_metadata(path)
+        .map(|m| m.is_dir())
+        .unwrap_or(false)
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// `corpus/spo/a.pdf` → `spo/a.pdf`, always with `/`.
+pub fn relative_key(corpus: &Path, path: &Path) -> String {
+    let relative = path.strip_prefix(corpus).unwrap_or(path);
+    relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Lowercase hex SHA-256 of `bytes`.
+pub fn hex_digest(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Reads a sidecar: `[metadata]`-like keys plus per-file overrides.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sidecar {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub date: Option<String>,
+    pub url: Option<String>,
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    pub network: Option<String>,
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub audience: Vec<String>,
+    pub territory: Option<String>,
+    pub publisher: Option<String>,
+    pub language: Option<String>,
+}
+
+impl Sidecar {
+    /// The metadata part of the sidecar.
+    pub fn metadata(&self) -> Metadata {
+        Metadata {
+            network: self.network.clone(),
+            kind: self.kind.clone(),
+            audience: self.audience.clone(),
+            territory: self.territory.clone(),
+            publisher: self.publisher.clone(),
+            language: self.language.clone(),
+        }
+    }
+
+    /// Parses a sidecar's text.
+    pub fn parse(text: &str) -> Result<Sidecar, String> {
+        toml::from_str(text).map_err(|e| e.message().to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/corpus");
+
+    #[test]
+    fn bundled_corpus_has_its_four_sources() {
+        let discovery = discover(Path::new(CORPUS)).expect("discover corpus");
+        let names: Vec<&str> = discovery.sources.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["rome", "service-public", "spo", "travail-emploi"]);
+        let release: Vec<&Unit> = discovery
+            .units
+            .iter()
+            .filter(|u| u.kind == UnitKind::Release)
+            .collect();
+        assert_eq!(release.len(), 1);
+        assert_eq!(release[0].key, "rome");
+        let dila = discovery
+            .units
+            .iter()
+            .filter(|u| u.kind == UnitKind::File(FileFormat::Dila));
+        assert_eq!(dila.count(), 1103);
+        assert!(discovery
+            .units
+            .iter()
+            .any(|u| u.key == "spo/accord-cadre-spo-paca.pdf"));
+        assert!(discovery.skipped.is_empty(), "{:?}", discovery.skipped);
+    }
+
+    #[test]
+    fn missing_corpus_and_bad_config_are_clear_errors() {
+        let err = discover(Path::new("/nonexistent/corpus")).unwrap_err();
+        assert!(err.to_string().contains("does not exist"));
+
+        let dir = tempfile::tempdir().expect("tempdir");
+        let source = dir.path().join("bad");
+        fs::create_dir(&source).expect("mkdir");
+        fs::write(source.join(SOURCE_FILE), "format = \"json\"\n").expect("write");
+        let err = discover(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("[json]"), "{err}");
+
+        fs::write(source.join(SOURCE_FILE), "format = \"excel\"\n").expect("write");
+        let err = discover(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("source.toml"), "{err}");
+    }
+
+    #[test]
+    fn unknown_files_are_skipped_with_a_reason_and_sidecars_attach() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let source = dir.path().join("docs");
+        fs::create_dir(&source).expect("mkdir");
+        fs::write(source.join("a.txt"), "Bonjour").expect("write");
+        fs::write(source.join("a.txt.meta.toml"), "network = \"cio\"").expect("write");
+        fs::write(source.join("b.xlsx"), "x").expect("write");
+        let discovery = discover(dir.path()).expect("discover");
+        assert_eq!(discovery.units.len(), 1);
+        assert!(discovery.units[0].sidecar.is_some());
+        assert_eq!(discovery.skipped[0].path, "docs/b.xlsx");
+        assert!(discovery.skipped[0].reason.contains("xlsx"));
+    }
+
+    #[test]
+    fn sidecar_parses_overrides() {
+        let sidecar =
+            Sidecar::parse("title = \"Guide\"\nnetwork = \"cio\"\naudience = [\"jeunes\"]")
+                .expect("sidecar");
+        assert_eq!(sidecar.title.as_deref(), Some("Guide"));
+        assert_eq!(sidecar.metadata().network.as_deref(), Some("cio"));
+        assert!(Sidecar::parse("colour = 1").is_err());
+    }
+}

@@ -1,0 +1,180 @@
+//! The index schema: which fields a document has, how each is analyzed, and the resolved
+//! [`Fields`] handles that the rest of the code uses instead of looking fields up by name.
+//!
+//! Text is indexed twice: per language with that language's stemmed analyzer (`title_fr`,
+//! `body_fr`, ...) and once folded but unstemmed (`title_exact`, `body_exact`) for exact,
+//! prefix and typo-tolerant matching. Metadata used as facets and filters are raw strings
+//! with fast columns.
+
+mod document;
+
+pub use document::{date_key, stored_text, stored_texts, stored_u64s, Document, Metadata, UNSET};
+
+use tantivy::schema::{
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING,
+};
+
+use crate::analysis::{self, Lang};
+
+/// Version of the schema and of the analysis: a change forces a full rebuild.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Facet fields, in display order: (field name, query-language name).
+pub const FACETS: [(&str, &str); 7] = [
+    ("network", "reseau"),
+    ("kind", "type"),
+    ("audience", "public"),
+    ("territory", "territoire"),
+    ("language", "langue"),
+    ("format", "format"),
+    ("source", "source"),
+];
+
+/// The stemmed fields of one language.
+#[derive(Clone, Copy, Debug)]
+pub struct LangFields {
+    pub lang: Lang,
+    pub title: Field,
+    pub headings: Field,
+    pub keywords: Field,
+    pub body: Field,
+}
+
+/// Every field of the schema, resolved once.
+#[derive(Clone, Debug)]
+pub struct Fields {
+    pub id: Field,
+    pub title: Field,
+    pub alt_titles: Field,
+    pub description: Field,
+    pub headings: Field,
+    pub keywords: Field,
+    pub body: Field,
+    pub page_starts: Field,
+    pub url: Field,
+    pub path: Field,
+    pub date: Field,
+    pub date_key: Field,
+    pub publisher: Field,
+    pub title_exact: Field,
+    pub body_exact: Field,
+    pub langs: Vec<LangFields>,
+    /// Facet fields in the order of [`FACETS`].
+    pub facets: Vec<Field>,
+}
+
+fn text_options(analyzer: &str, stored: bool) -> TextOptions {
+    let indexing = TextFieldIndexing::default()
+        .set_tokenizer(analyzer)
+        .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+    let options = TextOptions::default().set_indexing_options(indexing);
+    if stored {
+        options.set_stored()
+    } else {
+        options
+    }
+}
+
+/// Builds the schema.
+pub fn build_schema() -> Schema {
+    let mut builder = Schema::builder();
+    builder.add_text_field("id", STRING | STORED | FAST);
+    for name in [
+        "title",
+        "alt_titles",
+        "description",
+        "headings",
+        "keywords",
+        "body",
+        "url",
+    ] {
+        builder.add_text_field(name, STORED);
+    }
+    builder.add_text_field("path", STRING | STORED);
+    builder.add_text_field("date", STORED);
+    builder.add_text_field("publisher", STORED);
+    builder.add_u64_field("page_starts", STORED);
+    builder.add_i64_field("date_key", INDEXED | FAST);
+    builder.add_text_field("title_exact", text_options(analysis::EXACT, false));
+    builder.add_text_field("body_exact", text_options(analysis::EXACT, false));
+    for lang in Lang::ALL {
+        for part in ["title", "headings", "keywords", "body"] {
+            let name = format!("{part}_{}", lang.code());
+            builder.add_text_field(&name, text_options(lang.analyzer(), false));
+        }
+    }
+    for (name, _) in FACETS {
+        builder.add_text_field(name, STRING | STORED | FAST);
+    }
+    builder.build()
+}
+
+impl Fields {
+    /// Resolves the handles of a schema made by [`build_schema`].
+    pub fn resolve(schema: &Schema) -> tantivy::Result<Fields> {
+        let field = |name: &str| schema.get_field(name);
+        let mut langs = Vec::new();
+        for lang in Lang::ALL {
+            let code = lang.code();
+            langs.push(LangFields {
+                lang,
+                title: field(&format!("title_{code}"))?,
+                headings: field(&format!("headings_{code}"))?,
+                keywords: field(&format!("keywords_{code}"))?,
+                body: field(&format!("body_{code}"))?,
+            });
+        }
+        let mut facets = Vec::new();
+        for (name, _) in FACETS {
+            facets.push(field(name)?);
+        }
+        Ok(Fields {
+            id: field("id")?,
+            title: field("title")?,
+            alt_titles: field("alt_titles")?,
+            description: field("description")?,
+            headings: field("headings")?,
+            keywords: field("keywords")?,
+            body: field("body")?,
+            page_starts: field("page_starts")?,
+            url: field("url")?,
+            path: field("path")?,
+            date: field("date")?,
+            date_key: field("date_key")?,
+            publisher: field("publisher")?,
+            title_exact: field("title_exact")?,
+            body_exact: field("body_exact")?,
+            langs,
+            facets,
+        })
+    }
+
+    /// The stemmed fields of `lang`.
+    pub fn lang(&self, lang: Lang) -> &LangFields {
+        let index = Lang::ALL.iter().position(|l| *l == lang).unwrap_or(0);
+        &self.langs[index]
+    }
+
+    /// The facet field whose schema name or query-language name is `name`.
+    pub fn facet(&self, name: &str) -> Option<Field> {
+        FACETS
+            .iter()
+            .position(|(field, alias)| *field == name || *alias == name)
+            .map(|index| self.facets[index])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_field_resolves_and_facets_have_aliases() {
+        let schema = build_schema();
+        let fields = Fields::resolve(&schema).expect("schema fields");
+        assert_eq!(fields.langs.len(), Lang::ALL.len());
+        assert_eq!(fields.facet("reseau"), fields.facet("network"));
+        assert_eq!(fields.facet("type"), Some(fields.facets[1]));
+        assert_eq!(fields.facet("nope"), None);
+    }
+}

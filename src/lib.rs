@@ -7,3 +7,4 @@ pub mod cli;
 pub mod index;
 pub mod ingest;
 pub mod schema;
+pub mod search;

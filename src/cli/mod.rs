@@ -3,7 +3,9 @@
 //! Each subcommand lives in its own file with one `run` entry point; every flag can also be
 //! set through an `SPO_*` environment variable.
 
+mod eval;
 mod index;
+mod search;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -22,6 +24,10 @@ pub struct Cli {
 enum Command {
     /// Build or update the index from the corpus (incremental: only changed files are read).
     Index(index::IndexArgs),
+    /// Search the index from the terminal.
+    Search(search::SearchArgs),
+    /// Measure ranking quality on a judged query set (TSV).
+    Eval(eval::EvalArgs),
 }
 
 /// Where the corpus and the index live.
@@ -40,6 +46,8 @@ impl Cli {
     pub fn run(self) -> anyhow::Result<ExitCode> {
         match self.command {
             Command::Index(args) => index::run(args),
+            Command::Search(args) => search::run(args),
+            Command::Eval(args) => eval::run(args),
         }
     }
 }

@@ -1,0 +1,62 @@
+//! `spo-search eval`: relevance and latency figures of a judged query set.
+
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+
+use crate::search::eval::{evaluate, parse_queries};
+use crate::search::rank::Ranking;
+use crate::search::Searcher;
+
+#[derive(Debug, clap::Args)]
+pub struct EvalArgs {
+    /// TSV file: query_id, query, doc_id, grade (with a header line).
+    #[arg(long)]
+    queries: std::path::PathBuf,
+    /// Index folder.
+    #[arg(long, env = "SPO_INDEX", default_value = "index")]
+    index: std::path::PathBuf,
+    /// Depth of the ranked lists scored.
+    #[arg(long, default_value_t = 10)]
+    k: usize,
+    /// Ranking experiment: override one weight, `name=value` (repeatable).
+    #[arg(long = "weight")]
+    weights: Vec<String>,
+    /// Print exactly one JSON object.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Runs the evaluation and prints the figures.
+pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
+    let text = std::fs::read_to_string(&args.queries)
+        .with_context(|| format!("reading {}", args.queries.display()))?;
+    let queries = parse_queries(&text).with_context(|| format!("in {}", args.queries.display()))?;
+    let mut ranking = Ranking::default();
+    for weight in &args.weights {
+        let Some((name, value)) = weight.split_once('=') else {
+            bail!("--weight {weight:?}: expected name=value")
+        };
+        let value: f32 = value
+            .parse()
+            .with_context(|| format!("--weight {weight:?}"))?;
+        ranking.set(name, value).map_err(anyhow::Error::msg)?;
+    }
+    let searcher = Searcher::open(&args.index)
+        .with_context(|| format!("opening the index {}", args.index.display()))?
+        .with_ranking(ranking);
+    let report = evaluate(&searcher, &queries, args.k)?;
+    if args.json {
+        println!("{}", serde_json::to_string(&report)?);
+    } else {
+        println!("queries       {}", report.queries);
+        println!("MRR@{}        {:.4}", report.k, report.mrr);
+        println!("Recall@{}     {:.4}", report.k, report.recall);
+        println!("nDCG@{}       {:.4}", report.k, report.ndcg);
+        println!("P@1          {:.4}", report.p1);
+        println!("latency p50  {:.2} ms", report.latency_ms_p50);
+        println!("latency p99  {:.2} ms", report.latency_ms_p99);
+        println!("judged ids not in the index: {}", report.missing_doc_ids);
+    }
+    Ok(ExitCode::SUCCESS)
+}

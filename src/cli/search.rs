@@ -1,0 +1,103 @@
+//! `spo-search search`: one query, printed for a terminal or as JSON.
+
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+
+use crate::search::{SearchRequest, Searcher, Sort};
+
+#[derive(Debug, clap::Args)]
+pub struct SearchArgs {
+    /// The query, in the query language (see README): words, "phrases", -excluded, +required.
+    query: String,
+    /// Index folder.
+    #[arg(long, env = "SPO_INDEX", default_value = "index")]
+    index: std::path::PathBuf,
+    /// Filter `facet:value` (repeatable): reseau, type, public, territoire, langue, format, source.
+    #[arg(long = "filter", short = 'f')]
+    filters: Vec<String>,
+    /// Number of results.
+    #[arg(long, default_value_t = 10)]
+    limit: usize,
+    /// Sort by `relevance` or `date`.
+    #[arg(long, default_value = "relevance")]
+    sort: String,
+    /// Print the whole response as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Runs the search and prints the results.
+pub fn run(args: SearchArgs) -> anyhow::Result<ExitCode> {
+    let mut filters = Vec::new();
+    for filter in &args.filters {
+        let Some((facet, value)) = filter.split_once(':') else {
+            bail!("--filter {filter:?}: expected facet:value, e.g. type:fiche-metier");
+        };
+        filters.push((facet.trim().to_string(), value.trim().to_string()));
+    }
+    let sort = match args.sort.as_str() {
+        "relevance" => Sort::Relevance,
+        "date" => Sort::Date,
+        other => bail!("--sort {other:?}: expected relevance or date"),
+    };
+    let searcher = Searcher::open(&args.index).with_context(|| {
+        format!(
+            "opening the index {}; build it with `spo-search index`",
+            args.index.display()
+        )
+    })?;
+    let request = SearchRequest {
+        query: args.query,
+        filters,
+        sort,
+        limit: args.limit,
+        snippets: true,
+        facets: true,
+        ..SearchRequest::default()
+    };
+    let response = searcher.search(&request)?;
+    if args.json {
+        println!("{}", serde_json::to_string(&response)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "{} results for: {} ({:.1} ms)",
+        response.total, response.understood, response.took_ms
+    );
+    if let Some(suggestion) = &response.suggestion {
+        println!("did you mean: {suggestion}");
+    }
+    for (rank, hit) in response.hits.iter().enumerate() {
+        println!("\n{}. {}  [{}]", rank + 1, hit.title, hit.id);
+        println!(
+            "   {} · {} · {} · {}",
+            hit.kind,
+            hit.network,
+            hit.source,
+            hit.date.as_deref().unwrap_or("sans date")
+        );
+        if let Some(url) = &hit.url {
+            println!("   {url}");
+        }
+        for snippet in &hit.snippets {
+            let page = snippet
+                .page
+                .map(|p| format!("p. {p}: "))
+                .unwrap_or_default();
+            println!("   {page}{}", terminal_text(&snippet.html));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Snippet HTML for a terminal: marks become bold, entities are decoded.
+fn terminal_text(html: &str) -> String {
+    html.replace("<mark>", "\x1b[1m")
+        .replace("</mark>", "\x1b[0m")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}

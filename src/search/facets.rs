@@ -1,0 +1,126 @@
+//! Exact facet counts over every document matching a query, read from the fast columns of
+//! the facet fields.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::StrColumn;
+use tantivy::{DocId, Score, SegmentReader};
+
+use crate::schema::FACETS;
+
+/// The counts of one facet, most frequent value first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FacetCounts {
+    /// Facet name in the query language (`type`, `reseau`, ...).
+    pub name: String,
+    pub values: Vec<FacetValue>,
+}
+
+/// One value of a facet and its number of documents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FacetValue {
+    pub value: String,
+    pub count: u64,
+}
+
+/// Counts every facet value over the matching documents.
+pub struct FacetCollector;
+
+/// Per-segment counts by term ordinal.
+pub struct FacetSegmentCollector {
+    columns: Vec<Option<StrColumn>>,
+    counts: Vec<Vec<u64>>,
+}
+
+impl Collector for FacetCollector {
+    type Fruit = Vec<BTreeMap<String, u64>>;
+    type Child = FacetSegmentCollector;
+
+    fn for_segment(
+        &self,
+        _: u32,
+        segment: &SegmentReader,
+    ) -> tantivy::Result<FacetSegmentCollector> {
+        let mut columns = Vec::new();
+        let mut counts = Vec::new();
+        for (name, _) in FACETS {
+            let column = segment.fast_fields().str(name)?;
+            counts.push(vec![0; column.as_ref().map_or(0, |c| c.num_terms())]);
+            columns.push(column);
+        }
+        Ok(FacetSegmentCollector { columns, counts })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(
+        &self,
+        fruits: Vec<Vec<BTreeMap<String, u64>>>,
+    ) -> tantivy::Result<Self::Fruit> {
+        let mut merged = vec![BTreeMap::new(); FACETS.len()];
+        for fruit in fruits {
+            for (total, segment) in merged.iter_mut().zip(fruit) {
+                for (value, count) in segment {
+                    *total.entry(value).or_insert(0) += count;
+                }
+            }
+        }
+        Ok(merged)
+    }
+}
+
+impl SegmentCollector for FacetSegmentCollector {
+    type Fruit = Vec<BTreeMap<String, u64>>;
+
+    fn collect(&mut self, doc: DocId, _: Score) {
+        for (column, counts) in self.columns.iter().zip(self.counts.iter_mut()) {
+            if let Some(column) = column {
+                for ord in column.term_ords(doc) {
+                    if let Some(count) = counts.get_mut(ord as usize) {
+                        *count += 1;
+                    }
+                }
+            }
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        let mut out = Vec::with_capacity(self.columns.len());
+        for (column, counts) in self.columns.iter().zip(self.counts) {
+            let mut values = BTreeMap::new();
+            if let Some(column) = column {
+                let mut text = String::new();
+                for (ord, count) in counts.into_iter().enumerate() {
+                    if count > 0 && column.ord_to_str(ord as u64, &mut text).unwrap_or(false) {
+                        values.insert(text.clone(), count);
+                    }
+                }
+            }
+            out.push(values);
+        }
+        out
+    }
+}
+
+/// Turns collected counts into [`FacetCounts`], values sorted by count then name.
+pub fn to_counts(fruit: Vec<BTreeMap<String, u64>>) -> Vec<FacetCounts> {
+    FACETS
+        .iter()
+        .zip(fruit)
+        .map(|((_, alias), counts)| {
+            let mut values: Vec<FacetValue> = counts
+                .into_iter()
+                .map(|(value, count)| FacetValue { value, count })
+                .collect();
+            values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+            FacetCounts {
+                name: alias.to_string(),
+                values,
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,404 @@
+//! Search: the one path that the CLI, the API, the web page and `eval` all take.
+//!
+//! A [`Searcher`] holds one `IndexReader` for the life of the process and takes a fresh
+//! tantivy searcher per query, so that a new commit is picked up without a restart.
+
+pub mod eval;
+pub mod facets;
+pub mod query;
+pub mod rank;
+pub mod snippet;
+pub mod suggest;
+
+use std::path::Path;
+use std::sync::RwLock;
+use std::time::Instant;
+
+use serde::Serialize;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocAddress, Index, IndexReader, Order, ReloadPolicy, TantivyDocument, Term};
+
+use crate::analysis::Lang;
+use crate::index::{self, IndexError};
+use crate::schema::{stored_text, stored_texts, stored_u64s, Fields, FACETS};
+use facets::{FacetCollector, FacetCounts};
+use query::ParsedQuery;
+use rank::Ranking;
+use snippet::{Highlighter, Snippet};
+use suggest::Vocabulary;
+
+/// Deepest result reachable by paging: offset + limit never goes past it.
+pub const MAX_DEPTH: usize = 1_000;
+/// Largest page.
+pub const MAX_LIMIT: usize = 100;
+/// Below this many results, a spelling suggestion is offered.
+const SUGGEST_BELOW: usize = 3;
+
+/// Errors of a search: the index could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    #[error("search failed: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+}
+
+/// Order of results.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sort {
+    #[default]
+    Relevance,
+    Date,
+}
+
+/// A search as asked by a client.
+#[derive(Debug, Clone, Default)]
+pub struct SearchRequest {
+    pub query: String,
+    /// Extra `(facet, value)` filters, on top of those typed in the query.
+    pub filters: Vec<(String, String)>,
+    pub sort: Sort,
+    pub offset: usize,
+    pub limit: usize,
+    /// Compute snippets (the CLI and API do; `eval` does not need them).
+    pub snippets: bool,
+    /// Compute facet counts.
+    pub facets: bool,
+    /// Complete the last word as a prefix (search as you type).
+    pub complete_last: bool,
+}
+
+/// One result.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    pub id: String,
+    pub title: String,
+    /// Title as escaped HTML with matched words in `<mark>`.
+    pub title_html: String,
+    pub kind: String,
+    pub network: String,
+    pub source: String,
+    pub format: String,
+    pub audience: Vec<String>,
+    pub territory: String,
+    pub language: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Path of the original file under the corpus.
+    pub file: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    pub score: f32,
+    pub snippets: Vec<Snippet>,
+}
+
+/// The answer to a [`SearchRequest`].
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResponse {
+    /// The query as understood, in the query language.
+    pub understood: String,
+    /// True when the query was cut to the maximum number of terms.
+    pub truncated: bool,
+    pub total: usize,
+    pub offset: usize,
+    pub hits: Vec<Hit>,
+    pub facets: Vec<FacetCounts>,
+    /// "Did you mean": a respelling of the query from the index vocabulary.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggestion: Option<String>,
+    pub took_ms: f64,
+}
+
+/// Search over one index, for the life of the process.
+pub struct Searcher {
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+    ranking: Ranking,
+    vocabulary: RwLock<Option<(u64, std::sync::Arc<Vocabulary>)>>,
+}
+
+impl Searcher {
+    /// Opens the index at `dir`.
+    pub fn open(dir: &Path) -> Result<Searcher, SearchError> {
+        let (index, fields) = index::open(dir)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .try_into()?;
+        Ok(Searcher {
+            index,
+            reader,
+            fields,
+            ranking: Ranking::default(),
+            vocabulary: RwLock::new(None),
+        })
+    }
+
+    /// Replaces the ranking weights (used by `eval` experiments).
+    pub fn with_ranking(mut self, ranking: Ranking) -> Searcher {
+        self.ranking = ranking;
+        self
+    }
+
+    /// The resolved schema fields.
+    pub fn fields(&self) -> &Fields {
+        &self.fields
+    }
+
+    /// The underlying index.
+    pub fn index(&self) -> &Index {
+        &self.index
+    }
+
+    /// Makes the latest commit visible now.
+    pub fn reload(&self) -> Result<(), SearchError> {
+        Ok(self.reader.reload()?)
+    }
+
+    /// A fresh tantivy searcher on the latest loaded commit.
+    pub fn searcher(&self) -> tantivy::Searcher {
+        self.reader.searcher()
+    }
+
+    /// Languages that have documents in the index, French first.
+    fn languages(&self, searcher: &tantivy::Searcher) -> Vec<Lang> {
+        let Some(field) = self.fields.facet("language") else {
+            return vec![Lang::Fr];
+        };
+        let mut present: Vec<Lang> = Lang::ALL
+            .into_iter()
+            .filter(|lang| {
+                searcher
+                    .doc_freq(&Term::from_field_text(field, lang.code()))
+                    .unwrap_or(0)
+                    > 0
+            })
+            .collect();
+        if present.is_empty() {
+            present.push(Lang::Fr);
+        }
+        present
+    }
+
+    /// Runs a search.
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResponse, SearchError> {
+        let started = Instant::now();
+        let searcher = self.searcher();
+        let mut parsed = query::parse(&request.query);
+        parsed.filters.extend(request.filters.iter().cloned());
+        let langs = self.languages(&searcher);
+        let query = rank::build(
+            &parsed,
+            &self.fields,
+            &langs,
+            &self.ranking,
+            request.complete_last,
+        );
+        let limit = request.limit.clamp(1, MAX_LIMIT);
+        let offset = request.offset.min(MAX_DEPTH.saturating_sub(limit));
+        let (addresses, total, facet_fruit) =
+            self.collect(&searcher, query.as_ref(), request, offset, limit)?;
+        let mut hits = Vec::with_capacity(addresses.len());
+        for (score, address) in addresses {
+            hits.push(self.hit(&searcher, address, score, &parsed, request.snippets)?);
+        }
+        let suggestion = if total < SUGGEST_BELOW && parsed.has_text() {
+            self.vocabulary(&searcher).respell(&parsed)
+        } else {
+            None
+        };
+        Ok(SearchResponse {
+            understood: parsed.understood(),
+            truncated: parsed.truncated,
+            total,
+            offset,
+            hits,
+            facets: facet_fruit.map(facets::to_counts).unwrap_or_default(),
+            suggestion,
+            took_ms: started.elapsed().as_secs_f64() * 1000.0,
+        })
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn collect(
+        &self,
+        searcher: &tantivy::Searcher,
+        query: &dyn Query,
+        request: &SearchRequest,
+        offset: usize,
+        limit: usize,
+    ) -> Result<
+        (
+            Vec<(f32, DocAddress)>,
+            usize,
+            Option<Vec<std::collections::BTreeMap<String, u64>>>,
+        ),
+        SearchError,
+    > {
+        let top = TopDocs::with_limit(limit).and_offset(offset);
+        let facets = request.facets.then_some(FacetCollector);
+        Ok(match request.sort {
+            Sort::Relevance => {
+                let (docs, total, facets) =
+                    searcher.search(query, &(top.order_by_score(), Count, facets))?;
+                (docs, total, facets)
+            }
+            Sort::Date => {
+                let by_date = top.order_by_fast_field::<i64>("date_key", Order::Desc);
+                let (docs, total, facets) = searcher.search(query, &(by_date, Count, facets))?;
+                (
+                    docs.into_iter()
+                        .map(|(_, address)| (0.0, address))
+                        .collect(),
+                    total,
+                    facets,
+                )
+            }
+        })
+    }
+
+    fn hit(
+        &self,
+        searcher: &tantivy::Searcher,
+        address: DocAddress,
+        score: f32,
+        parsed: &ParsedQuery,
+        with_snippets: bool,
+    ) -> Result<Hit, SearchError> {
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let fields = &self.fields;
+        let facet = |index: usize| stored_text(&doc, fields.facets[index]).unwrap_or_default();
+        let language = facet(4);
+        let lang = Lang::from_code(&language).unwrap_or(Lang::Fr);
+        let highlighter = Highlighter::new(&highlight_text(parsed), lang);
+        let title = stored_text(&doc, fields.title).unwrap_or_default();
+        let snippets = if with_snippets {
+            let body = stored_text(&doc, fields.body).unwrap_or_default();
+            let mut snippets = highlighter.snippets(&body, &stored_u64s(&doc, fields.page_starts));
+            if body.trim().is_empty() {
+                let description = stored_text(&doc, fields.description).unwrap_or_default();
+                snippets = highlighter.snippets(&description, &[]);
+            }
+            snippets
+        } else {
+            Vec::new()
+        };
+        Ok(Hit {
+            id: stored_text(&doc, fields.id).unwrap_or_default(),
+            title_html: highlighter.highlight(&title),
+            title,
+            network: facet(0),
+            kind: facet(1),
+            audience: stored_texts(&doc, fields.facets[2]),
+            territory: facet(3),
+            language,
+            format: facet(5),
+            source: facet(6),
+            url: stored_text(&doc, fields.url),
+            file: stored_text(&doc, fields.path).unwrap_or_default(),
+            date: stored_text(&doc, fields.date),
+            score,
+            snippets,
+        })
+    }
+
+    /// The stored document with id `id`, if any.
+    pub fn document(&self, id: &str) -> Result<Option<(TantivyDocument, DocAddress)>, SearchError> {
+        let searcher = self.searcher();
+        let query = TermQuery::new(
+            Term::from_field_text(self.fields.id, id),
+            IndexRecordOption::Basic,
+        );
+        let found = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
+        match found.first() {
+            Some((_, address)) => Ok(Some((searcher.doc(*address)?, *address))),
+            None => Ok(None),
+        }
+    }
+
+    /// Facet counts over the whole index.
+    pub fn all_facets(&self) -> Result<Vec<FacetCounts>, SearchError> {
+        let searcher = self.searcher();
+        let counts = searcher.search(&tantivy::query::AllQuery, &FacetCollector)?;
+        Ok(facets::to_counts(counts))
+    }
+
+    /// Documents like the one with `id`: its title and key words as a query, itself excluded.
+    pub fn similar(&self, id: &str, limit: usize) -> Result<Option<Vec<Hit>>, SearchError> {
+        let Some((doc, _)) = self.document(id)? else {
+            return Ok(None);
+        };
+        let searcher = self.searcher();
+        let title = stored_text(&doc, self.fields.title).unwrap_or_default();
+        let mut text = title.clone();
+        for keyword in stored_texts(&doc, self.fields.keywords).iter().take(8) {
+            text.push(' ');
+            text.push_str(keyword);
+        }
+        let parsed = query::parse(&text);
+        let langs = self.languages(&searcher);
+        let query = rank::build(&parsed, &self.fields, &langs, &self.ranking, false);
+        let not_itself = TermQuery::new(
+            Term::from_field_text(self.fields.id, id),
+            IndexRecordOption::Basic,
+        );
+        let query = BooleanQuery::new(vec![
+            (Occur::Must, query),
+            (Occur::MustNot, Box::new(not_itself)),
+        ]);
+        let found = searcher.search(
+            &query,
+            &TopDocs::with_limit(limit.clamp(1, MAX_LIMIT)).order_by_score(),
+        )?;
+        let mut hits = Vec::new();
+        for (score, address) in found {
+            hits.push(self.hit(&searcher, address, score, &parsed, false)?);
+        }
+        Ok(Some(hits))
+    }
+
+    /// The vocabulary of the current commit, built once per commit.
+    pub fn vocabulary(&self, searcher: &tantivy::Searcher) -> std::sync::Arc<Vocabulary> {
+        let generation = searcher.generation().generation_id();
+        if let Ok(guard) = self.vocabulary.read() {
+            if let Some((built_for, vocabulary)) = guard.as_ref() {
+                if *built_for == generation {
+                    return vocabulary.clone();
+                }
+            }
+        }
+        let vocabulary = std::sync::Arc::new(Vocabulary::build(searcher, &self.fields));
+        if let Ok(mut guard) = self.vocabulary.write() {
+            *guard = Some((generation, vocabulary.clone()));
+        }
+        vocabulary
+    }
+
+    /// Completions for search as you type: titles, then frequent words, starting with the
+    /// last word of `prefix`.
+    pub fn suggest(&self, prefix: &str, limit: usize) -> Vec<String> {
+        let searcher = self.searcher();
+        self.vocabulary(&searcher)
+            .complete(prefix, limit.clamp(1, 20))
+    }
+}
+
+/// The words of a query that should be highlighted (not the excluded ones).
+fn highlight_text(parsed: &ParsedQuery) -> String {
+    parsed
+        .clauses
+        .iter()
+        .filter(|c| c.occurrence != query::Occurrence::MustNot)
+        .map(|c| c.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Facet names in the query language, for clients.
+pub fn facet_names() -> Vec<&'static str> {
+    FACETS.iter().map(|(_, alias)| *alias).collect()
+}

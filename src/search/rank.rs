@@ -1,0 +1,383 @@
+//! From a parsed query to a scored tantivy query: BM25 over weighted fields, with bonuses for
+//! exact (unstemmed) matches, phrases, typo-tolerant and prefix matches on titles.
+//!
+//! Every weight lives in [`Ranking`], so that `spo-search eval --weight name=value` can
+//! measure a change without recompiling.
+
+use std::collections::HashSet;
+
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query,
+    TermQuery, TermSetQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::Term;
+
+use super::query::{Clause, Occurrence, ParsedQuery};
+use crate::analysis::{self, Lang, Mode};
+use crate::schema::Fields;
+
+/// Field weights and bonuses of the ranking.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ranking {
+    pub title: f32,
+    pub headings: f32,
+    pub keywords: f32,
+    pub body: f32,
+    pub exact_title: f32,
+    pub exact_body: f32,
+    pub fuzzy_title: f32,
+    pub prefix_title: f32,
+    pub phrase_title: f32,
+    pub phrase_body: f32,
+    /// Words allowed between the words of a proximity match in the body.
+    pub proximity_slop: u32,
+}
+
+impl Default for Ranking {
+    fn default() -> Self {
+        Ranking {
+            title: 1.0,
+            headings: 0.4,
+            keywords: 0.3,
+            body: 0.5,
+            exact_title: 0.3,
+            exact_body: 0.1,
+            fuzzy_title: 0.3,
+            prefix_title: 0.3,
+            phrase_title: 0.5,
+            phrase_body: 0.3,
+            proximity_slop: 2,
+        }
+    }
+}
+
+impl Ranking {
+    /// Sets one weight by name (`title=1.5`); an error names the known weights.
+    pub fn set(&mut self, name: &str, value: f32) -> Result<(), String> {
+        let slot = match name {
+            "title" => &mut self.title,
+            "headings" => &mut self.headings,
+            "keywords" => &mut self.keywords,
+            "body" => &mut self.body,
+            "exact_title" => &mut self.exact_title,
+            "exact_body" => &mut self.exact_body,
+            "fuzzy_title" => &mut self.fuzzy_title,
+            "prefix_title" => &mut self.prefix_title,
+            "phrase_title" => &mut self.phrase_title,
+            "phrase_body" => &mut self.phrase_body,
+            "proximity_slop" => {
+                self.proximity_slop = value.max(0.0) as u32;
+                return Ok(());
+            }
+            _ => {
+                return Err(format!(
+                    "unknown weight {name}; known: title headings keywords body exact_title \
+                     exact_body fuzzy_title prefix_title phrase_title phrase_body proximity_slop"
+                ))
+            }
+        };
+        *slot = value;
+        Ok(())
+    }
+}
+
+/// Shortest word given typo tolerance; longer words allow two edits from this length on.
+const FUZZY_MIN_CHARS: usize = 5;
+const FUZZY_TWO_EDITS_CHARS: usize = 9;
+/// Shortest last word completed as a prefix.
+const PREFIX_MIN_CHARS: usize = 3;
+
+/// Builds the query: `langs` are the languages present in the index; `complete_last` asks for
+/// prefix matching of the last word (search as you type).
+pub fn build(
+    parsed: &ParsedQuery,
+    fields: &Fields,
+    langs: &[Lang],
+    ranking: &Ranking,
+    complete_last: bool,
+) -> Box<dyn Query> {
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut seen_stems = HashSet::new();
+    let mut seen_exact = HashSet::new();
+    let last_word = parsed
+        .clauses
+        .iter()
+        .rposition(|c| c.occurrence != Occurrence::MustNot && !c.phrase);
+    for (index, clause) in parsed.clauses.iter().enumerate() {
+        match clause.occurrence {
+            Occurrence::MustNot => {
+                if let Some(query) = exclusion(clause, fields, langs) {
+                    clauses.push((Occur::MustNot, query));
+                }
+            }
+            Occurrence::Must | Occurrence::Should if clause.phrase => {
+                if let Some(query) = typed_phrase(clause, fields, langs) {
+                    clauses.push((Occur::Must, query));
+                }
+                let scoring = words(
+                    clause,
+                    fields,
+                    langs,
+                    ranking,
+                    false,
+                    &mut seen_stems,
+                    &mut seen_exact,
+                );
+                clauses.extend(scoring.into_iter().map(|q| (Occur::Should, q)));
+            }
+            Occurrence::Must => {
+                let complete = complete_last && Some(index) == last_word;
+                let parts = words(
+                    clause,
+                    fields,
+                    langs,
+                    ranking,
+                    complete,
+                    &mut seen_stems,
+                    &mut seen_exact,
+                );
+                if !parts.is_empty() {
+                    let all: Vec<(Occur, Box<dyn Query>)> =
+                        parts.into_iter().map(|q| (Occur::Should, q)).collect();
+                    clauses.push((Occur::Must, Box::new(BooleanQuery::new(all))));
+                }
+            }
+            Occurrence::Should => {
+                let complete = complete_last && Some(index) == last_word;
+                let parts = words(
+                    clause,
+                    fields,
+                    langs,
+                    ranking,
+                    complete,
+                    &mut seen_stems,
+                    &mut seen_exact,
+                );
+                clauses.extend(parts.into_iter().map(|q| (Occur::Should, q)));
+            }
+        }
+    }
+    clauses.extend(
+        proximity(parsed, fields, langs, ranking)
+            .into_iter()
+            .map(|q| (Occur::Should, q)),
+    );
+    if !parsed.has_text() {
+        clauses.push((Occur::Must, Box::new(AllQuery)));
+    }
+    if let Some(filter) = filters(parsed, fields) {
+        clauses.push((Occur::Must, filter));
+    }
+    Box::new(BooleanQuery::new(clauses))
+}
+
+fn boosted(query: impl Query, weight: f32) -> Box<dyn Query> {
+    Box::new(BoostQuery::new(Box::new(query), weight))
+}
+
+fn term_query(field: Field, text: &str) -> TermQuery {
+    TermQuery::new(
+        Term::from_field_text(field, text),
+        IndexRecordOption::WithFreqs,
+    )
+}
+
+/// Scoring clauses of the words of one clause, each word once per query.
+fn words(
+    clause: &Clause,
+    fields: &Fields,
+    langs: &[Lang],
+    ranking: &Ranking,
+    complete_last: bool,
+    seen_stems: &mut HashSet<(Lang, String)>,
+    seen_exact: &mut HashSet<String>,
+) -> Vec<Box<dyn Query>> {
+    let mut out: Vec<Box<dyn Query>> = Vec::new();
+    for &lang in langs {
+        let lang_fields = fields.lang(lang);
+        for stem in analysis::terms(Mode::Stemmed(lang), &clause.text) {
+            if !seen_stems.insert((lang, stem.clone())) {
+                continue;
+            }
+            let per_field: Vec<(Occur, Box<dyn Query>)> = [
+                (lang_fields.title, ranking.title),
+                (lang_fields.headings, ranking.headings),
+                (lang_fields.keywords, ranking.keywords),
+                (lang_fields.body, ranking.body),
+            ]
+            .into_iter()
+            .filter(|(_, weight)| *weight > 0.0)
+            .map(|(field, weight)| (Occur::Should, boosted(term_query(field, &stem), weight)))
+            .collect();
+            out.push(Box::new(BooleanQuery::new(per_field)));
+        }
+    }
+    let exact_terms = analysis::terms(Mode::Exact, &clause.text);
+    let count = exact_terms.len();
+    for (position, exact) in exact_terms.into_iter().enumerate() {
+        if !seen_exact.insert(exact.clone()) {
+            continue;
+        }
+        out.push(boosted(
+            term_query(fields.title_exact, &exact),
+            ranking.exact_title,
+        ));
+        out.push(boosted(
+            term_query(fields.body_exact, &exact),
+            ranking.exact_body,
+        ));
+        let chars = exact.chars().count();
+        let term = Term::from_field_text(fields.title_exact, &exact);
+        if chars >= FUZZY_MIN_CHARS && ranking.fuzzy_title > 0.0 {
+            let distance = if chars >= FUZZY_TWO_EDITS_CHARS { 2 } else { 1 };
+            out.push(boosted(
+                FuzzyTermQuery::new(term.clone(), distance, true),
+                ranking.fuzzy_title,
+            ));
+        }
+        if complete_last
+            && position + 1 == count
+            && chars >= PREFIX_MIN_CHARS
+            && ranking.prefix_title > 0.0
+        {
+            out.push(boosted(
+                FuzzyTermQuery::new_prefix(term, 0, true),
+                ranking.prefix_title,
+            ));
+        }
+    }
+    out
+}
+
+/// Bonuses for the query's words appearing together: as a phrase in the title, and close to
+/// each other in the body.
+fn proximity(
+    parsed: &ParsedQuery,
+    fields: &Fields,
+    langs: &[Lang],
+    ranking: &Ranking,
+) -> Vec<Box<dyn Query>> {
+    let text: Vec<&str> = parsed
+        .clauses
+        .iter()
+        .filter(|c| c.occurrence != Occurrence::MustNot && !c.phrase)
+        .map(|c| c.text.as_str())
+        .collect();
+    let text = text.join(" ");
+    let mut out = Vec::new();
+    for &lang in langs {
+        let tokens = analysis::tokens(Mode::Stemmed(lang), &text);
+        if tokens.len() < 2 {
+            continue;
+        }
+        let lang_fields = fields.lang(lang);
+        let first = tokens[0].position;
+        let terms = |field: Field| -> Vec<(usize, Term)> {
+            tokens
+                .iter()
+                .map(|t| (t.position - first, Term::from_field_text(field, &t.text)))
+                .collect()
+        };
+        if ranking.phrase_title > 0.0 {
+            out.push(boosted(
+                PhraseQuery::new_with_offset_and_slop(terms(lang_fields.title), 1),
+                ranking.phrase_title,
+            ));
+        }
+        if ranking.phrase_body > 0.0 {
+            let slop = ranking.proximity_slop;
+            out.push(boosted(
+                PhraseQuery::new_with_offset_and_slop(terms(lang_fields.body), slop),
+                ranking.phrase_body,
+            ));
+        }
+    }
+    out
+}
+
+/// A quoted phrase: its words in order in the title, headings or body of some language.
+fn typed_phrase(clause: &Clause, fields: &Fields, langs: &[Lang]) -> Option<Box<dyn Query>> {
+    let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for &lang in langs {
+        let tokens = analysis::tokens(Mode::Stemmed(lang), &clause.text);
+        let lang_fields = fields.lang(lang);
+        for field in [
+            lang_fields.title,
+            lang_fields.headings,
+            lang_fields.body,
+            lang_fields.keywords,
+        ] {
+            let query: Box<dyn Query> = match tokens.as_slice() {
+                [] => continue,
+                [only] => Box::new(term_query(field, &only.text)),
+                [first, ..] => Box::new(PhraseQuery::new_with_offset(
+                    tokens
+                        .iter()
+                        .map(|t| {
+                            (
+                                t.position - first.position,
+                                Term::from_field_text(field, &t.text),
+                            )
+                        })
+                        .collect(),
+                )),
+            };
+            alternatives.push((Occur::Should, query));
+        }
+    }
+    (!alternatives.is_empty()).then(|| Box::new(BooleanQuery::new(alternatives)) as Box<dyn Query>)
+}
+
+/// An excluded word or phrase: any document that has it, in any form, is left out.
+fn exclusion(clause: &Clause, fields: &Fields, langs: &[Lang]) -> Option<Box<dyn Query>> {
+    if clause.phrase {
+        return typed_phrase(clause, fields, langs);
+    }
+    let mut terms = Vec::new();
+    for &lang in langs {
+        let lang_fields = fields.lang(lang);
+        for stem in analysis::terms(Mode::Stemmed(lang), &clause.text) {
+            for field in [
+                lang_fields.title,
+                lang_fields.headings,
+                lang_fields.keywords,
+                lang_fields.body,
+            ] {
+                terms.push(Term::from_field_text(field, &stem));
+            }
+        }
+    }
+    (!terms.is_empty()).then(|| Box::new(TermSetQuery::new(terms)) as Box<dyn Query>)
+}
+
+/// Facet filters: AND across facets, OR within one; they do not change scores.
+fn filters(parsed: &ParsedQuery, fields: &Fields) -> Option<Box<dyn Query>> {
+    let mut by_facet: Vec<(Field, Vec<Term>)> = Vec::new();
+    for (facet, value) in &parsed.filters {
+        let Some(field) = fields.facet(facet) else {
+            continue;
+        };
+        let term = Term::from_field_text(field, value);
+        match by_facet.iter_mut().find(|(f, _)| *f == field) {
+            Some((_, terms)) => terms.push(term),
+            None => by_facet.push((field, vec![term])),
+        }
+    }
+    if by_facet.is_empty() {
+        return None;
+    }
+    let musts: Vec<(Occur, Box<dyn Query>)> = by_facet
+        .into_iter()
+        .map(|(_, terms)| {
+            (
+                Occur::Must,
+                Box::new(TermSetQuery::new(terms)) as Box<dyn Query>,
+            )
+        })
+        .collect();
+    Some(Box::new(ConstScoreQuery::new(
+        Box::new(BooleanQuery::new(musts)),
+        0.0,
+    )))
+}

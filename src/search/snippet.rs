@@ -1,0 +1,272 @@
+//! Highlighted snippets: the passages of a document that best show why it matched.
+//!
+//! Matching is done on analyzed terms, so a highlight survives elision, accents, case and
+//! plural ("l’Orientation" highlights for "orientation"). The output is HTML in which only
+//! our `<mark>` tags are markup: the document's own text is always escaped.
+
+use std::collections::HashSet;
+
+use serde::Serialize;
+
+use crate::analysis::{self, Lang, Mode};
+
+/// Characters of context shown around the matches of one fragment.
+const FRAGMENT_CHARS: usize = 220;
+/// Most fragments per hit.
+pub const MAX_FRAGMENTS: usize = 3;
+/// Bytes of a body scanned for matches; very long documents show matches from their start.
+const SCAN_BYTES: usize = 200_000;
+
+/// One highlighted fragment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Snippet {
+    /// Escaped HTML with `<mark>` around matched words.
+    pub html: String,
+    /// 1-based page number, for paginated documents (PDF).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page: Option<usize>,
+}
+
+/// The terms to highlight, per analysis.
+#[derive(Debug, Default, Clone)]
+pub struct Highlighter {
+    stems: HashSet<String>,
+    lang: Option<Lang>,
+}
+
+impl Highlighter {
+    /// Highlights the words of `query_text` as analyzed for documents in `lang`.
+    pub fn new(query_text: &str, lang: Lang) -> Highlighter {
+        let stems = analysis::terms(Mode::Stemmed(lang), query_text)
+            .into_iter()
+            .collect();
+        Highlighter {
+            stems,
+            lang: Some(lang),
+        }
+    }
+
+    /// Byte ranges of matched words in `text`.
+    fn matches(&self, text: &str) -> Vec<(usize, usize, String)> {
+        let Some(lang) = self.lang else {
+            return Vec::new();
+        };
+        if self.stems.is_empty() {
+            return Vec::new();
+        }
+        analysis::tokens(Mode::Stemmed(lang), text)
+            .into_iter()
+            .filter(|t| self.stems.contains(&t.text))
+            .map(|t| (t.offset_from, t.offset_to, t.text))
+            .collect()
+    }
+
+    /// The whole of a short text (a title), escaped, with its matches marked.
+    pub fn highlight(&self, text: &str) -> String {
+        let matches: Vec<(usize, usize)> = self
+            .matches(text)
+            .into_iter()
+            .map(|(a, b, _)| (a, b))
+            .collect();
+        render(text, 0, text.len(), &matches)
+    }
+
+    /// Up to [`MAX_FRAGMENTS`] fragments of `body`; the start of the text when nothing
+    /// matches. `page_starts` gives the page of each fragment.
+    pub fn snippets(&self, body: &str, page_starts: &[u64]) -> Vec<Snippet> {
+        let scanned = &body[..floor_char_boundary(body, SCAN_BYTES)];
+        let matches = self.matches(scanned);
+        let page_of = |offset: usize| -> Option<usize> {
+            (!page_starts.is_empty()).then(|| {
+                page_starts
+                    .partition_point(|&s| s as usize <= offset)
+                    .max(1)
+            })
+        };
+        if matches.is_empty() {
+            let end = floor_char_boundary(body, FRAGMENT_CHARS);
+            if end == 0 {
+                return Vec::new();
+            }
+            return vec![Snippet {
+                html: render(body, 0, end, &[]),
+                page: page_of(0),
+            }];
+        }
+        let mut chosen: Vec<(usize, usize)> = Vec::new();
+        let mut used = vec![false; matches.len()];
+        while chosen.len() < MAX_FRAGMENTS {
+            let Some((start, end, score)) = best_window(scanned, &matches, &used) else {
+                break;
+            };
+            if score == 0 {
+                break;
+            }
+            for (i, m) in matches.iter().enumerate() {
+                if m.0 >= start && m.1 <= end {
+                    used[i] = true;
+                }
+            }
+            chosen.push((start, end));
+        }
+        chosen.sort();
+        let spans: Vec<(usize, usize)> = matches.iter().map(|(a, b, _)| (*a, *b)).collect();
+        chosen
+            .into_iter()
+            .map(|(start, end)| {
+                // The page of a fragment is the page of its first highlighted word.
+                let first_match = spans
+                    .iter()
+                    .find(|(from, _)| *from >= start)
+                    .map_or(start, |m| m.0);
+                Snippet {
+                    html: render(scanned, start, end, &spans),
+                    page: page_of(first_match),
+                }
+            })
+            .collect()
+    }
+}
+
+/// The window around an unused match that covers the most distinct matched terms.
+fn best_window(
+    text: &str,
+    matches: &[(usize, usize, String)],
+    used: &[bool],
+) -> Option<(usize, usize, usize)> {
+    let mut best: Option<(usize, usize, usize)> = None;
+    for (i, anchor) in matches.iter().enumerate() {
+        if used[i] {
+            continue;
+        }
+        let start = word_start(text, anchor.0.saturating_sub(FRAGMENT_CHARS / 3));
+        let end = word_end(text, (start + FRAGMENT_CHARS).min(text.len()));
+        let inside = matches
+            .iter()
+            .zip(used)
+            .filter(|(m, u)| m.0 >= start && m.1 <= end && !**u);
+        let distinct: HashSet<&str> = inside.clone().map(|(m, _)| m.2.as_str()).collect();
+        let score = distinct.len() * 10 + inside.count();
+        if best.is_none_or(|(_, _, s)| score > s) {
+            best = Some((start, end, score));
+        }
+    }
+    best
+}
+
+fn floor_char_boundary(text: &str, index: usize) -> usize {
+    let mut index = index.min(text.len());
+    while !text.is_char_boundary(index) {
+        index -= 1;
+    }
+    index
+}
+
+/// Moves `index` back to the start of the word it falls in.
+fn word_start(text: &str, index: usize) -> usize {
+    let index = floor_char_boundary(text, index);
+    text[..index]
+        .rfind(char::is_whitespace)
+        .map_or(0, |i| i + 1)
+}
+
+/// Moves `index` back to the end of the previous whole word.
+fn word_end(text: &str, index: usize) -> usize {
+    let index = floor_char_boundary(text, index);
+    if index >= text.len() {
+        return text.len();
+    }
+    text[..index].rfind(char::is_whitespace).unwrap_or(index)
+}
+
+/// Escapes `text[start..end]` and wraps the given spans in `<mark>`; adds ellipses where the
+/// fragment cuts the text.
+fn render(text: &str, start: usize, end: usize, spans: &[(usize, usize)]) -> String {
+    let mut html = String::with_capacity(end - start + 32);
+    if start > 0 {
+        html.push('…');
+    }
+    let mut cursor = start;
+    for &(from, to) in spans {
+        if from < cursor || to > end {
+            continue;
+        }
+        escape_into(&text[cursor..from], &mut html);
+        html.push_str("<mark>");
+        escape_into(&text[from..to], &mut html);
+        html.push_str("</mark>");
+        cursor = to;
+    }
+    escape_into(&text[cursor..end], &mut html);
+    if end < text.len() {
+        html.push('…');
+    }
+    let collapsed: Vec<&str> = html.split_whitespace().collect();
+    collapsed.join(" ")
+}
+
+/// Escapes the five HTML-significant characters.
+pub fn escape_into(text: &str, out: &mut String) {
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn highlights_survive_elision_accents_and_plural() {
+        let highlighter = Highlighter::new("orientation metier", Lang::Fr);
+        assert_eq!(
+            highlighter.highlight("L’Orientation et les Métiers"),
+            "L’<mark>Orientation</mark> et les <mark>Métiers</mark>"
+        );
+    }
+
+    #[test]
+    fn document_markup_is_escaped() {
+        let highlighter = Highlighter::new("script", Lang::Fr);
+        let html = highlighter.highlight("<script>alert('x')</script> & co");
+        assert_eq!(
+            html,
+            "&lt;<mark>script</mark>&gt;alert(&#39;x&#39;)&lt;/<mark>script</mark>&gt; &amp; co"
+        );
+        assert!(!html.contains("<script"));
+    }
+
+    #[test]
+    fn fragments_carry_their_page_numbers() {
+        let page_one = "Introduction générale sans rapport. ".repeat(20);
+        let body = format!("{page_one}\n\nLe contrat d'apprentissage est signé avec un employeur.");
+        let starts = [0u64, page_one.len() as u64 + 2];
+        let snippets = Highlighter::new("apprentissage", Lang::Fr).snippets(&body, &starts);
+        assert_eq!(snippets.len(), 1);
+        assert_eq!(snippets[0].page, Some(2));
+        assert!(
+            snippets[0].html.contains("<mark>apprentissage</mark>"),
+            "{}",
+            snippets[0].html
+        );
+    }
+
+    #[test]
+    fn at_most_three_fragments_and_a_fallback() {
+        let body = "Le salaire minimum. ".to_string() + &"Autre texte sans lien ici. ".repeat(30);
+        let body = body.repeat(5);
+        let snippets = Highlighter::new("salaire", Lang::Fr).snippets(&body, &[]);
+        assert!(!snippets.is_empty() && snippets.len() <= MAX_FRAGMENTS);
+        assert!(snippets.iter().all(|s| s.page.is_none()));
+        let fallback = Highlighter::new("introuvable", Lang::Fr).snippets("Texte court é", &[]);
+        assert_eq!(fallback[0].html, "Texte court é");
+        assert!(Highlighter::new("x", Lang::Fr).snippets("", &[]).is_empty());
+    }
+}

@@ -3,8 +3,10 @@
 //! See `ARCHITECTURE.md` for the map of modules.
 
 pub mod analysis;
+pub mod api;
 pub mod cli;
 pub mod index;
 pub mod ingest;
 pub mod schema;
 pub mod search;
+pub mod web;

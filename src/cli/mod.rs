@@ -6,6 +6,7 @@
 mod eval;
 mod index;
 mod search;
+mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -28,6 +29,8 @@ enum Command {
     Search(search::SearchArgs),
     /// Measure ranking quality on a judged query set (TSV).
     Eval(eval::EvalArgs),
+    /// Serve the JSON API and the web pages (builds the index first when it is absent).
+    Serve(serve::ServeArgs),
 }
 
 /// Where the corpus and the index live.
@@ -48,6 +51,7 @@ impl Cli {
             Command::Index(args) => index::run(args),
             Command::Search(args) => search::run(args),
             Command::Eval(args) => eval::run(args),
+            Command::Serve(args) => serve::run(args),
         }
     }
 }

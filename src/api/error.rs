@@ -1,0 +1,224 @@
+//! The one error type of the HTTP service and its mapping to status codes.
+//!
+//! Every failure a handler can meet becomes an [`ApiError`]; its [`IntoResponse`] gives the
+//! single JSON shape `{ "error": { "code", "message" } }`. The web pages reuse the same status
+//! and code ([`ApiError::status`], [`ApiError::code`]) and only change the presentation.
+//! [`ApiQuery`] and [`ApiPath`] replace axum's extractors so that their rejections are
+//! [`ApiError::BadParameter`] too.
+
+use axum::extract::{FromRequestParts, Path};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// Why a request failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// A query-string or path parameter is missing, malformed or out of range.
+    #[error("{0}")]
+    BadParameter(String),
+    /// No document with this id.
+    #[error("no document with id {0:?}")]
+    DocumentNotFound(String),
+    /// No file at this path under the corpus (or the path was refused).
+    #[error("no file at {0:?}")]
+    FileNotFound(String),
+    /// No route answers this path.
+    #[error("no route for {0}")]
+    RouteNotFound(String),
+    /// The route exists but not for this method.
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    /// The request body is over the limit.
+    #[error("request body over {0} bytes")]
+    PayloadTooLarge(usize),
+    /// The index is not open yet (being built) or could not be opened.
+    #[error("the index is not ready: {0}")]
+    NotReady(String),
+    /// The request took longer than the configured timeout.
+    #[error("the request took longer than {0} ms")]
+    Timeout(u128),
+    /// Anything else: the detail is logged, the client gets a generic message.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// The error code that a response carried, kept in the response extensions for the metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ErrorCode(pub &'static str);
+
+/// The JSON body of every API error.
+#[derive(Debug, Serialize, serde::Deserialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+/// What went wrong, for programs (`code`) and for people (`message`).
+#[derive(Debug, Serialize, serde::Deserialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable machine-readable code: `invalid_parameter`, `document_not_found`,
+    /// `file_not_found`, `route_not_found`, `method_not_allowed`, `payload_too_large`,
+    /// `not_ready`, `timeout` or `internal`.
+    #[schema(example = "invalid_parameter")]
+    pub code: String,
+    /// Human-readable explanation (English).
+    pub message: String,
+}
+
+impl ApiError {
+    /// The HTTP status of this error.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::BadParameter(_) => StatusCode::BAD_REQUEST,
+            ApiError::DocumentNotFound(_)
+            | ApiError::FileNotFound(_)
+            | ApiError::RouteNotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::NotReady(_) | ApiError::Timeout(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The stable machine-readable code of this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::BadParameter(_) => "invalid_parameter",
+            ApiError::DocumentNotFound(_) => "document_not_found",
+            ApiError::FileNotFound(_) => "file_not_found",
+            ApiError::RouteNotFound(_) => "route_not_found",
+            ApiError::MethodNotAllowed => "method_not_allowed",
+            ApiError::PayloadTooLarge(_) => "payload_too_large",
+            ApiError::NotReady(_) => "not_ready",
+            ApiError::Timeout(_) => "timeout",
+            ApiError::Internal(_) => "internal",
+        }
+    }
+
+    /// The message shown to the client: internal details are logged here and never sent.
+    pub fn public_message(&self) -> String {
+        match self {
+            ApiError::Internal(detail) => {
+                tracing::error!(%detail, "internal error");
+                "internal error; it has been logged".to_string()
+            }
+            other => other.to_string(),
+        }
+    }
+
+    /// Wraps any displayable failure as an internal error.
+    pub fn internal(detail: impl std::fmt::Display) -> ApiError {
+        ApiError::Internal(detail.to_string())
+    }
+}
+
+impl From<crate::search::SearchError> for ApiError {
+    fn from(error: crate::search::SearchError) -> Self {
+        ApiError::internal(error)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let code = self.code();
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: code.to_string(),
+                message: self.public_message(),
+            },
+        };
+        let mut response = (status, Json(body)).into_response();
+        if matches!(self, ApiError::NotReady(_) | ApiError::Timeout(_)) {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        }
+        response.extensions_mut().insert(ErrorCode(code));
+        response
+    }
+}
+
+/// Query-string extractor whose rejection is a JSON 400: repeated keys (`filter=a&filter=b`)
+/// fill `Vec` fields.
+#[derive(Debug, Clone)]
+pub struct ApiQuery<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for ApiQuery<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        super::params::parse_query(parts.uri.query()).map(ApiQuery)
+    }
+}
+
+/// Path extractor whose rejection is a JSON 400 (for instance invalid percent-encoding).
+#[derive(Debug, Clone)]
+pub struct ApiPath<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for ApiPath<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Path(value)| ApiPath(value))
+            .map_err(|rejection| ApiError::BadParameter(rejection.body_text()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_has_its_status_and_code() {
+        let cases = [
+            (ApiError::BadParameter("x".into()), 400, "invalid_parameter"),
+            (
+                ApiError::DocumentNotFound("x".into()),
+                404,
+                "document_not_found",
+            ),
+            (ApiError::FileNotFound("x".into()), 404, "file_not_found"),
+            (ApiError::RouteNotFound("x".into()), 404, "route_not_found"),
+            (ApiError::MethodNotAllowed, 405, "method_not_allowed"),
+            (ApiError::PayloadTooLarge(10), 413, "payload_too_large"),
+            (ApiError::NotReady("x".into()), 503, "not_ready"),
+            (ApiError::Timeout(10), 503, "timeout"),
+            (ApiError::Internal("x".into()), 500, "internal"),
+        ];
+        for (error, status, code) in cases {
+            assert_eq!(error.status().as_u16(), status, "{error:?}");
+            assert_eq!(error.code(), code);
+        }
+    }
+
+    #[tokio::test]
+    async fn internal_details_never_reach_the_client() {
+        let response = ApiError::internal("disk /secret/path exploded").into_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(
+            response.extensions().get::<ErrorCode>(),
+            Some(&ErrorCode("internal"))
+        );
+        let bytes = axum::body::to_bytes(response.into_body(), 4096)
+            .await
+            .expect("body");
+        let body: ErrorBody = serde_json::from_slice(&bytes).expect("JSON error body");
+        assert_eq!(body.error.code, "internal");
+        assert!(!body.error.message.contains("secret"));
+    }
+}

@@ -1,0 +1,259 @@
+//! The HTTP service: the JSON API under `/api/v1`, health and metrics, and the assembly of
+//! the whole application (API + web pages) with its middleware.
+//!
+//! [`app`] builds the router from an [`AppState`]; the index may not be open yet, in which
+//! case every route that needs it answers 503 until [`AppState::set_ready`] is called.
+
+pub mod error;
+pub mod metrics;
+pub mod model;
+pub mod openapi;
+pub mod params;
+pub mod routes;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{header, HeaderValue, Method};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+
+use crate::search::Searcher;
+use error::ApiError;
+use metrics::Metrics;
+
+/// Settings of the service that do not depend on the index.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// Longest time a request may take before a 503 `timeout` answer.
+    pub request_timeout: Duration,
+    /// Largest request body accepted.
+    pub max_body_bytes: usize,
+    /// Origins allowed to call the API from a browser (`*` for any); none by default.
+    pub cors_origins: Vec<String>,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        ServeOptions {
+            request_timeout: Duration::from_secs(10),
+            max_body_bytes: 16 * 1024,
+            cors_origins: Vec::new(),
+        }
+    }
+}
+
+/// Either the open index, or why it could not be opened.
+type Readiness = Result<Arc<Searcher>, String>;
+
+struct Shared {
+    readiness: OnceLock<Readiness>,
+    corpus: PathBuf,
+    index_dir: PathBuf,
+    options: ServeOptions,
+    metrics: Metrics,
+}
+
+/// What every handler shares: the searcher once the index is open, the corpus folder for
+/// downloads, the settings and the metrics. Cloning is cheap.
+#[derive(Clone)]
+pub struct AppState {
+    shared: Arc<Shared>,
+}
+
+impl AppState {
+    /// A state whose index is not open yet: routes that need it answer 503.
+    pub fn new(
+        corpus: impl Into<PathBuf>,
+        index_dir: impl Into<PathBuf>,
+        options: ServeOptions,
+    ) -> AppState {
+        AppState {
+            shared: Arc::new(Shared {
+                readiness: OnceLock::new(),
+                corpus: corpus.into(),
+                index_dir: index_dir.into(),
+                options,
+                metrics: Metrics::default(),
+            }),
+        }
+    }
+
+    /// Makes the service ready with this searcher (no effect if already ready or failed).
+    pub fn set_ready(&self, searcher: Searcher) {
+        let _ = self.shared.readiness.set(Ok(Arc::new(searcher)));
+    }
+
+    /// Records that the index could not be opened: the service stays unavailable.
+    pub fn set_failed(&self, reason: impl std::fmt::Display) {
+        tracing::error!(%reason, "the index could not be opened");
+        let _ = self.shared.readiness.set(Err(reason.to_string()));
+    }
+
+    /// The searcher, or 503 while the index is not open.
+    pub fn searcher(&self) -> Result<Arc<Searcher>, ApiError> {
+        match self.shared.readiness.get() {
+            Some(Ok(searcher)) => Ok(searcher.clone()),
+            Some(Err(_)) => Err(ApiError::NotReady(
+                "the index could not be opened; see the server log".into(),
+            )),
+            None => Err(ApiError::NotReady(
+                "the index is being opened or built".into(),
+            )),
+        }
+    }
+
+    /// Runs `work` with the searcher on the blocking pool, off the async runtime.
+    pub async fn run<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Searcher) -> Result<T, ApiError> + Send + 'static,
+    {
+        let searcher = self.searcher()?;
+        tokio::task::spawn_blocking(move || work(&searcher))
+            .await
+            .map_err(|error| ApiError::internal(format!("search task failed: {error}")))?
+    }
+
+    /// The corpus folder, whose files are offered for download.
+    pub fn corpus(&self) -> &Path {
+        &self.shared.corpus
+    }
+
+    /// The index folder.
+    pub fn index_dir(&self) -> &Path {
+        &self.shared.index_dir
+    }
+
+    /// The settings of the service.
+    pub fn options(&self) -> &ServeOptions {
+        &self.shared.options
+    }
+
+    /// The request metrics.
+    pub fn metrics(&self) -> &Metrics {
+        &self.shared.metrics
+    }
+}
+
+/// The whole application: API, health, metrics and web pages, with their middleware.
+pub fn app(state: AppState) -> Router {
+    let mut api = Router::new()
+        .route("/api/v1/search", get(routes::search))
+        .route(
+            "/api/v1/documents/{*path}",
+            get(routes::document_or_similar),
+        )
+        .route("/api/v1/suggest", get(routes::suggest))
+        .route("/api/v1/facets", get(routes::facets))
+        .route("/api/v1/openapi.json", get(routes::openapi));
+    if let Some(cors) = cors_layer(&state.options().cors_origins) {
+        api = api.layer(cors);
+    }
+    Router::new()
+        .merge(api)
+        .route("/health", get(routes::health))
+        .route("/metrics", get(routes::metrics))
+        .merge(crate::web::routes())
+        .fallback(route_not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(state.options().max_body_bytes))
+        .layer(middleware::from_fn_with_state(state.clone(), guard))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
+        .with_state(state)
+}
+
+/// CORS for partner sites: read-only methods from the configured origins.
+fn cors_layer(origins: &[String]) -> Option<CorsLayer> {
+    if origins.is_empty() {
+        return None;
+    }
+    let allow = if origins.iter().any(|o| o == "*") {
+        AllowOrigin::any()
+    } else {
+        let values: Vec<HeaderValue> = origins
+            .iter()
+            .filter_map(|origin| match HeaderValue::from_str(origin.trim()) {
+                Ok(value) => Some(value),
+                Err(_) => {
+                    tracing::warn!(%origin, "ignoring an invalid CORS origin");
+                    None
+                }
+            })
+            .collect();
+        AllowOrigin::list(values)
+    };
+    Some(
+        CorsLayer::new()
+            .allow_origin(allow)
+            .allow_methods([Method::GET, Method::HEAD])
+            .max_age(Duration::from_secs(3600)),
+    )
+}
+
+/// Refuses oversized bodies, bounds the time of every request and sets the headers that
+/// every response carries.
+async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let options = state.options();
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<usize>().ok());
+    if declared.is_some_and(|length| length > options.max_body_bytes) {
+        return ApiError::PayloadTooLarge(options.max_body_bytes).into_response();
+    }
+    let mut response = match tokio::time::timeout(options.request_timeout, next.run(request)).await
+    {
+        Ok(response) => response,
+        Err(_) => ApiError::Timeout(options.request_timeout.as_millis()).into_response(),
+    };
+    response.headers_mut().insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    response
+}
+
+/// Whether an error on this path is answered in JSON (API) rather than as a web page.
+fn is_api_path(path: &str) -> bool {
+    path == "/api" || path.starts_with("/api/")
+}
+
+/// Answers an error as JSON for the API and as a French page for the web.
+fn error_response(path: &str, error: ApiError) -> Response {
+    if is_api_path(path) {
+        error.into_response()
+    } else {
+        crate::web::error_page(&error)
+    }
+}
+
+async fn route_not_found(request: Request) -> Response {
+    let path = request.uri().path().to_string();
+    error_response(&path, ApiError::RouteNotFound(path.clone()))
+}
+
+async fn method_not_allowed(request: Request) -> Response {
+    error_response(request.uri().path(), ApiError::MethodNotAllowed)
+}
+
+/// The answer to a panic in a handler: a generic 500, the detail logged.
+fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let detail = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("unknown panic");
+    ApiError::internal(format!("handler panicked: {detail}")).into_response()
+}

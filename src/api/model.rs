@@ -1,0 +1,344 @@
+//! The JSON bodies of the API: the versioned contract with clients, decoupled from the
+//! search internals, and the links between resources.
+//!
+//! Each body derives `ToSchema`, so the OpenAPI document describes exactly what is sent.
+
+use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
+use serde::{Deserialize, Serialize};
+use tantivy::TantivyDocument;
+use utoipa::ToSchema;
+
+use crate::schema::{stored_text, stored_texts, stored_u64s, Fields};
+use crate::search::facets::FacetCounts;
+use crate::search::{Hit, SearchResponse};
+
+/// Bytes escaped when an id or a corpus path becomes a URL path: `/` and `:` are kept
+/// readable, everything that would end or confuse a path is encoded.
+const PATH_ESCAPES: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'\'')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'[')
+    .add(b'\\')
+    .add(b']')
+    .add(b'^')
+    .add(b'`')
+    .add(b'{')
+    .add(b'|')
+    .add(b'}');
+
+/// Path of the web page of a document.
+pub fn document_page_path(id: &str) -> String {
+    format!("/documents/{}", utf8_percent_encode(id, PATH_ESCAPES))
+}
+
+/// Path of a document in the API.
+pub fn document_api_path(id: &str) -> String {
+    format!(
+        "/api/v1/documents/{}",
+        utf8_percent_encode(id, PATH_ESCAPES)
+    )
+}
+
+/// Download path of an original file, from its path under the corpus.
+pub fn file_download_path(path: &str) -> String {
+    format!("/files/{}", utf8_percent_encode(path, PATH_ESCAPES))
+}
+
+/// One highlighted passage.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SnippetBody {
+    /// Escaped HTML: only `<mark>` tags are markup.
+    #[schema(example = "Le contrat d'<mark>apprentissage</mark> est signé…")]
+    pub html: String,
+    /// 1-based page of the passage, for paginated documents (PDF).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page: Option<usize>,
+}
+
+/// One search result.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct HitBody {
+    #[schema(example = "sp:particuliers/F2918")]
+    pub id: String,
+    pub title: String,
+    /// The title as escaped HTML with matched words in `<mark>`.
+    pub title_html: String,
+    /// Kind of resource (`fiche-metier`, `fiche-droits`, ...).
+    pub kind: String,
+    /// Partner network (`etat`, `france-travail`, `spo`, ...).
+    pub network: String,
+    /// Source folder of the corpus.
+    pub source: String,
+    /// Format of the original file.
+    pub format: String,
+    pub audience: Vec<String>,
+    pub territory: String,
+    /// ISO 639-1 language code.
+    pub language: String,
+    /// Address of the document on its publisher's site.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Publication or modification date, `YYYY-MM-DD`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// Relevance score (0 when sorted by date).
+    pub score: f32,
+    pub snippets: Vec<SnippetBody>,
+    /// This document in the API.
+    pub api_url: String,
+    /// The web page of this document.
+    pub page_url: String,
+    /// Download of the original file.
+    pub file_url: String,
+}
+
+impl From<Hit> for HitBody {
+    fn from(hit: Hit) -> HitBody {
+        HitBody {
+            api_url: document_api_path(&hit.id),
+            page_url: document_page_path(&hit.id),
+            file_url: file_download_path(&hit.file),
+            id: hit.id,
+            title: hit.title,
+            title_html: hit.title_html,
+            kind: hit.kind,
+            network: hit.network,
+            source: hit.source,
+            format: hit.format,
+            audience: hit.audience,
+            territory: hit.territory,
+            language: hit.language,
+            url: hit.url,
+            date: hit.date,
+            score: hit.score,
+            snippets: hit
+                .snippets
+                .into_iter()
+                .map(|s| SnippetBody {
+                    html: s.html,
+                    page: s.page,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// One value of a facet and its number of documents.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct FacetValueBody {
+    pub value: String,
+    pub count: u64,
+}
+
+/// The values of one facet, most frequent first.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct FacetBody {
+    /// Facet name, as used in filters (`type`, `reseau`, ...).
+    #[schema(example = "type")]
+    pub name: String,
+    pub values: Vec<FacetValueBody>,
+}
+
+/// Converts facet counts of the search into their JSON form.
+pub fn facet_bodies(facets: Vec<FacetCounts>) -> Vec<FacetBody> {
+    facets
+        .into_iter()
+        .map(|facet| FacetBody {
+            name: facet.name,
+            values: facet
+                .values
+                .into_iter()
+                .map(|v| FacetValueBody {
+                    value: v.value,
+                    count: v.count,
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// The answer of `GET /api/v1/search`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SearchBody {
+    /// The query as sent.
+    pub query: String,
+    /// The query as understood, in the query language, filters included.
+    pub understood: String,
+    /// True when the query was cut to its maximum length.
+    pub truncated: bool,
+    /// Number of matching documents.
+    pub total: usize,
+    pub page: usize,
+    pub per_page: usize,
+    /// Last page that can be asked for (paging stops at the 1000th result).
+    pub last_page: usize,
+    pub hits: Vec<HitBody>,
+    /// Counts of every facet over all matching documents.
+    pub facets: Vec<FacetBody>,
+    /// "Did you mean": the query respelled from the index vocabulary.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggestion: Option<String>,
+    /// Time spent searching, in milliseconds.
+    pub took_ms: f64,
+}
+
+impl SearchBody {
+    /// The body for a search response, with the paging that was asked for.
+    pub fn new(query: String, page: usize, per_page: usize, response: SearchResponse) -> Self {
+        let reachable = response.total.min(crate::search::MAX_DEPTH);
+        SearchBody {
+            query,
+            understood: response.understood,
+            truncated: response.truncated,
+            total: response.total,
+            page,
+            per_page,
+            last_page: reachable.div_ceil(per_page.max(1)).max(1),
+            hits: response.hits.into_iter().map(HitBody::from).collect(),
+            facets: facet_bodies(response.facets),
+            suggestion: response.suggestion,
+            took_ms: response.took_ms,
+        }
+    }
+}
+
+/// One document: its metadata and its extracted text.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DocumentBody {
+    pub id: String,
+    pub title: String,
+    /// Alternative titles (ROME appellations).
+    pub alt_titles: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub headings: Vec<String>,
+    pub keywords: Vec<String>,
+    /// The extracted text, paragraphs separated by blank lines.
+    pub body: String,
+    /// Byte offsets in `body` where each page starts; empty without pages.
+    pub page_starts: Vec<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub publisher: Option<String>,
+    pub kind: String,
+    pub network: String,
+    pub audience: Vec<String>,
+    pub territory: String,
+    pub language: String,
+    pub format: String,
+    pub source: String,
+    /// Path of the original file under the corpus.
+    pub file: String,
+    /// Download of the original file.
+    pub file_url: String,
+    /// The web page of this document.
+    pub page_url: String,
+}
+
+impl DocumentBody {
+    /// Reads a stored document.
+    pub fn from_stored(doc: &TantivyDocument, fields: &Fields) -> DocumentBody {
+        let text = |field| stored_text(doc, field);
+        let facet = |name: &str| {
+            fields
+                .facet(name)
+                .and_then(|field| stored_text(doc, field))
+                .unwrap_or_default()
+        };
+        let id = text(fields.id).unwrap_or_default();
+        let file = text(fields.path).unwrap_or_default();
+        DocumentBody {
+            page_url: document_page_path(&id),
+            file_url: file_download_path(&file),
+            title: text(fields.title).unwrap_or_else(|| id.clone()),
+            alt_titles: stored_texts(doc, fields.alt_titles),
+            description: text(fields.description),
+            headings: stored_texts(doc, fields.headings),
+            keywords: stored_texts(doc, fields.keywords),
+            body: text(fields.body).unwrap_or_default(),
+            page_starts: stored_u64s(doc, fields.page_starts),
+            url: text(fields.url),
+            date: text(fields.date),
+            publisher: text(fields.publisher),
+            kind: facet("kind"),
+            network: facet("network"),
+            audience: fields
+                .facet("audience")
+                .map(|field| stored_texts(doc, field))
+                .unwrap_or_default(),
+            territory: facet("territory"),
+            language: facet("language"),
+            format: facet("format"),
+            source: facet("source"),
+            id,
+            file,
+        }
+    }
+}
+
+/// The answer of `GET /api/v1/documents/{id}/similar`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SimilarBody {
+    /// The document the others are similar to.
+    pub id: String,
+    pub hits: Vec<HitBody>,
+}
+
+/// The answer of `GET /api/v1/suggest`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SuggestBody {
+    pub query: String,
+    /// Titles starting with the query, then titles and frequent words completing its last
+    /// word.
+    pub suggestions: Vec<String>,
+}
+
+/// The answer of `GET /api/v1/facets`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct FacetsBody {
+    /// Number of documents in the index.
+    pub documents: u64,
+    pub facets: Vec<FacetBody>,
+}
+
+/// The answer of `GET /health` once the index is open.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct HealthBody {
+    #[schema(example = "ready")]
+    pub status: String,
+    /// Number of documents in the index.
+    pub documents: u64,
+    /// Version of spo-search.
+    pub version: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_keep_ids_readable_and_escape_the_rest() {
+        assert_eq!(
+            document_page_path("sp:particuliers/F2301"),
+            "/documents/sp:particuliers/F2301"
+        );
+        assert_eq!(
+            document_api_path("spo/accord-cadre-spo-paca.pdf"),
+            "/api/v1/documents/spo/accord-cadre-spo-paca.pdf"
+        );
+        assert_eq!(
+            file_download_path("a dir/été?#x%.pdf"),
+            "/files/a%20dir/%C3%A9t%C3%A9%3F%23x%25.pdf"
+        );
+        assert_eq!(document_page_path("<x>\"'"), "/documents/%3Cx%3E%22%27");
+    }
+}

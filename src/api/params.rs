@@ -1,0 +1,249 @@
+//! The query-string parameters of the API and their validation into search requests.
+//!
+//! The API is strict: an unknown parameter, a malformed filter or an out-of-range page is a
+//! 400 that says what is wrong. The web page reads the same parameters leniently (see
+//! `web::params`) and then goes through the same [`SearchParams::to_request`].
+
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::error::ApiError;
+use crate::schema::FACETS;
+use crate::search::{SearchRequest, Sort, MAX_DEPTH, MAX_LIMIT};
+
+/// Results per page when `per_page` is not given.
+pub const DEFAULT_PER_PAGE: usize = 10;
+/// Most completions or similar documents returned at once.
+pub const MAX_SHORT_LIST: usize = 20;
+
+/// Order of results.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SortParam {
+    /// Best match first.
+    #[default]
+    Relevance,
+    /// Most recent first; documents without a date last.
+    Date,
+}
+
+impl From<SortParam> for Sort {
+    fn from(sort: SortParam) -> Sort {
+        match sort {
+            SortParam::Relevance => Sort::Relevance,
+            SortParam::Date => Sort::Date,
+        }
+    }
+}
+
+/// Parameters of `GET /api/v1/search`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SearchParams {
+    /// The query in the query language: words, "exact phrases", -excluded, +required, OR,
+    /// and `facet:value` filters. Empty means every document.
+    #[serde(default)]
+    #[param(example = "contrat d'apprentissage")]
+    pub q: String,
+    /// Facet filter `facet:value`, repeatable: `filter=type:fiche-metier&filter=reseau:etat`.
+    /// Facets: reseau, type, public, territoire, langue, format, source. Values of one facet
+    /// are OR-ed, facets are AND-ed.
+    #[serde(default)]
+    #[param(example = json!(["type:fiche-metier"]))]
+    pub filter: Vec<String>,
+    /// Order of results.
+    #[serde(default)]
+    #[param(inline)]
+    pub sort: SortParam,
+    /// 1-based page number; `page * per_page` may not exceed 1000.
+    #[param(minimum = 1, default = 1)]
+    pub page: Option<usize>,
+    /// Results per page, at most 100.
+    #[param(minimum = 1, maximum = 100, default = 10)]
+    pub per_page: Option<usize>,
+}
+
+impl SearchParams {
+    /// The page asked for (1 when absent).
+    pub fn page(&self) -> usize {
+        self.page.unwrap_or(1)
+    }
+
+    /// The page size asked for ([`DEFAULT_PER_PAGE`] when absent).
+    pub fn per_page(&self) -> usize {
+        self.per_page.unwrap_or(DEFAULT_PER_PAGE)
+    }
+
+    /// The validated filters as `(facet field name, value)` pairs.
+    pub fn filters(&self) -> Result<Vec<(String, String)>, ApiError> {
+        self.filter.iter().map(|f| parse_filter(f)).collect()
+    }
+
+    /// Validates the parameters into a search with snippets and facet counts.
+    pub fn to_request(&self) -> Result<SearchRequest, ApiError> {
+        let (page, per_page) = (self.page(), self.per_page());
+        if page == 0 {
+            return Err(ApiError::BadParameter("page starts at 1".into()));
+        }
+        if per_page == 0 || per_page > MAX_LIMIT {
+            return Err(ApiError::BadParameter(format!(
+                "per_page must be between 1 and {MAX_LIMIT}"
+            )));
+        }
+        if page.saturating_mul(per_page) > MAX_DEPTH {
+            return Err(ApiError::BadParameter(format!(
+                "page {page} of {per_page} goes past the first {MAX_DEPTH} results"
+            )));
+        }
+        Ok(SearchRequest {
+            query: self.q.clone(),
+            filters: self.filters()?,
+            sort: self.sort.into(),
+            offset: (page - 1) * per_page,
+            limit: per_page,
+            snippets: true,
+            facets: true,
+            complete_last: false,
+        })
+    }
+}
+
+/// `type:fiche-metier` → `("kind", "fiche-metier")`; the facet may be named by its query
+/// language name or its field name.
+pub fn parse_filter(filter: &str) -> Result<(String, String), ApiError> {
+    let Some((facet, value)) = filter.split_once(':') else {
+        return Err(ApiError::BadParameter(format!(
+            "filter {filter:?}: expected facet:value, e.g. type:fiche-metier"
+        )));
+    };
+    let facet = facet.trim();
+    let Some((field, _)) = FACETS
+        .iter()
+        .find(|(field, alias)| *field == facet || *alias == facet)
+    else {
+        let known: Vec<&str> = FACETS.iter().map(|(_, alias)| *alias).collect();
+        return Err(ApiError::BadParameter(format!(
+            "filter {filter:?}: unknown facet {facet:?}, expected one of {}",
+            known.join(", ")
+        )));
+    };
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(ApiError::BadParameter(format!(
+            "filter {filter:?}: empty value"
+        )));
+    }
+    Ok((field.to_string(), value.to_string()))
+}
+
+/// Parameters of `GET /api/v1/suggest`.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SuggestParams {
+    /// What has been typed so far; the last word is completed.
+    #[param(example = "boulang")]
+    pub q: String,
+    /// Most completions returned.
+    #[param(minimum = 1, maximum = 20, default = 8)]
+    pub limit: Option<usize>,
+}
+
+/// Parameters of `GET /api/v1/documents/{id}/similar`.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SimilarParams {
+    /// Most similar documents returned.
+    #[param(minimum = 1, maximum = 20, default = 5)]
+    pub limit: Option<usize>,
+}
+
+/// Parameters of routes that take none: any parameter is refused.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoParams {}
+
+/// Checks a `limit` of a short list: `default` when absent, 1..=[`MAX_SHORT_LIST`].
+pub fn short_limit(limit: Option<usize>, default: usize) -> Result<usize, ApiError> {
+    match limit {
+        None => Ok(default),
+        Some(n) if (1..=MAX_SHORT_LIST).contains(&n) => Ok(n),
+        Some(_) => Err(ApiError::BadParameter(format!(
+            "limit must be between 1 and {MAX_SHORT_LIST}"
+        ))),
+    }
+}
+
+/// Parses a raw query string strictly into `T`.
+pub fn parse_query<T: serde::de::DeserializeOwned>(query: Option<&str>) -> Result<T, ApiError> {
+    serde_html_form::from_str(query.unwrap_or_default())
+        .map_err(|error| ApiError::BadParameter(format!("invalid query string: {error}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(query: &str) -> Result<SearchParams, ApiError> {
+        parse_query(Some(query))
+    }
+
+    #[test]
+    fn repeated_filters_and_defaults() {
+        let parsed = params("q=apprentissage&filter=type:fiche-metier&filter=reseau:etat")
+            .expect("valid parameters");
+        let request = parsed.to_request().expect("valid request");
+        assert_eq!(request.query, "apprentissage");
+        assert_eq!(
+            request.filters,
+            [
+                ("kind".to_string(), "fiche-metier".to_string()),
+                ("network".to_string(), "etat".to_string())
+            ]
+        );
+        assert_eq!((request.offset, request.limit), (0, DEFAULT_PER_PAGE));
+        assert!(request.snippets && request.facets);
+        let request = params("page=3&per_page=20&sort=date")
+            .and_then(|p| p.to_request())
+            .expect("valid paging");
+        assert_eq!((request.offset, request.limit), (40, 20));
+        assert_eq!(request.sort, Sort::Date);
+    }
+
+    #[test]
+    fn bad_parameters_are_refused_with_a_reason() {
+        for query in [
+            "page=0",
+            "per_page=0",
+            "per_page=101",
+            "page=11&per_page=100",
+            "page=abc",
+            "sort=random",
+            "filter=nocolon",
+            "filter=couleur:bleu",
+            "filter=type:",
+            "unknown=1",
+        ] {
+            let result = params(query).and_then(|p| p.to_request());
+            match result {
+                Err(ApiError::BadParameter(message)) => assert!(!message.is_empty()),
+                other => panic!("{query}: expected a bad parameter, got {other:?}"),
+            }
+        }
+        assert!(params("page=10&per_page=100")
+            .and_then(|p| p.to_request())
+            .is_ok());
+    }
+
+    #[test]
+    fn short_limits_are_bounded() {
+        assert_eq!(short_limit(None, 5).ok(), Some(5));
+        assert_eq!(short_limit(Some(20), 5).ok(), Some(20));
+        assert!(short_limit(Some(0), 5).is_err());
+        assert!(short_limit(Some(21), 5).is_err());
+        assert!(parse_query::<NoParams>(Some("x=1")).is_err());
+        assert!(parse_query::<NoParams>(None).is_ok());
+    }
+}

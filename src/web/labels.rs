@@ -1,0 +1,164 @@
+//! French labels for what the index stores as slugs and codes: facet names, facet values,
+//! languages, formats and dates.
+
+/// Label of a facet, from its query-language name.
+pub fn facet_label(alias: &str) -> &'static str {
+    match alias {
+        "reseau" => "Réseau",
+        "type" => "Type de document",
+        "public" => "Public",
+        "territoire" => "Territoire",
+        "langue" => "Langue",
+        "format" => "Format",
+        "source" => "Source",
+        _ => "Autre critère",
+    }
+}
+
+/// Label of a facet value; unknown slugs are shown with spaces and a capital.
+pub fn value_label(value: &str) -> String {
+    let known = match value {
+        "cio" => "CIO",
+        "france-travail" => "France Travail",
+        "mission-locale" => "Mission locale",
+        "information-jeunesse" => "Information Jeunesse",
+        "spo" => "SPO (commun)",
+        "etat" => "État",
+        "fiche-metier" => "Fiche métier",
+        "fiche-droits" => "Fiche droits et démarches",
+        "fiche-pratique" => "Fiche pratique",
+        "formation" => "Formation",
+        "texte-de-reference" => "Texte de référence",
+        "tout-public" => "Tout public",
+        "jeunes" => "Jeunes",
+        "particuliers" => "Particuliers",
+        "professionnels" => "Professionnels",
+        "associations" => "Associations",
+        "national" => "National",
+        "paca" => "Provence-Alpes-Côte d’Azur",
+        "non-renseigne" => "Non renseigné",
+        "service-public" => "Service-Public.fr",
+        "travail-emploi" => "Travail-Emploi.gouv.fr",
+        "rome" => "ROME (France Travail)",
+        "rome-csv" => "ROME (CSV)",
+        "dila" => "Fiche DILA (XML)",
+        "pdf" => "PDF",
+        "html" => "HTML",
+        "md" | "markdown" => "Markdown",
+        "txt" | "text" => "Texte",
+        "docx" => "Word (DOCX)",
+        "odt" => "OpenDocument (ODT)",
+        "json" => "JSON",
+        other => return language_name(other).map_or_else(|| humanize(other), str::to_string),
+    };
+    known.to_string()
+}
+
+/// Name of a language from its ISO 639-1 code, for the languages the index analyses.
+fn language_name(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "fr" => "Français",
+        "en" => "Anglais",
+        "de" => "Allemand",
+        "es" => "Espagnol",
+        "it" => "Italien",
+        "pt" => "Portugais",
+        "nl" => "Néerlandais",
+        _ => return None,
+    })
+}
+
+/// `contrat-aide` → `Contrat aide`.
+fn humanize(slug: &str) -> String {
+    let spaced = slug.replace(['-', '_'], " ");
+    let mut chars = spaced.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// `2025-09-18` → `18 septembre 2025`; other strings are returned as they are.
+pub fn date_label(date: &str) -> String {
+    const MONTHS: [&str; 12] = [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ];
+    let mut parts = date.splitn(3, '-');
+    let (Some(year), Some(month), Some(day)) = (parts.next(), parts.next(), parts.next()) else {
+        return date.to_string();
+    };
+    let month = month
+        .parse::<usize>()
+        .ok()
+        .and_then(|m| m.checked_sub(1))
+        .and_then(|m| MONTHS.get(m));
+    match (month, day.parse::<u32>(), year.len() == 4) {
+        (Some(month), Ok(day @ 1..=31), true) => {
+            let day = if day == 1 {
+                "1er".to_string()
+            } else {
+                day.to_string()
+            };
+            format!("{day} {month} {year}")
+        }
+        _ => date.to_string(),
+    }
+}
+
+/// `12345` → `12 345` (French thousands separator, a narrow no-break space).
+pub fn number_label(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + 8);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('\u{202f}');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_have_french_labels() {
+        assert_eq!(value_label("fiche-metier"), "Fiche métier");
+        assert_eq!(value_label("etat"), "État");
+        assert_eq!(value_label("fr"), "Français");
+        assert_eq!(value_label("contrat-aide"), "Contrat aide");
+        assert_eq!(value_label(""), "");
+        assert_eq!(facet_label("reseau"), "Réseau");
+    }
+
+    #[test]
+    fn dates_and_numbers_read_the_french_way() {
+        assert_eq!(date_label("2025-09-18"), "18 septembre 2025");
+        assert_eq!(date_label("2024-01-01"), "1er janvier 2024");
+        for odd in [
+            "2025-13-01",
+            "2025-00-10",
+            "2025-01-99",
+            "hier",
+            "",
+            "25-01-01",
+        ] {
+            assert_eq!(date_label(odd), odd);
+        }
+        assert_eq!(number_label(7), "7");
+        assert_eq!(number_label(1234), "1\u{202f}234");
+        assert_eq!(number_label(1234567), "1\u{202f}234\u{202f}567");
+    }
+}

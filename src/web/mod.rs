@@ -1,0 +1,122 @@
+//! The web pages, in French, rendered on the server and usable without JavaScript: the
+//! search page (`/`, all of its state in the query string), document pages
+//! (`/documents/{id}`), downloads of original files (`/files/{path}`) and the small CSS and
+//! JavaScript compiled into the binary (`/static/...`). No request ever leaves the site.
+
+mod files;
+pub mod labels;
+mod pages;
+pub mod params;
+pub mod view;
+
+use askama::Template;
+use axum::http::{header, HeaderValue};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+
+use crate::api::error::{ApiError, ErrorCode};
+use crate::api::AppState;
+
+/// The style sheet of every page.
+const STYLE: &str = include_str!("assets/site.css");
+/// The progressive enhancements: suggestions, filters without reload, copy link, print.
+const SCRIPT: &str = include_str!("assets/site.js");
+/// Policy of the HTML pages: only this site's own style sheet, script and API.
+const PAGE_POLICY: &str = "default-src 'none'; style-src 'self'; script-src 'self'; \
+     img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; \
+     frame-ancestors 'self'";
+
+/// The routes of the web pages.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(pages::search))
+        .route("/documents/{*id}", get(pages::document))
+        .route("/files/{*path}", get(files::download))
+        .route(
+            "/static/site.css",
+            get(|| async { asset(STYLE, "text/css; charset=utf-8") }),
+        )
+        .route(
+            "/static/site.js",
+            get(|| async { asset(SCRIPT, "text/javascript; charset=utf-8") }),
+        )
+}
+
+fn asset(content: &'static str, content_type: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        content,
+    )
+        .into_response()
+}
+
+/// Renders a page template with the headers of every HTML page.
+fn html_response(template: &impl Template) -> Result<Response, ApiError> {
+    let html = template.render().map_err(ApiError::internal)?;
+    let mut response = Html(html).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(PAGE_POLICY),
+    );
+    Ok(response)
+}
+
+/// The French page of an error, with the status and code that the API would give.
+pub fn error_page(error: &ApiError) -> Response {
+    let (title, message) = match error {
+        ApiError::BadParameter(_) => (
+            "Adresse incorrecte",
+            "Un paramètre de l’adresse n’est pas valide.",
+        ),
+        ApiError::DocumentNotFound(_) => (
+            "Document introuvable",
+            "Ce document n’existe pas ou n’est plus dans l’index.",
+        ),
+        ApiError::FileNotFound(_) => (
+            "Fichier introuvable",
+            "Ce fichier n’existe pas dans le fonds documentaire.",
+        ),
+        ApiError::RouteNotFound(_) => ("Page introuvable", "Cette page n’existe pas."),
+        ApiError::MethodNotAllowed => (
+            "Action impossible",
+            "Cette adresse ne permet pas cette action.",
+        ),
+        ApiError::PayloadTooLarge(_) => ("Requête trop volumineuse", "La requête est trop grande."),
+        ApiError::NotReady(_) => (
+            "Service en cours de démarrage",
+            "L’index documentaire est en cours de préparation. Réessayez dans quelques instants.",
+        ),
+        ApiError::Timeout(_) => (
+            "Délai dépassé",
+            "La recherche a pris trop de temps. Réessayez dans quelques instants.",
+        ),
+        ApiError::Internal(_) => (
+            "Erreur du service",
+            "Une erreur inattendue est survenue ; elle a été enregistrée.",
+        ),
+    };
+    if let ApiError::Internal(_) = error {
+        // Logs the detail, which the page never shows.
+        let _ = error.public_message();
+    }
+    let page = pages::ErrorPage {
+        title,
+        message: message.to_string(),
+    };
+    let mut response = match html_response(&page) {
+        Ok(response) => response,
+        Err(_) => Html(message.to_string()).into_response(),
+    };
+    *response.status_mut() = error.status();
+    if matches!(error, ApiError::NotReady(_) | ApiError::Timeout(_)) {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+    }
+    response.extensions_mut().insert(ErrorCode(error.code()));
+    response
+}

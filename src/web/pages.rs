@@ -1,0 +1,196 @@
+//! The handlers of the web pages and their templates (compiled into the binary by askama;
+//! every value is HTML-escaped unless marked `safe`, which only the highlighter's output is).
+
+use askama::Template;
+use axum::extract::{RawQuery, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+
+use super::params::PageState;
+use super::view::{facet_views, DocumentView, FacetView, ResultsView};
+use super::{error_page, html_response};
+use crate::api::error::{ApiError, ApiPath};
+use crate::api::model::FacetBody;
+use crate::api::routes::{fetch_document, fetch_similar, run_search};
+use crate::api::AppState;
+
+/// Similar documents listed on a document page.
+const SIMILAR_ON_PAGE: usize = 5;
+
+/// The search page: the home page without a query, results with one.
+#[derive(Template)]
+#[template(path = "search.html")]
+struct SearchPage {
+    title: String,
+    q: String,
+    /// Hidden field keeping a page size that is not the default.
+    per_page: Option<usize>,
+    results: Option<ResultsView>,
+    /// On the home page: ways into the corpus without typing.
+    browse: Vec<FacetView>,
+    documents: String,
+}
+
+/// The print view of a result list.
+#[derive(Template)]
+#[template(path = "print.html")]
+struct PrintPage {
+    q: String,
+    origin: String,
+    search_url: String,
+    results: ResultsView,
+}
+
+/// The page of one document.
+#[derive(Template)]
+#[template(path = "document.html")]
+struct DocumentPage {
+    d: DocumentView,
+}
+
+/// The page of an error.
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub title: &'static str,
+    pub message: String,
+}
+
+/// `GET /`: the search form, and the results when there is a query or a filter.
+pub async fn search(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let page = PageState::from_query(query.as_deref());
+    match render_search(&state, page, &origin(&headers)).await {
+        Ok(html) => html,
+        Err(error) => error_page(&error),
+    }
+}
+
+async fn render_search(
+    state: &AppState,
+    page: PageState,
+    origin: &str,
+) -> Result<Response, ApiError> {
+    if !page.is_search() {
+        let (documents, facets) = state
+            .run(|searcher| Ok((searcher.searcher().num_docs(), searcher.all_facets()?)))
+            .await?;
+        let browse: Vec<FacetBody> = crate::api::model::facet_bodies(facets)
+            .into_iter()
+            .filter(|facet| facet.name == "type" || facet.name == "reseau")
+            .collect();
+        return html_response(&SearchPage {
+            title: "Recherche documentaire".into(),
+            q: String::new(),
+            per_page: None,
+            results: None,
+            browse: facet_views(browse, &page),
+            documents: super::labels::number_label(documents as usize),
+        });
+    }
+    let body = run_search(state, page.to_params()).await?;
+    let results = ResultsView::new(&page, body);
+    if page.print {
+        return html_response(&PrintPage {
+            q: page.q.clone(),
+            origin: origin.to_string(),
+            search_url: format!("{origin}{}", page.with_print(false).url()),
+            results,
+        });
+    }
+    let title = if page.q.trim().is_empty() {
+        format!("{} – Recherche documentaire", results.summary)
+    } else {
+        format!(
+            "« {} » : {} – Recherche documentaire",
+            page.q.trim(),
+            results.summary
+        )
+    };
+    html_response(&SearchPage {
+        title,
+        per_page: (page.per_page != crate::api::params::DEFAULT_PER_PAGE).then_some(page.per_page),
+        q: page.q,
+        results: Some(results),
+        browse: Vec::new(),
+        documents: String::new(),
+    })
+}
+
+/// `GET /documents/{*id}`: one document, its text, and documents like it.
+pub async fn document(
+    State(state): State<AppState>,
+    id: Result<ApiPath<String>, ApiError>,
+    headers: HeaderMap,
+) -> Response {
+    let result = async {
+        let ApiPath(id) = id?;
+        let doc = fetch_document(&state, id.clone()).await?;
+        let similar = fetch_similar(&state, id, SIMILAR_ON_PAGE).await.ok();
+        let downloadable = super::files::resolve(state.corpus(), &doc.file)
+            .await
+            .is_ok();
+        html_response(&DocumentPage {
+            d: DocumentView::new(doc, similar, downloadable, &origin(&headers)),
+        })
+    }
+    .await;
+    result.unwrap_or_else(|error| error_page(&error))
+}
+
+/// `http://host` of the request, for links printed or copied; empty when the Host header
+/// is missing or odd (links then stay relative).
+fn origin(headers: &HeaderMap) -> String {
+    let Some(host) = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+    else {
+        return String::new();
+    };
+    let valid = !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+    if !valid {
+        return String::new();
+    }
+    let https = headers
+        .get("x-forwarded-proto")
+        .and_then(|h| h.to_str().ok())
+        .is_some_and(|proto| proto.eq_ignore_ascii_case("https"));
+    format!("{}://{host}", if https { "https" } else { "http" })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    #[test]
+    fn origin_comes_from_a_sane_host_header() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(origin(&headers), "");
+        headers.insert("host", HeaderValue::from_static("127.0.0.1:8080"));
+        assert_eq!(origin(&headers), "http://127.0.0.1:8080");
+        headers.insert("x-forwarded-proto", HeaderValue::from_static("https"));
+        assert_eq!(origin(&headers), "https://127.0.0.1:8080");
+        headers.insert("host", HeaderValue::from_static("evil.com/<script>"));
+        assert_eq!(origin(&headers), "");
+    }
+
+    #[test]
+    fn error_pages_escape_their_message() {
+        let html = ErrorPage {
+            title: "Erreur",
+            message: "<script>alert(1)</script>".into(),
+        }
+        .render()
+        .expect("template renders");
+        assert!(html.contains("&lt;script&gt;") || html.contains("&#60;script&#62;"));
+        assert!(!html.contains("<script>alert"));
+        assert!(html.contains("lang=\"fr\""));
+    }
+}

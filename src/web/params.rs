@@ -1,0 +1,274 @@
+//! The state of the search page, all of it in the query string: read leniently (a bad value
+//! falls back to its default, an unknown filter is dropped) and written back into the links
+//! of the page, so that every search, page, sort and filter is a URL to share.
+
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use serde::Deserialize;
+
+use crate::api::params::{parse_filter, SearchParams, SortParam, DEFAULT_PER_PAGE};
+use crate::schema::FACETS;
+use crate::search::{MAX_DEPTH, MAX_LIMIT};
+
+/// Bytes escaped in a query-string value: `:` stays readable in `filter=type:fiche-metier`.
+const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~')
+    .remove(b':');
+
+/// Value of `vue` that asks for the print view.
+pub const PRINT_VIEW: &str = "impression";
+
+/// The query string as sent, every field optional and untyped.
+#[derive(Debug, Default, Deserialize)]
+struct RawParams {
+    q: Option<String>,
+    #[serde(default)]
+    filter: Vec<String>,
+    sort: Option<String>,
+    page: Option<String>,
+    per_page: Option<String>,
+    vue: Option<String>,
+}
+
+/// What the search page shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageState {
+    pub q: String,
+    /// Valid filters in their canonical `facet:value` form, without duplicates.
+    pub filters: Vec<String>,
+    pub sort: SortParam,
+    pub page: usize,
+    pub per_page: usize,
+    /// The print view of the result list.
+    pub print: bool,
+}
+
+impl Default for PageState {
+    fn default() -> Self {
+        PageState {
+            q: String::new(),
+            filters: Vec::new(),
+            sort: SortParam::Relevance,
+            page: 1,
+            per_page: DEFAULT_PER_PAGE,
+            print: false,
+        }
+    }
+}
+
+impl PageState {
+    /// Reads the query string; never fails.
+    pub fn from_query(query: Option<&str>) -> PageState {
+        let raw: RawParams =
+            serde_html_form::from_str(query.unwrap_or_default()).unwrap_or_default();
+        let per_page = raw
+            .per_page
+            .and_then(|n| n.trim().parse::<usize>().ok())
+            .map_or(DEFAULT_PER_PAGE, |n| n.clamp(1, MAX_LIMIT));
+        let last_page = (MAX_DEPTH / per_page).max(1);
+        let page = raw
+            .page
+            .and_then(|n| n.trim().parse::<usize>().ok())
+            .map_or(1, |n| n.clamp(1, last_page));
+        let mut filters = Vec::new();
+        for filter in &raw.filter {
+            if let Some(canonical) = canonical_filter(filter) {
+                if !filters.contains(&canonical) {
+                    filters.push(canonical);
+                }
+            }
+        }
+        PageState {
+            q: raw.q.unwrap_or_default(),
+            filters,
+            sort: match raw.sort.as_deref() {
+                Some("date") => SortParam::Date,
+                _ => SortParam::Relevance,
+            },
+            page,
+            per_page,
+            print: raw.vue.as_deref() == Some(PRINT_VIEW),
+        }
+    }
+
+    /// True when there is something to search: words or filters.
+    pub fn is_search(&self) -> bool {
+        !self.q.trim().is_empty() || !self.filters.is_empty()
+    }
+
+    /// The same search as API parameters.
+    pub fn to_params(&self) -> SearchParams {
+        SearchParams {
+            q: self.q.clone(),
+            filter: self.filters.clone(),
+            sort: self.sort,
+            page: Some(self.page),
+            per_page: Some(self.per_page),
+        }
+    }
+
+    /// The URL of this state; default values are left out.
+    pub fn url(&self) -> String {
+        let mut pairs: Vec<(&str, String)> = Vec::new();
+        if !self.q.is_empty() {
+            pairs.push(("q", self.q.clone()));
+        }
+        for filter in &self.filters {
+            pairs.push(("filter", filter.clone()));
+        }
+        if self.sort == SortParam::Date {
+            pairs.push(("sort", "date".into()));
+        }
+        if self.page > 1 {
+            pairs.push(("page", self.page.to_string()));
+        }
+        if self.per_page != DEFAULT_PER_PAGE {
+            pairs.push(("per_page", self.per_page.to_string()));
+        }
+        if self.print {
+            pairs.push(("vue", PRINT_VIEW.into()));
+        }
+        let query: Vec<String> = pairs
+            .into_iter()
+            .map(|(key, value)| format!("{key}={}", utf8_percent_encode(&value, QUERY_VALUE)))
+            .collect();
+        if query.is_empty() {
+            "/".to_string()
+        } else {
+            format!("/?{}", query.join("&"))
+        }
+    }
+
+    /// This search at another page.
+    pub fn at_page(&self, page: usize) -> PageState {
+        PageState {
+            page,
+            ..self.clone()
+        }
+    }
+
+    /// This search with `filter` removed, from the first page.
+    pub fn without_filter(&self, filter: &str) -> PageState {
+        PageState {
+            filters: self
+                .filters
+                .iter()
+                .filter(|f| *f != filter)
+                .cloned()
+                .collect(),
+            page: 1,
+            ..self.clone()
+        }
+    }
+
+    /// This search without any filter, from the first page.
+    pub fn without_filters(&self) -> PageState {
+        PageState {
+            filters: Vec::new(),
+            page: 1,
+            ..self.clone()
+        }
+    }
+
+    /// Another query with the same filters and sort, from the first page.
+    pub fn with_query(&self, q: &str) -> PageState {
+        PageState {
+            q: q.to_string(),
+            page: 1,
+            print: false,
+            ..self.clone()
+        }
+    }
+
+    /// The print view of this very page, or the screen view of a print view.
+    pub fn with_print(&self, print: bool) -> PageState {
+        PageState {
+            print,
+            ..self.clone()
+        }
+    }
+}
+
+/// `reseau:etat` or `network:etat` → `reseau:etat`; `None` for an invalid filter.
+pub fn canonical_filter(filter: &str) -> Option<String> {
+    let (field, value) = parse_filter(filter).ok()?;
+    let alias = FACETS
+        .iter()
+        .find(|(name, _)| *name == field)
+        .map(|(_, alias)| *alias)?;
+    Some(format!("{alias}:{value}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_leniently_and_writes_back_the_same_state() {
+        let state = PageState::from_query(Some(
+            "q=contrat+d%27apprentissage&filter=network:etat&filter=type:fiche-droits\
+             &filter=reseau:etat&filter=bogus&sort=date&page=2&per_page=20&utm=x",
+        ));
+        assert_eq!(state.q, "contrat d'apprentissage");
+        assert_eq!(state.filters, ["reseau:etat", "type:fiche-droits"]);
+        assert_eq!(
+            (state.sort, state.page, state.per_page),
+            (SortParam::Date, 2, 20)
+        );
+        let url = state.url();
+        assert_eq!(
+            url,
+            "/?q=contrat%20d%27apprentissage&filter=reseau:etat&filter=type:fiche-droits\
+             &sort=date&page=2&per_page=20"
+        );
+        let again = PageState::from_query(url.strip_prefix("/?"));
+        assert_eq!(again, state);
+    }
+
+    #[test]
+    fn hostile_values_fall_back_to_defaults() {
+        for query in [
+            "page=-1",
+            "page=abc&per_page=0",
+            "per_page=100000&page=999999",
+            "q=a&q=b",
+            "%%%",
+            "filter=type%3A",
+            "sort=%00",
+        ] {
+            let state = PageState::from_query(Some(query));
+            assert!(
+                state.page >= 1 && state.page * state.per_page <= MAX_DEPTH,
+                "{query}"
+            );
+            assert!(
+                state.per_page >= 1 && state.per_page <= MAX_LIMIT,
+                "{query}"
+            );
+            assert!(state.to_params().to_request().is_ok(), "{query}");
+        }
+        assert_eq!(PageState::from_query(None), PageState::default());
+        assert_eq!(PageState::default().url(), "/");
+    }
+
+    #[test]
+    fn links_change_one_thing_at_a_time() {
+        let state = PageState::from_query(Some("q=cap&filter=type:formation&page=3"));
+        assert_eq!(
+            state.at_page(4).url(),
+            "/?q=cap&filter=type:formation&page=4"
+        );
+        assert_eq!(state.without_filter("type:formation").url(), "/?q=cap");
+        assert_eq!(state.without_filters().url(), "/?q=cap");
+        assert_eq!(
+            state.with_query("bac pro").url(),
+            "/?q=bac%20pro&filter=type:formation"
+        );
+        assert_eq!(
+            state.with_print(true).url(),
+            "/?q=cap&filter=type:formation&page=3&vue=impression"
+        );
+    }
+}

@@ -1,0 +1,451 @@
+//! What the templates show, computed from API bodies: French labels, links built from the
+//! page state, pagination, and the document text cut into paragraphs.
+
+use crate::api::model::{DocumentBody, FacetBody, HitBody, SearchBody, SimilarBody};
+use crate::api::params::SortParam;
+
+use super::labels::{date_label, facet_label, number_label, value_label};
+use super::params::PageState;
+
+/// Most values listed for one facet.
+const MAX_FACET_VALUES: usize = 30;
+/// Pages linked on each side of the current one.
+const PAGE_WINDOW: usize = 2;
+/// Bytes of a document's text shown on its page; the rest is in the download.
+const MAX_SHOWN_TEXT: usize = 150_000;
+
+/// One result in the list.
+pub struct HitView {
+    pub title_html: String,
+    pub page_url: String,
+    pub kind: String,
+    pub network: String,
+    pub source: String,
+    pub date: Option<String>,
+    pub language: String,
+    pub url: Option<String>,
+    pub snippets: Vec<SnippetView>,
+}
+
+/// One highlighted passage (already escaped HTML).
+pub struct SnippetView {
+    pub html: String,
+    pub page: Option<usize>,
+}
+
+impl From<HitBody> for HitView {
+    fn from(hit: HitBody) -> HitView {
+        HitView {
+            title_html: hit.title_html,
+            page_url: hit.page_url,
+            kind: value_label(&hit.kind),
+            network: value_label(&hit.network),
+            source: value_label(&hit.source),
+            date: hit.date.as_deref().map(date_label),
+            language: value_label(&hit.language),
+            url: hit.url,
+            snippets: hit
+                .snippets
+                .into_iter()
+                .map(|s| SnippetView {
+                    html: s.html,
+                    page: s.page,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A facet as a group of checkboxes.
+pub struct FacetView {
+    pub label: &'static str,
+    pub values: Vec<FacetValueView>,
+}
+
+/// One checkbox of a facet.
+pub struct FacetValueView {
+    /// The `filter` parameter this checkbox sends.
+    pub param: String,
+    pub input_id: String,
+    pub label: String,
+    pub count: String,
+    pub checked: bool,
+    /// The search with only this value as filter (links of the home page).
+    pub browse_url: String,
+}
+
+/// Facets as checkbox groups, checked where the page state filters on them.
+pub fn facet_views(facets: Vec<FacetBody>, state: &PageState) -> Vec<FacetView> {
+    facets
+        .into_iter()
+        .filter(|facet| !facet.values.is_empty())
+        .map(|facet| {
+            let values = facet
+                .values
+                .into_iter()
+                .take(MAX_FACET_VALUES)
+                .enumerate()
+                .map(|(index, value)| {
+                    let param = format!("{}:{}", facet.name, value.value);
+                    let browse = PageState {
+                        filters: vec![param.clone()],
+                        ..PageState::default()
+                    };
+                    FacetValueView {
+                        input_id: format!("f-{}-{index}", facet.name),
+                        label: value_label(&value.value),
+                        count: number_label(value.count as usize),
+                        checked: state.filters.contains(&param),
+                        browse_url: browse.url(),
+                        param,
+                    }
+                })
+                .collect();
+            FacetView {
+                label: facet_label(&facet.name),
+                values,
+            }
+        })
+        .collect()
+}
+
+/// A filter in force, with the link that removes it.
+pub struct ActiveFilter {
+    pub label: String,
+    pub remove_url: String,
+}
+
+/// One entry of the pagination: a page link, or a gap when `url` is empty.
+pub struct PageLink {
+    pub label: String,
+    pub url: String,
+    pub current: bool,
+}
+
+/// A link with its text.
+pub struct Link {
+    pub text: String,
+    pub url: String,
+}
+
+/// The result part of the search page.
+pub struct ResultsView {
+    /// "12 documents trouvés", read first by screen readers.
+    pub summary: String,
+    pub understood: Option<String>,
+    pub suggestion: Option<Link>,
+    pub hits: Vec<HitView>,
+    pub first_rank: usize,
+    pub facets: Vec<FacetView>,
+    pub active: Vec<ActiveFilter>,
+    pub clear_url: String,
+    pub sort_by_date: bool,
+    pub pages: Vec<PageLink>,
+    pub prev_url: Option<String>,
+    pub next_url: Option<String>,
+    pub print_url: String,
+    pub screen_url: String,
+}
+
+impl ResultsView {
+    /// The view of one search response for the page state that asked for it.
+    pub fn new(state: &PageState, body: SearchBody) -> ResultsView {
+        let summary = match body.total {
+            0 => "Aucun document ne correspond à votre recherche".to_string(),
+            1 => "1 document trouvé".to_string(),
+            n => format!("{} documents trouvés", number_label(n)),
+        };
+        let summary = if body.last_page > 1 {
+            format!("{summary}, page {} sur {}", state.page, body.last_page)
+        } else {
+            summary
+        };
+        let understood = (body.understood.trim() != state.q.trim()
+            && !body.understood.trim().is_empty())
+        .then(|| body.understood.clone());
+        let active = state
+            .filters
+            .iter()
+            .map(|filter| ActiveFilter {
+                label: filter_label(filter),
+                remove_url: state.without_filter(filter).url(),
+            })
+            .collect();
+        ResultsView {
+            summary,
+            understood,
+            suggestion: body.suggestion.map(|text| Link {
+                url: state.with_query(&text).url(),
+                text,
+            }),
+            first_rank: (state.page - 1) * state.per_page + 1,
+            hits: body.hits.into_iter().map(HitView::from).collect(),
+            facets: facet_views(body.facets, state),
+            active,
+            clear_url: state.without_filters().url(),
+            sort_by_date: state.sort == SortParam::Date,
+            pages: page_links(state, body.last_page),
+            prev_url: (state.page > 1).then(|| state.at_page(state.page - 1).url()),
+            next_url: (state.page < body.last_page).then(|| state.at_page(state.page + 1).url()),
+            print_url: state.with_print(true).url(),
+            screen_url: state.with_print(false).url(),
+        }
+    }
+}
+
+/// `type:fiche-metier` → `Type de document : Fiche métier`.
+fn filter_label(filter: &str) -> String {
+    match filter.split_once(':') {
+        Some((facet, value)) => format!("{} : {}", facet_label(facet), value_label(value)),
+        None => filter.to_string(),
+    }
+}
+
+/// First, last, and the pages around the current one, with gaps.
+fn page_links(state: &PageState, last: usize) -> Vec<PageLink> {
+    if last <= 1 {
+        return Vec::new();
+    }
+    let mut links = Vec::new();
+    let mut previous = 0;
+    for page in 1..=last {
+        let near = page.abs_diff(state.page) <= PAGE_WINDOW;
+        if page != 1 && page != last && !near {
+            continue;
+        }
+        if page > previous + 1 {
+            links.push(PageLink {
+                label: "…".into(),
+                url: String::new(),
+                current: false,
+            });
+        }
+        links.push(PageLink {
+            label: page.to_string(),
+            url: state.at_page(page).url(),
+            current: page == state.page,
+        });
+        previous = page;
+    }
+    links
+}
+
+/// A label and its value in a document's description list.
+pub struct MetaItem {
+    pub label: &'static str,
+    pub value: String,
+}
+
+/// A paragraph of a document, with the page it starts when a new page begins there.
+pub struct Paragraph {
+    pub page: Option<usize>,
+    pub text: String,
+}
+
+/// A document page.
+pub struct DocumentView {
+    pub title: String,
+    pub description: Option<String>,
+    pub meta: Vec<MetaItem>,
+    pub alt_titles: Vec<String>,
+    pub paragraphs: Vec<Paragraph>,
+    pub truncated: bool,
+    /// Link to the original file, when it is a file that can be downloaded.
+    pub download: Option<Link>,
+    pub url: Option<String>,
+    pub share_url: String,
+    pub similar: Vec<SimilarView>,
+}
+
+/// A document similar to the one shown.
+pub struct SimilarView {
+    pub title: String,
+    pub url: String,
+    pub kind: String,
+}
+
+impl DocumentView {
+    /// The view of a document; `origin` makes the share link absolute.
+    pub fn new(
+        doc: DocumentBody,
+        similar: Option<SimilarBody>,
+        downloadable: bool,
+        origin: &str,
+    ) -> DocumentView {
+        let mut meta = vec![
+            MetaItem {
+                label: "Type",
+                value: value_label(&doc.kind),
+            },
+            MetaItem {
+                label: "Réseau",
+                value: value_label(&doc.network),
+            },
+            MetaItem {
+                label: "Source",
+                value: value_label(&doc.source),
+            },
+        ];
+        if let Some(publisher) = &doc.publisher {
+            meta.push(MetaItem {
+                label: "Éditeur",
+                value: publisher.clone(),
+            });
+        }
+        if let Some(date) = &doc.date {
+            meta.push(MetaItem {
+                label: "Date",
+                value: date_label(date),
+            });
+        }
+        let audience: Vec<String> = doc.audience.iter().map(|a| value_label(a)).collect();
+        meta.extend([
+            MetaItem {
+                label: "Public",
+                value: audience.join(", "),
+            },
+            MetaItem {
+                label: "Territoire",
+                value: value_label(&doc.territory),
+            },
+            MetaItem {
+                label: "Langue",
+                value: value_label(&doc.language),
+            },
+            MetaItem {
+                label: "Format",
+                value: value_label(&doc.format),
+            },
+            MetaItem {
+                label: "Identifiant",
+                value: doc.id.clone(),
+            },
+        ]);
+        let (paragraphs, truncated) = paragraphs(&doc.body, &doc.page_starts);
+        DocumentView {
+            download: downloadable.then(|| Link {
+                text: format!(
+                    "Télécharger le fichier original ({})",
+                    value_label(&extension(&doc.file))
+                ),
+                url: doc.file_url.clone(),
+            }),
+            share_url: format!("{origin}{}", doc.page_url),
+            similar: similar
+                .map(|s| s.hits)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|hit| SimilarView {
+                    kind: value_label(&hit.kind),
+                    url: hit.page_url,
+                    title: hit.title,
+                })
+                .collect(),
+            title: doc.title,
+            description: doc.description.filter(|d| !d.trim().is_empty()),
+            meta,
+            alt_titles: doc.alt_titles,
+            paragraphs,
+            truncated,
+            url: doc.url,
+        }
+    }
+}
+
+/// Lowercase extension of a file path (`pdf`), empty when there is none.
+fn extension(path: &str) -> String {
+    std::path::Path::new(path)
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or_default()
+        .to_ascii_lowercase()
+}
+
+/// The text cut at blank lines, each paragraph marked with the page it opens; at most
+/// [`MAX_SHOWN_TEXT`] bytes, with `true` when the rest was left out.
+fn paragraphs(body: &str, page_starts: &[u64]) -> (Vec<Paragraph>, bool) {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    let mut shown = 0;
+    let mut current_page = 0;
+    for chunk in body.split("\n\n") {
+        let start = offset;
+        offset += chunk.len() + 2;
+        let text = chunk.split_whitespace().collect::<Vec<_>>().join(" ");
+        if text.is_empty() {
+            continue;
+        }
+        let room = MAX_SHOWN_TEXT.saturating_sub(shown);
+        let cut = text.len() > room;
+        let text = if cut {
+            if !out.is_empty() {
+                return (out, true);
+            }
+            let mut end = room;
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            format!("{}…", &text[..end])
+        } else {
+            text
+        };
+        shown += text.len();
+        let page = page_starts.partition_point(|&s| s as usize <= start);
+        let opens_page = !page_starts.is_empty() && page != current_page;
+        current_page = page;
+        out.push(Paragraph {
+            page: opens_page.then_some(page.max(1)),
+            text,
+        });
+        if cut {
+            return (out, true);
+        }
+    }
+    (out, false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pagination_shows_ends_and_neighbours() {
+        let state = PageState {
+            q: "x".into(),
+            page: 7,
+            ..PageState::default()
+        };
+        let labels: Vec<String> = page_links(&state, 20)
+            .into_iter()
+            .map(|l| {
+                if l.current {
+                    format!("[{}]", l.label)
+                } else {
+                    l.label
+                }
+            })
+            .collect();
+        assert_eq!(labels, ["1", "…", "5", "6", "[7]", "8", "9", "…", "20"]);
+        assert!(page_links(&state, 1).is_empty());
+    }
+
+    #[test]
+    fn paragraphs_carry_page_breaks_and_are_capped() {
+        let body = "Première page.\n\nSuite de la première.\n\nDeuxième page.";
+        let second = body.find("Deuxième").unwrap_or_default() as u64;
+        let (paged, truncated) = paragraphs(body, &[0, second]);
+        let pages: Vec<Option<usize>> = paged.iter().map(|p| p.page).collect();
+        assert_eq!(pages, [Some(1), None, Some(2)]);
+        assert!(!truncated);
+        let (plain, _) = paragraphs("a\n\n\n\n  b  c ", &[]);
+        let texts: Vec<&str> = plain.iter().map(|p| p.text.as_str()).collect();
+        assert_eq!(texts, ["a", "b c"]);
+        let huge = "mot ".repeat(30_000) + "\n\n" + &"fin ".repeat(30_000);
+        let (cut, truncated) = paragraphs(&huge, &[]);
+        assert!(truncated);
+        assert_eq!(cut.len(), 1);
+        assert!(paragraphs("", &[]).0.is_empty());
+        let (one, truncated) = paragraphs(&"é".repeat(MAX_SHOWN_TEXT), &[]);
+        assert!(truncated && one.len() == 1 && one[0].text.len() <= MAX_SHOWN_TEXT + 3);
+    }
+}

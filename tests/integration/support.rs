@@ -24,9 +24,15 @@ fn bundled() -> &'static Bundled {
     BUNDLED.get_or_init(|| {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("index");
-        let report = index::run(&IndexOptions::new(corpus(), &path), &mut |_, _| {}).expect("index the corpus");
+        let report = index::run(&IndexOptions::new(corpus(), &path), &mut |_, _| {})
+            .expect("index the corpus");
         let searcher = Searcher::open(&path).expect("open index");
-        Bundled { _dir: dir, path, report, searcher }
+        Bundled {
+            _dir: dir,
+            path,
+            report,
+            searcher,
+        }
     })
 }
 
@@ -61,6 +67,16 @@ pub fn index_into(corpus: &Path, index: &Path) -> IndexReport {
 
 /// Ids of the top hits of `query`.
 pub fn top_ids(searcher: &Searcher, query: &str, limit: usize) -> Vec<String> {
-    let request = spo_search::search::SearchRequest { query: query.into(), limit, ..Default::default() };
-    searcher.search(&request).expect("search").hits.into_iter().map(|h| h.id).collect()
+    let request = spo_search::search::SearchRequest {
+        query: query.into(),
+        limit,
+        ..Default::default()
+    };
+    searcher
+        .search(&request)
+        .expect("search")
+        .hits
+        .into_iter()
+        .map(|h| h.id)
+        .collect()
 }

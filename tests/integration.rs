@@ -1,1 +1,11 @@
-//! Integration tests
+//! The integration test binary: indexing the real corpus, searching it, and (in their own
+//! modules) the service.
+
+#[path = "integration/support.rs"]
+mod support;
+
+#[path = "integration/indexing.rs"]
+mod indexing;
+
+#[path = "integration/search.rs"]
+mod search;

@@ -102,6 +102,38 @@ fn masculine(word: &mut String) {
     }
 }
 
+/// Derivational suffixes, longest first: agent nouns, activities, places, adjectives.
+const DERIVATIONAL_SUFFIXES: &[&str] = &[
+    "icienne", "isation", "ication", "abilite", "icien", "atrice", "ation", "ateur", "icite",
+    "ienne", "ique", "iste", "isme", "erie", "euse", "iere", "ment", "able", "eur", "ier", "ien",
+    "ite", "age", "ure", "ere", "ive", "er", "ie", "if",
+];
+
+/// Shortest root kept by [`root`]: shorter ones merge unrelated words.
+const MIN_ROOT_CHARS: usize = 4;
+
+/// The derivational root of a folded token, shared by a trade, its agent and its place:
+/// "brasseur", "brasserie" → "brass"; "plasturgiste", "plasturgie" → "plasturg";
+/// "electricien", "electrique" → "electr". Much coarser than [`stem`]: used as a weak signal.
+pub fn root(token: &str) -> String {
+    let mut word = token.to_string();
+    if word.chars().count() <= 3
+        || word.bytes().any(|b| b.is_ascii_digit())
+        || !word.is_ascii()
+        || PROTECTED.contains(&token)
+    {
+        return word;
+    }
+    strip_plural(&mut word);
+    for suffix in DERIVATIONAL_SUFFIXES {
+        if word.len() >= MIN_ROOT_CHARS + suffix.len() && word.ends_with(suffix) {
+            word.truncate(word.len() - suffix.len());
+            break;
+        }
+    }
+    word
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,6 +179,29 @@ mod tests {
         for (masculine, other) in pairs {
             assert_eq!(stem(masculine), stem(other), "{masculine} / {other}");
         }
+    }
+
+    #[test]
+    fn roots_join_trades_agents_and_places() {
+        let families: &[&[&str]] = &[
+            &["brasseur", "brasserie", "brasseuse"],
+            &["plasturgiste", "plasturgie"],
+            &["boulanger", "boulangerie", "boulangere"],
+            &["electricien", "electrique", "electricite", "electricienne"],
+            &["menuisier", "menuiserie"],
+            &["jardinier", "jardinage", "jardin"],
+            &["soudeur", "soudure"],
+            &["informaticien", "informatique"],
+        ];
+        for family in families {
+            let roots: Vec<String> = family.iter().map(|w| root(w)).collect();
+            assert!(
+                roots.windows(2).all(|w| w[0] == w[1]),
+                "{family:?} -> {roots:?}"
+            );
+        }
+        assert_eq!(root("bts"), "bts");
+        assert_eq!(root("age"), "age");
     }
 
     #[test]

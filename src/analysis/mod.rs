@@ -16,6 +16,8 @@ use tantivy::Index;
 
 /// Name of the folded, unstemmed analyzer.
 pub const EXACT: &str = "spo_exact";
+/// Name of the French derivational-root analyzer.
+pub const ROOT: &str = "spo_root";
 
 /// The languages that get their own stemmed analyzer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -130,6 +132,7 @@ pub fn register(index: &Index) {
         );
     }
     manager.register(EXACT, TextAnalyzer::from(SpoTokenizer::new(Mode::Exact)));
+    manager.register(ROOT, TextAnalyzer::from(SpoTokenizer::new(Mode::Root)));
 }
 
 /// Analyzes `text` (normalised first) and returns its tokens with offsets.
@@ -219,6 +222,15 @@ mod tests {
             .map(|t| &text[t.offset_from..t.offset_to])
             .collect();
         assert_eq!(words, ["Conseil", "évolution"]);
+    }
+
+    #[test]
+    fn roots_join_a_trade_and_its_place() {
+        assert_eq!(
+            terms(Mode::Root, "Brasseur"),
+            terms(Mode::Root, "la brasserie")
+        );
+        assert_eq!(terms(Mode::Root, "BTS"), ["bts"]);
     }
 
     #[test]

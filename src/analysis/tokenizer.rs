@@ -22,6 +22,8 @@ pub enum Mode {
     Stemmed(Lang),
     /// Folded only: exact, prefix and typo-tolerant matching.
     Exact,
+    /// French derivational roots ("brasserie" → "brass"): a weak, recall-oriented signal.
+    Root,
 }
 
 /// A tantivy tokenizer applying [`Mode`]; registered once per analyzer name.
@@ -37,7 +39,7 @@ impl SpoTokenizer {
     pub fn new(mode: Mode) -> SpoTokenizer {
         let stemmer = match mode {
             Mode::Stemmed(lang) => lang.snowball().map(frostem::Stemmer::new),
-            Mode::Exact => None,
+            Mode::Exact | Mode::Root => None,
         };
         SpoTokenizer {
             mode,
@@ -72,6 +74,7 @@ impl SpoTokenizer {
         }
         match self.mode {
             Mode::Exact => (!french::is_stop_word(&folded)).then_some(folded),
+            Mode::Root => (!french::is_stop_word(&folded)).then(|| french::root(&folded)),
             Mode::Stemmed(Lang::Fr) => {
                 (!french::is_stop_word(&folded)).then(|| french::stem(&folded))
             }

@@ -113,11 +113,18 @@ impl Document {
         let title = content.title.clone().unwrap_or_else(|| self.path.clone());
         doc.add_text(fields.title, &title);
         doc.add_text(lang.title, &title);
+        let french = self.language == Lang::Fr;
         doc.add_text(fields.title_exact, &title);
+        if french {
+            doc.add_text(fields.title_root, &title);
+        }
         for alt in &content.alt_titles {
             doc.add_text(fields.alt_titles, alt);
             doc.add_text(lang.title, alt);
             doc.add_text(fields.title_exact, alt);
+            if french {
+                doc.add_text(fields.title_root, alt);
+            }
         }
         if let Some(description) = &content.description {
             doc.add_text(fields.description, description);
@@ -135,6 +142,9 @@ impl Document {
         doc.add_text(fields.body, &content.body);
         doc.add_text(lang.body, &content.body);
         doc.add_text(fields.body_exact, &content.body);
+        if french {
+            doc.add_text(fields.body_root, &content.body);
+        }
         for start in &content.page_starts {
             doc.add_u64(fields.page_starts, *start as u64);
         }

@@ -58,6 +58,9 @@ pub struct Fields {
     pub publisher: Field,
     pub title_exact: Field,
     pub body_exact: Field,
+    /// French derivational roots of the title and body.
+    pub title_root: Field,
+    pub body_root: Field,
     pub langs: Vec<LangFields>,
     /// Facet fields in the order of [`FACETS`].
     pub facets: Vec<Field>,
@@ -97,6 +100,8 @@ pub fn build_schema() -> Schema {
     builder.add_i64_field("date_key", INDEXED | FAST);
     builder.add_text_field("title_exact", text_options(analysis::EXACT, false));
     builder.add_text_field("body_exact", text_options(analysis::EXACT, false));
+    builder.add_text_field("title_root", text_options(analysis::ROOT, false));
+    builder.add_text_field("body_root", text_options(analysis::ROOT, false));
     for lang in Lang::ALL {
         for part in ["title", "headings", "keywords", "body"] {
             let name = format!("{part}_{}", lang.code());
@@ -144,6 +149,8 @@ impl Fields {
             publisher: field("publisher")?,
             title_exact: field("title_exact")?,
             body_exact: field("body_exact")?,
+            title_root: field("title_root")?,
+            body_root: field("body_root")?,
             langs,
             facets,
         })

@@ -26,6 +26,8 @@ pub struct Ranking {
     pub body: f32,
     pub exact_title: f32,
     pub exact_body: f32,
+    pub root_title: f32,
+    pub root_body: f32,
     pub fuzzy_title: f32,
     pub prefix_title: f32,
     pub phrase_title: f32,
@@ -43,6 +45,8 @@ impl Default for Ranking {
             body: 0.5,
             exact_title: 0.3,
             exact_body: 0.1,
+            root_title: 0.2,
+            root_body: 0.05,
             fuzzy_title: 0.3,
             prefix_title: 0.3,
             phrase_title: 0.5,
@@ -62,6 +66,8 @@ impl Ranking {
             "body" => &mut self.body,
             "exact_title" => &mut self.exact_title,
             "exact_body" => &mut self.exact_body,
+            "root_title" => &mut self.root_title,
+            "root_body" => &mut self.root_body,
             "fuzzy_title" => &mut self.fuzzy_title,
             "prefix_title" => &mut self.prefix_title,
             "phrase_title" => &mut self.phrase_title,
@@ -73,7 +79,7 @@ impl Ranking {
             _ => {
                 return Err(format!(
                     "unknown weight {name}; known: title headings keywords body exact_title \
-                     exact_body fuzzy_title prefix_title phrase_title phrase_body proximity_slop"
+                     exact_body root_title root_body fuzzy_title prefix_title phrase_title phrase_body proximity_slop"
                 ))
             }
         };
@@ -211,6 +217,23 @@ fn words(
             .map(|(field, weight)| (Occur::Should, boosted(term_query(field, &stem), weight)))
             .collect();
             out.push(Box::new(BooleanQuery::new(per_field)));
+        }
+    }
+    if langs.contains(&Lang::Fr) {
+        for root in analysis::terms(Mode::Root, &clause.text) {
+            if seen_exact.insert(format!("root:{root}")) {
+                let per_field: Vec<(Occur, Box<dyn Query>)> = vec![
+                    (
+                        Occur::Should,
+                        boosted(term_query(fields.title_root, &root), ranking.root_title),
+                    ),
+                    (
+                        Occur::Should,
+                        boosted(term_query(fields.body_root, &root), ranking.root_body),
+                    ),
+                ];
+                out.push(Box::new(BooleanQuery::new(per_field)));
+            }
         }
     }
     let exact_terms = analysis::terms(Mode::Exact, &clause.text);

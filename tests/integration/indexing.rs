@@ -1,0 +1,250 @@
+//! Indexing: the bundled corpus, incremental runs, crashes and bad input.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use spo_search::index::{self, IndexOptions};
+use spo_search::search::Searcher;
+
+use crate::support::{bundled_index, bundled_report, corpus, index_into, top_ids, write_files};
+
+const SOURCE_TOML: &str =
+    "[metadata]\nnetwork = \"cio\"\nkind = \"guide\"\naudience = [\"jeunes\"]\n";
+
+#[test]
+fn bundled_corpus_indexes_every_document_without_failure() {
+    let report = bundled_report();
+    assert_eq!(report.failures, [], "{report}");
+    assert_eq!(report.by_source.get("rome"), Some(&1584));
+    assert_eq!(report.by_source.get("service-public"), Some(&1103));
+    assert_eq!(report.by_source.get("travail-emploi"), Some(&269));
+    assert_eq!(report.by_source.get("spo"), Some(&5));
+    assert_eq!(report.documents, 1584 + 1103 + 269 + 5);
+    assert_eq!(report.by_language.get("fr"), Some(&report.documents));
+    assert!(report.pdf_without_text.is_empty());
+}
+
+#[test]
+fn unchanged_corpus_re_extracts_nothing_and_commits_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let copy = dir.path().join("index");
+    copy_dir(bundled_index(), &copy);
+    let again = index_into(&corpus(), &copy);
+    assert_eq!(again.units_extracted, 0, "{again}");
+    assert!(!again.committed);
+    assert_eq!(again.documents, bundled_report().documents);
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read index dir") {
+        let entry = entry.expect("entry");
+        if entry.file_type().expect("type").is_file() {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copy");
+        }
+    }
+}
+
+#[test]
+fn added_changed_and_removed_files_are_reflected() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (corpus, index_dir) = (dir.path().join("corpus"), dir.path().join("index"));
+    write_files(
+        &corpus,
+        &[
+            ("guides/source.toml", SOURCE_TOML.as_bytes()),
+            (
+                "guides/boulanger.md",
+                b"# Devenir boulanger\n\nLe CAP boulanger se prepare en apprentissage.",
+            ),
+            (
+                "guides/soudeur.txt",
+                b"Soudeur\n\nLe soudeur assemble des pieces metalliques.",
+            ),
+        ],
+    );
+    let first = index_into(&corpus, &index_dir);
+    assert_eq!(
+        (first.documents, first.documents_added, first.failed),
+        (2, 2, 0),
+        "{first}"
+    );
+
+    write_files(
+        &corpus,
+        &[
+            (
+                "guides/soudeur.txt",
+                b"Soudeuse\n\nLa soudeuse travaille en atelier de chaudronnerie.",
+            ),
+            (
+                "guides/fleuriste.md",
+                b"# Fleuriste\n\nComposer des bouquets.",
+            ),
+        ],
+    );
+    std::fs::remove_file(corpus.join("guides/boulanger.md")).expect("remove");
+    let second = index_into(&corpus, &index_dir);
+    assert_eq!(second.units_extracted, 2, "{second}");
+    assert_eq!(second.units_unchanged, 0);
+    assert_eq!(second.units_removed, 1);
+    assert_eq!(second.documents, 2);
+
+    let searcher = Searcher::open(&index_dir).expect("open");
+    assert_eq!(top_ids(&searcher, "boulanger", 5), Vec::<String>::new());
+    assert_eq!(
+        top_ids(&searcher, "chaudronnerie", 5),
+        ["guides/soudeur.txt"]
+    );
+    assert_eq!(top_ids(&searcher, "bouquets", 5), ["guides/fleuriste.md"]);
+    assert_eq!(
+        top_ids(&searcher, "metalliques", 5),
+        Vec::<String>::new(),
+        "old content is gone"
+    );
+
+    let third = index_into(&corpus, &index_dir);
+    assert_eq!((third.units_extracted, third.units_unchanged), (0, 2));
+}
+
+#[test]
+fn bad_files_are_reported_and_the_rest_is_indexed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (corpus, index_dir) = (dir.path().join("corpus"), dir.path().join("index"));
+    write_files(
+        &corpus,
+        &[
+            ("docs/source.toml", SOURCE_TOML.as_bytes()),
+            ("docs/ok.md", b"# Bon document\n\nDu texte lisible."),
+            ("docs/broken.pdf", b"%PDF-1.4\n1 0 obj << /Type /Catalog"),
+            ("docs/garbage.docx", b"PK\x03\x04 not really a zip"),
+            ("docs/tableur.xlsx", b"whatever"),
+            (
+                "export/source.toml",
+                b"format = \"json\"\n[json]\nid = \"ref\"\ntitle = \"name\"\n",
+            ),
+            (
+                "export/records.json",
+                b"[{\"ref\": \"a\", \"name\": \"Premier\"}, {\"name\": \"sans id\"}]",
+            ),
+            ("export/broken.json", b"[{\"ref\": "),
+        ],
+    );
+    let report = index_into(&corpus, &index_dir);
+    let failed: Vec<&str> = report.failures.iter().map(|f| f.path.as_str()).collect();
+    assert!(failed.contains(&"docs/broken.pdf"), "{report}");
+    assert!(failed.contains(&"docs/garbage.docx"), "{report}");
+    assert!(failed.contains(&"export/broken.json"), "{report}");
+    assert!(
+        failed.contains(&"export/records.json"),
+        "the record without id: {report}"
+    );
+    assert!(report.failures.iter().all(|f| !f.reason.is_empty()));
+    assert_eq!(report.skipped.len(), 1, "the xlsx is skipped with a reason");
+    assert_eq!(report.documents, 2, "ok.md and the good record: {report}");
+    assert!(report.committed);
+
+    let searcher = Searcher::open(&index_dir).expect("open");
+    assert_eq!(top_ids(&searcher, "lisible", 5), ["docs/ok.md"]);
+    assert_eq!(
+        top_ids(&searcher, "premier", 5),
+        ["a"],
+        "a JSON source without id_prefix uses the raw key"
+    );
+}
+
+#[test]
+fn files_over_the_size_limit_are_refused_with_their_size() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (corpus, index_dir) = (dir.path().join("corpus"), dir.path().join("index"));
+    let big = "mot ".repeat(300_000);
+    write_files(
+        &corpus,
+        &[
+            ("docs/source.toml", SOURCE_TOML.as_bytes()),
+            ("docs/big.txt", big.as_bytes()),
+        ],
+    );
+    let mut options = IndexOptions::new(&corpus, &index_dir);
+    options.limits.max_file_bytes = 1024 * 1024;
+    let report = index::run(&options, &mut |_, _| {}).expect("run");
+    assert_eq!(report.failed, 1);
+    assert!(
+        report.failures[0].reason.contains("over the limit"),
+        "{report}"
+    );
+}
+
+#[test]
+fn missing_corpus_is_a_clear_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let error = index::run(
+        &IndexOptions::new(dir.path().join("nope"), dir.path().join("index")),
+        &mut |_, _| {},
+    )
+    .expect_err("missing corpus");
+    assert!(error.to_string().contains("does not exist"), "{error}");
+}
+
+#[test]
+fn cli_reports_json_and_fails_on_failed_documents() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (corpus, index_dir) = (dir.path().join("corpus"), dir.path().join("index"));
+    write_files(
+        &corpus,
+        &[
+            ("docs/source.toml", SOURCE_TOML.as_bytes()),
+            ("docs/ok.txt", b"Bonjour"),
+            ("docs/bad.pdf", b"nope"),
+        ],
+    );
+    let output = Command::new(env!("CARGO_BIN_EXE_spo-search"))
+        .args(["index", "--json", "--corpus"])
+        .arg(&corpus)
+        .arg("--index")
+        .arg(&index_dir)
+        .output()
+        .expect("run binary");
+    assert_eq!(output.status.code(), Some(1));
+    let report: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("one JSON object on stdout");
+    assert_eq!(report["documents"], 1);
+    assert_eq!(report["failed"], 1);
+    assert_eq!(report["failures"][0]["path"], "docs/bad.pdf");
+}
+
+/// kill -9 at several moments of a run over the real corpus: the index always opens, and the
+/// next run completes the work.
+#[test]
+fn a_killed_run_leaves_a_searchable_index_that_the_next_run_repairs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let index_dir = dir.path().join("index");
+    for delay_ms in [300, 1_500] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_spo-search"))
+            .args(["index", "--corpus"])
+            .arg(corpus())
+            .arg("--index")
+            .arg(&index_dir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("spawn indexer");
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        if index_dir.join("meta.json").exists() {
+            let searcher = Searcher::open(&index_dir).expect("index opens after kill -9");
+            let _ = top_ids(&searcher, "boulanger", 3);
+        }
+    }
+    let repaired = index_into(&corpus(), &index_dir);
+    assert_eq!(repaired.failed, 0, "{repaired}");
+    assert_eq!(repaired.documents, bundled_report().documents);
+    let searcher = Searcher::open(&index_dir).expect("open");
+    assert_eq!(
+        searcher.searcher().num_docs() as usize,
+        repaired.documents,
+        "no duplicates left behind"
+    );
+}

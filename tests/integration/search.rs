@@ -1,0 +1,284 @@
+//! Search over the real corpus: French variations, query grammar, facets, snippets.
+
+use spo_search::search::{SearchRequest, Searcher, Sort};
+
+use crate::support::{index_into, searcher, top_ids, write_files};
+
+fn search(query: &str) -> spo_search::search::SearchResponse {
+    let request = SearchRequest {
+        query: query.into(),
+        limit: 10,
+        snippets: true,
+        facets: true,
+        ..Default::default()
+    };
+    searcher().search(&request).expect("search")
+}
+
+fn rank_of(query: &str, id: &str) -> Option<usize> {
+    top_ids(searcher(), query, 10)
+        .iter()
+        .position(|hit| hit == id)
+}
+
+#[test]
+fn job_titles_are_found_whatever_the_accent_case_or_gender() {
+    for query in [
+        "boulanger",
+        "Boulangère",
+        "boulangere",
+        "BOULANGERES",
+        "boulangers",
+    ] {
+        assert_eq!(rank_of(query, "rome:D1102"), Some(0), "{query}");
+    }
+    for query in ["aide soignant", "aide-soignante", "aides soignantes"] {
+        assert_eq!(rank_of(query, "rome:J1501"), Some(0), "{query}");
+    }
+    assert!(rank_of("electricienne", "rome:F1602").is_some_and(|rank| rank < 3));
+}
+
+#[test]
+fn elision_does_not_change_what_is_found() {
+    assert_eq!(
+        top_ids(searcher(), "l’apprentissage", 10),
+        top_ids(searcher(), "apprentissage", 10)
+    );
+    assert_eq!(
+        top_ids(searcher(), "d'orientation", 10),
+        top_ids(searcher(), "orientation", 10)
+    );
+}
+
+#[test]
+fn typos_are_tolerated_below_exact_matches() {
+    assert!(
+        rank_of("boulangr", "rome:D1102").is_some_and(|rank| rank < 3),
+        "{:?}",
+        top_ids(searcher(), "boulangr", 10)
+    );
+    assert!(
+        rank_of("documentalist", "rome:K1601").is_some(),
+        "{:?}",
+        top_ids(searcher(), "documentalist", 10)
+    );
+}
+
+#[test]
+fn the_last_word_completes_as_a_prefix_when_typing() {
+    let request = SearchRequest {
+        query: "documenta".into(),
+        limit: 10,
+        complete_last: true,
+        ..Default::default()
+    };
+    let ids: Vec<String> = searcher()
+        .search(&request)
+        .expect("search")
+        .hits
+        .into_iter()
+        .map(|h| h.id)
+        .collect();
+    assert!(ids.iter().any(|id| id == "rome:K1601"), "{ids:?}");
+}
+
+#[test]
+fn acronyms_and_codes_stay_findable() {
+    for query in ["BTS", "VAE", "CPF", "RNCP"] {
+        assert!(search(query).total > 0, "{query}");
+    }
+    assert_eq!(search("vae").total, search("VAE").total);
+}
+
+#[test]
+fn exclusion_required_words_and_phrases() {
+    let all = search("contrat apprentissage").total;
+    let without = search("contrat apprentissage -salaire").total;
+    assert!(without < all, "{without} < {all}");
+    let phrase = search("\"contrat d'apprentissage\"");
+    assert!(phrase.total > 0 && phrase.total < all);
+    let required = search("+chaudronnerie soudeur");
+    assert!(required.total > 0);
+    for hit in search("apprentissage -salaire").hits {
+        assert!(!hit
+            .snippets
+            .iter()
+            .any(|s| s.html.to_lowercase().contains("<mark>salaire")));
+    }
+}
+
+#[test]
+fn hostile_queries_give_results_or_nothing_never_an_error() {
+    let pasted = "formation professionnelle continue ".repeat(80);
+    for query in [
+        "\"",
+        "-",
+        "+",
+        "OR OR",
+        "type:",
+        "🙂🙂",
+        "a:b:c",
+        "((((",
+        "\u{0}",
+        "l'",
+        pasted.as_str(),
+        "",
+    ] {
+        let response = search(query);
+        assert!(response.hits.len() <= 10, "{query}");
+    }
+    assert!(search(&pasted).truncated);
+}
+
+#[test]
+fn filters_combine_and_facets_count_the_current_query() {
+    let response = search("formation type:fiche-metier");
+    assert!(response.total > 0);
+    assert!(response.hits.iter().all(|hit| hit.kind == "fiche-metier"));
+    let kinds = response
+        .facets
+        .iter()
+        .find(|f| f.name == "type")
+        .expect("type facet");
+    assert_eq!(kinds.values.len(), 1);
+    assert_eq!(kinds.values[0].count as usize, response.total);
+
+    let either = search("formation type:fiche-metier type:fiche-droits").total;
+    let both = search("formation type:fiche-metier reseau:etat").total;
+    assert!(either > response.total, "OR within a facet");
+    assert_eq!(
+        both, 0,
+        "AND across facets: no ROME fiche is from the state network"
+    );
+}
+
+#[test]
+fn sort_by_date_orders_hits_newest_first() {
+    let request = SearchRequest {
+        query: "contrat".into(),
+        limit: 20,
+        sort: Sort::Date,
+        ..Default::default()
+    };
+    let dates: Vec<String> = searcher()
+        .search(&request)
+        .expect("search")
+        .hits
+        .into_iter()
+        .filter_map(|h| h.date)
+        .collect();
+    assert!(dates.windows(2).all(|w| w[0] >= w[1]), "{dates:?}");
+}
+
+#[test]
+fn pdf_snippets_give_their_page_and_highlights_survive_elision() {
+    let response = search("labellisation format:pdf");
+    let hit = response.hits.first().expect("the agreement's PDF");
+    assert_eq!(hit.id, "spo/accord-cadre-spo-paca.pdf");
+    assert!(
+        hit.snippets.iter().all(|s| s.page.is_some_and(|p| p >= 1)),
+        "{:?}",
+        hit.snippets
+    );
+    let response = search("orientation source:spo format:markdown");
+    let html = &response.hits[0].snippets[0].html;
+    assert!(
+        html.contains("<mark>orientation</mark>") || html.contains("<mark>Orientation</mark>"),
+        "{html}"
+    );
+}
+
+#[test]
+fn did_you_mean_offers_a_respelling_when_results_are_few() {
+    let response = search("chaudronerie zzqxw");
+    assert!(
+        response
+            .suggestion
+            .as_deref()
+            .is_some_and(|s| s.contains("chaudronnerie")),
+        "{:?}",
+        response.suggestion
+    );
+}
+
+#[test]
+fn more_like_this_excludes_the_document_itself() {
+    let similar = searcher()
+        .similar("rome:D1102", 5)
+        .expect("similar")
+        .expect("known id");
+    assert!(!similar.is_empty());
+    assert!(similar.iter().all(|hit| hit.id != "rome:D1102"));
+    assert!(
+        similar.iter().any(|hit| hit.id == "rome:D1108"),
+        "Chef boulanger is a neighbour"
+    );
+    assert!(searcher()
+        .similar("rome:NOPE", 5)
+        .expect("similar")
+        .is_none());
+}
+
+/// Facet counts against a hand-counted fixture.
+#[test]
+fn facet_counts_match_a_hand_counted_fixture() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (corpus, index_dir) = (dir.path().join("corpus"), dir.path().join("index"));
+    write_files(
+        &corpus,
+        &[
+            ("cio/source.toml", b"[metadata]\nnetwork = \"cio\"\nkind = \"guide\"\naudience = [\"jeunes\"]\nterritory = \"paca\"\n"),
+            ("cio/a.md", b"# Stage de seconde\n\nTrouver un stage."),
+            ("cio/b.md", b"# Stage en entreprise\n\nLe stage dure une semaine."),
+            ("cio/c.md", b"# Bourse\n\nAide financiere."),
+            ("cio/c.md.meta.toml", b"kind = \"aide\"\naudience = [\"jeunes\", \"familles\"]\n"),
+            ("ml/source.toml", b"[metadata]\nnetwork = \"mission-locale\"\nkind = \"guide\"\naudience = [\"jeunes\"]\nterritory = \"var\"\n"),
+            ("ml/d.txt", b"Stage\n\nUn stage pour les jeunes."),
+            ("ml/e.txt", b"Logement\n\nTrouver un logement."),
+        ],
+    );
+    let report = index_into(&corpus, &index_dir);
+    assert_eq!(report.documents, 5, "{report}");
+    let searcher = Searcher::open(&index_dir).expect("open");
+    let request = SearchRequest {
+        query: "stage".into(),
+        facets: true,
+        limit: 10,
+        ..Default::default()
+    };
+    let response = searcher.search(&request).expect("search");
+    assert_eq!(response.total, 3);
+    let counts = |name: &str| -> Vec<(String, u64)> {
+        let facet = response
+            .facets
+            .iter()
+            .find(|f| f.name == name)
+            .expect("facet");
+        facet
+            .values
+            .iter()
+            .map(|v| (v.value.clone(), v.count))
+            .collect()
+    };
+    assert_eq!(
+        counts("reseau"),
+        [("cio".to_string(), 2), ("mission-locale".to_string(), 1)]
+    );
+    assert_eq!(
+        counts("territoire"),
+        [("paca".to_string(), 2), ("var".to_string(), 1)]
+    );
+    let all = searcher.all_facets().expect("facets");
+    let audience = all.iter().find(|f| f.name == "public").expect("public");
+    let audience: Vec<(String, u64)> = audience
+        .values
+        .iter()
+        .map(|v| (v.value.clone(), v.count))
+        .collect();
+    assert_eq!(
+        audience,
+        [("jeunes".to_string(), 5), ("familles".to_string(), 1)]
+    );
+    let kinds = all.iter().find(|f| f.name == "type").expect("type");
+    assert_eq!(kinds.values.iter().map(|v| v.count).sum::<u64>(), 5);
+}

@@ -1,0 +1,82 @@
+//! Shared fixtures: the bundled corpus indexed once per test run, and small corpora built in
+//! temporary folders.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use spo_search::index::{self, report::IndexReport, IndexOptions};
+use spo_search::search::Searcher;
+
+/// The bundled corpus.
+pub fn corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus")
+}
+
+struct Bundled {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+    report: IndexReport,
+    searcher: Searcher,
+}
+
+fn bundled() -> &'static Bundled {
+    static BUNDLED: OnceLock<Bundled> = OnceLock::new();
+    BUNDLED.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("index");
+        let report = index::run(&IndexOptions::new(corpus(), &path), &mut |_, _| {})
+            .expect("index the corpus");
+        let searcher = Searcher::open(&path).expect("open index");
+        Bundled {
+            _dir: dir,
+            path,
+            report,
+            searcher,
+        }
+    })
+}
+
+/// The report of indexing the bundled corpus from scratch (done once per test binary).
+pub fn bundled_report() -> &'static IndexReport {
+    &bundled().report
+}
+
+/// Where the bundled corpus's index lives.
+pub fn bundled_index() -> &'static Path {
+    &bundled().path
+}
+
+/// A searcher over the bundled corpus.
+pub fn searcher() -> &'static Searcher {
+    &bundled().searcher
+}
+
+/// Writes `files` (relative path, content) under `root`.
+pub fn write_files(root: &Path, files: &[(&str, &[u8])]) {
+    for (path, content) in files {
+        let path = root.join(path);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, content).expect("write");
+    }
+}
+
+/// Indexes `corpus` into `index` with default options.
+pub fn index_into(corpus: &Path, index: &Path) -> IndexReport {
+    index::run(&IndexOptions::new(corpus, index), &mut |_, _| {}).expect("indexing run")
+}
+
+/// Ids of the top hits of `query`.
+pub fn top_ids(searcher: &Searcher, query: &str, limit: usize) -> Vec<String> {
+    let request = spo_search::search::SearchRequest {
+        query: query.into(),
+        limit,
+        ..Default::default()
+    };
+    searcher
+        .search(&request)
+        .expect("search")
+        .hits
+        .into_iter()
+        .map(|h| h.id)
+        .collect()
+}

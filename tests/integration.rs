@@ -9,3 +9,9 @@ mod indexing;
 
 #[path = "integration/search.rs"]
 mod search;
+
+#[path = "integration/api.rs"]
+mod api;
+
+#[path = "integration/web.rs"]
+mod web;

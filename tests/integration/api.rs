@@ -1,0 +1,579 @@
+//! The JSON API in-process (`tower::ServiceExt::oneshot`): every route and every error, the
+//! OpenAPI document checked against the real routes, and one run on a real socket with
+//! concurrent clients.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use axum::body::Body;
+use axum::http::{header, HeaderMap, Method, Request, StatusCode};
+use axum::Router;
+use serde_json::Value;
+use spo_search::api::{app, AppState, ServeOptions};
+use spo_search::search::Searcher;
+use tower::ServiceExt;
+
+use crate::support::{bundled_index, corpus};
+
+/// The small corpus written for these tests.
+pub fn fixture_corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/web-corpus")
+}
+
+/// Number of documents in the fixture corpus.
+pub const FIXTURE_DOCUMENTS: u64 = 6;
+
+fn fixture_index() -> &'static Path {
+    static INDEX: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    let (_, path) = INDEX.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("index");
+        let report = crate::support::index_into(&fixture_corpus(), &path);
+        assert_eq!(report.failed, 0, "{report}");
+        (dir, path)
+    });
+    path
+}
+
+/// The application over the fixture corpus, ready.
+pub fn fixture_app() -> Router {
+    let state = AppState::new(fixture_corpus(), fixture_index(), ServeOptions::default());
+    state.set_ready(Searcher::open(fixture_index()).expect("open the fixture index"));
+    app(state)
+}
+
+/// The application over the bundled corpus, ready.
+pub fn bundled_app() -> Router {
+    let state = AppState::new(corpus(), bundled_index(), ServeOptions::default());
+    state.set_ready(Searcher::open(bundled_index()).expect("open the bundled index"));
+    app(state)
+}
+
+/// The application while the index is still being built.
+pub fn starting_app() -> Router {
+    app(AppState::new(
+        fixture_corpus(),
+        fixture_index(),
+        ServeOptions::default(),
+    ))
+}
+
+/// Sends one request; returns status, headers and body.
+pub async fn send(app: &Router, request: Request<Body>) -> (StatusCode, HeaderMap, Vec<u8>) {
+    let response = app.clone().oneshot(request).await.expect("infallible");
+    let (parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, 64 * 1024 * 1024)
+        .await
+        .expect("body");
+    (parts.status, parts.headers, bytes.to_vec())
+}
+
+/// `GET uri` with a Host header.
+pub async fn get(app: &Router, uri: &str) -> (StatusCode, HeaderMap, Vec<u8>) {
+    let request = Request::get(uri)
+        .header(header::HOST, "spo.test")
+        .body(Body::empty())
+        .expect("request");
+    send(app, request).await
+}
+
+/// `GET uri`, the body read as JSON.
+pub async fn get_json(app: &Router, uri: &str) -> (StatusCode, Value) {
+    let (status, headers, body) = get(app, uri).await;
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    assert!(
+        content_type.starts_with("application/json"),
+        "{uri}: {content_type}"
+    );
+    (status, serde_json::from_slice(&body).expect("JSON body"))
+}
+
+/// Asserts the one error shape, and returns its code.
+fn error_code(body: &Value) -> &str {
+    let error = body["error"].as_object().expect("error object");
+    assert_eq!(error.len(), 2, "{body}");
+    assert!(!error["message"].as_str().unwrap_or_default().is_empty());
+    error["code"].as_str().expect("error code")
+}
+
+fn ids(body: &Value) -> Vec<String> {
+    body["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .map(|hit| hit["id"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn search_gives_hits_snippets_facets_and_the_query_understood() {
+    let app = fixture_app();
+    let (status, body) = get_json(&app, "/api/v1/search?q=apprentissage").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(ids(&body)[0], "guides/apprentissage.md");
+    assert_eq!(body["query"], "apprentissage");
+    assert_eq!(body["understood"], "apprentissage");
+    assert_eq!(
+        (body["page"].as_u64(), body["per_page"].as_u64()),
+        (Some(1), Some(10))
+    );
+    assert!(body["total"].as_u64().is_some_and(|n| n >= 3));
+    assert!(body["took_ms"].as_f64().is_some_and(|ms| ms >= 0.0));
+    let hit = &body["hits"][0];
+    assert_eq!(hit["title"], "Le contrat d'apprentissage");
+    assert_eq!(hit["kind"], "guide");
+    assert_eq!(hit["network"], "cio");
+    assert_eq!(hit["page_url"], "/documents/guides/apprentissage.md");
+    assert_eq!(hit["file_url"], "/files/guides/apprentissage.md");
+    let snippet = hit["snippets"][0]["html"].as_str().expect("snippet");
+    assert!(snippet.contains("<mark>apprentissage</mark>"), "{snippet}");
+    let facets = body["facets"].as_array().expect("facets");
+    let names: Vec<&str> = facets.iter().filter_map(|f| f["name"].as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "reseau",
+            "type",
+            "public",
+            "territoire",
+            "langue",
+            "format",
+            "source"
+        ]
+    );
+    let networks: u64 = facets[0]["values"]
+        .as_array()
+        .expect("values")
+        .iter()
+        .filter_map(|v| v["count"].as_u64())
+        .sum();
+    assert_eq!(Some(networks), body["total"].as_u64());
+}
+
+#[tokio::test]
+async fn filters_and_paging_narrow_the_results() {
+    let app = fixture_app();
+    let (_, body) = get_json(&app, "/api/v1/search?filter=reseau:mission-locale").await;
+    assert_eq!(body["total"], 3);
+    assert!(body["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .all(|hit| hit["network"] == "mission-locale"));
+    let (_, both) = get_json(
+        &app,
+        "/api/v1/search?filter=reseau:mission-locale&filter=reseau:cio",
+    )
+    .await;
+    assert_eq!(both["total"], FIXTURE_DOCUMENTS);
+    let (_, english) = get_json(&app, "/api/v1/search?filter=langue:en").await;
+    assert_eq!(ids(&english), ["fiches/english-guide.txt"]);
+    let (_, first) = get_json(&app, "/api/v1/search?q=apprentissage&per_page=1").await;
+    let (_, second) = get_json(&app, "/api/v1/search?q=apprentissage&per_page=1&page=2").await;
+    assert_eq!(first["last_page"], first["total"]);
+    assert_eq!(second["page"], 2);
+    assert_ne!(ids(&first), ids(&second));
+    let (_, typed) = get_json(&app, "/api/v1/search?q=apprentissage%20type:guide").await;
+    assert_eq!(typed["understood"], "apprentissage type:guide");
+}
+
+#[tokio::test]
+async fn sort_by_date_puts_recent_documents_first() {
+    let app = bundled_app();
+    let (status, body) = get_json(
+        &app,
+        "/api/v1/search?q=formation&sort=date&per_page=20&filter=source:service-public",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let dates: Vec<&str> = body["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .filter_map(|hit| hit["date"].as_str())
+        .collect();
+    assert!(dates.len() > 5, "{body}");
+    assert!(dates.windows(2).all(|w| w[0] >= w[1]), "{dates:?}");
+}
+
+#[tokio::test]
+async fn every_bad_parameter_is_a_json_400() {
+    let app = fixture_app();
+    for uri in [
+        "/api/v1/search?page=0",
+        "/api/v1/search?page=abc",
+        "/api/v1/search?per_page=101",
+        "/api/v1/search?page=200&per_page=10",
+        "/api/v1/search?sort=random",
+        "/api/v1/search?filter=nocolon",
+        "/api/v1/search?filter=couleur:bleu",
+        "/api/v1/search?filter=type:",
+        "/api/v1/search?unknown=1",
+        "/api/v1/suggest",
+        "/api/v1/suggest?q=a&limit=0",
+        "/api/v1/suggest?q=a&limit=21",
+        "/api/v1/facets?x=1",
+        "/api/v1/documents/guides/apprentissage.md?x=1",
+        "/api/v1/documents/guides/apprentissage.md/similar?limit=99",
+        "/api/v1/documents/%FF%FE",
+    ] {
+        let (status, body) = get_json(&app, uri).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}: {body}");
+        assert_eq!(error_code(&body), "invalid_parameter", "{uri}");
+    }
+}
+
+#[tokio::test]
+async fn documents_are_found_by_both_kinds_of_id_raw_or_encoded() {
+    let app = fixture_app();
+    for uri in [
+        "/api/v1/documents/guides/apprentissage.md",
+        "/api/v1/documents/guides%2Fapprentissage.md",
+    ] {
+        let (status, body) = get_json(&app, uri).await;
+        assert_eq!(status, StatusCode::OK, "{uri}");
+        assert_eq!(body["id"], "guides/apprentissage.md");
+        assert_eq!(body["title"], "Le contrat d'apprentissage");
+        assert!(body["body"]
+            .as_str()
+            .is_some_and(|text| text.contains("pourcentage du Smic")));
+        assert_eq!(body["publisher"], "CIO de test");
+        assert_eq!(body["audience"], serde_json::json!(["jeunes"]));
+    }
+    let (status, body) = get_json(
+        &app,
+        "/api/v1/documents/guides/sous%20dossier/%C3%A9t%C3%A9%202025.txt",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["title"], "Jobs d'été et emplois saisonniers");
+    assert_eq!(
+        body["file_url"],
+        "/files/guides/sous%20dossier/%C3%A9t%C3%A9%202025.txt"
+    );
+
+    let bundled = bundled_app();
+    for uri in [
+        "/api/v1/documents/sp:particuliers/F10",
+        "/api/v1/documents/sp%3Aparticuliers%2FF10",
+    ] {
+        let (status, body) = get_json(&bundled, uri).await;
+        assert_eq!(status, StatusCode::OK, "{uri}: {body}");
+        assert_eq!(body["id"], "sp:particuliers/F10");
+        assert_eq!(body["format"], "dila");
+    }
+    let (status, body) =
+        get_json(&bundled, "/api/v1/documents/spo/accord-cadre-spo-paca.pdf").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!body["page_starts"].as_array().expect("pages").is_empty());
+}
+
+#[tokio::test]
+async fn similar_documents_exclude_the_document_itself() {
+    let app = fixture_app();
+    let (status, body) = get_json(
+        &app,
+        "/api/v1/documents/guides/apprentissage.md/similar?limit=3",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["id"], "guides/apprentissage.md");
+    let similar = ids(&body);
+    assert!(!similar.is_empty() && similar.len() <= 3);
+    assert!(!similar.contains(&"guides/apprentissage.md".to_string()));
+    let (status, body) = get_json(
+        &bundled_app(),
+        "/api/v1/documents/sp%3Aparticuliers%2FF10/similar",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["id"], "sp:particuliers/F10");
+}
+
+#[tokio::test]
+async fn missing_documents_and_routes_are_404_and_wrong_methods_405() {
+    let app = fixture_app();
+    for (uri, code) in [
+        ("/api/v1/documents/nope.md", "document_not_found"),
+        ("/api/v1/documents/nope.md/similar", "document_not_found"),
+        ("/api/v1/nothing", "route_not_found"),
+        ("/api/v2/search", "route_not_found"),
+    ] {
+        let (status, body) = get_json(&app, uri).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{uri}");
+        assert_eq!(error_code(&body), code, "{uri}");
+    }
+    let request = Request::builder()
+        .method(Method::POST)
+        .uri("/api/v1/search")
+        .body(Body::empty())
+        .expect("request");
+    let (status, _, body) = send(&app, request).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    let body: Value = serde_json::from_slice(&body).expect("JSON");
+    assert_eq!(error_code(&body), "method_not_allowed");
+    let request = Request::builder()
+        .method(Method::POST)
+        .uri("/api/v1/search")
+        .header(header::CONTENT_LENGTH, "1000000")
+        .body(Body::from(vec![b'x'; 1_000_000]))
+        .expect("request");
+    let (status, _, body) = send(&app, request).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    let body: Value = serde_json::from_slice(&body).expect("JSON");
+    assert_eq!(error_code(&body), "payload_too_large");
+}
+
+#[tokio::test]
+async fn suggestions_complete_titles_and_words() {
+    let app = fixture_app();
+    let (status, body) = get_json(&app, "/api/v1/suggest?q=appren").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["query"], "appren");
+    let suggestions: Vec<&str> = body["suggestions"]
+        .as_array()
+        .expect("suggestions")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(suggestions.contains(&"apprentissage"), "{suggestions:?}");
+    let (_, body) = get_json(&app, "/api/v1/suggest?q=le%20contrat&limit=2").await;
+    assert_eq!(body["suggestions"][0], "Le contrat d'apprentissage");
+    let long = "a".repeat(5000);
+    let (status, _) = get_json(&app, &format!("/api/v1/suggest?q={long}")).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn facets_count_the_whole_corpus() {
+    let (status, body) = get_json(&fixture_app(), "/api/v1/facets").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["documents"], FIXTURE_DOCUMENTS);
+    let network = &body["facets"][0];
+    assert_eq!(network["name"], "reseau");
+    assert_eq!(
+        network["values"],
+        serde_json::json!([
+            {"value": "cio", "count": 3},
+            {"value": "mission-locale", "count": 3}
+        ])
+    );
+}
+
+#[tokio::test]
+async fn health_is_503_until_the_index_is_open() {
+    let starting = starting_app();
+    for uri in ["/health", "/api/v1/search?q=x", "/api/v1/facets"] {
+        let (status, headers, body) = get(&starting, uri).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{uri}");
+        assert!(headers.contains_key(header::RETRY_AFTER));
+        let body: Value = serde_json::from_slice(&body).expect("JSON");
+        assert_eq!(error_code(&body), "not_ready");
+    }
+    let (status, body) = get_json(&fixture_app(), "/health").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["status"], "ready");
+    assert_eq!(body["documents"], FIXTURE_DOCUMENTS);
+}
+
+#[tokio::test]
+async fn metrics_count_requests_errors_and_the_index() {
+    let app = fixture_app();
+    get(&app, "/api/v1/search?q=cio").await;
+    get(&app, "/api/v1/search?page=0").await;
+    get(&app, "/api/v1/documents/guides/apprentissage.md").await;
+    let (status, headers, body) = get(&app, "/metrics").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers[header::CONTENT_TYPE]
+        .to_str()
+        .is_ok_and(|t| t.starts_with("text/plain")));
+    let text = String::from_utf8(body).expect("UTF-8");
+    for line in [
+        "spo_http_requests_total{route=\"/api/v1/search\",status=\"200\"} 1",
+        "spo_http_requests_total{route=\"/api/v1/search\",status=\"400\"} 1",
+        "spo_http_errors_total{route=\"/api/v1/search\",code=\"invalid_parameter\"} 1",
+        "spo_http_requests_total{route=\"/api/v1/documents/{*path}\",status=\"200\"} 1",
+        "spo_http_request_duration_seconds_count{route=\"/api/v1/search\"} 2",
+        "spo_index_ready 1",
+        "spo_index_documents 6",
+    ] {
+        assert!(text.lines().any(|l| l == line), "missing {line}\n{text}");
+    }
+    let size = text
+        .lines()
+        .find_map(|l| l.strip_prefix("spo_index_size_bytes "))
+        .and_then(|n| n.parse::<u64>().ok());
+    assert!(size.is_some_and(|n| n > 1000), "{text}");
+}
+
+#[tokio::test]
+async fn cors_is_off_by_default_and_allows_configured_origins() {
+    let request = |app: &Router| {
+        let app = app.clone();
+        async move {
+            let request = Request::get("/api/v1/facets")
+                .header(header::ORIGIN, "https://partenaire.example")
+                .body(Body::empty())
+                .expect("request");
+            send(&app, request).await.1
+        }
+    };
+    let closed = request(&fixture_app()).await;
+    assert!(!closed.contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN));
+    let options = ServeOptions {
+        cors_origins: vec!["https://partenaire.example".into()],
+        ..ServeOptions::default()
+    };
+    let state = AppState::new(fixture_corpus(), fixture_index(), options);
+    state.set_ready(Searcher::open(fixture_index()).expect("open"));
+    let open = request(&app(state)).await;
+    assert_eq!(
+        open[header::ACCESS_CONTROL_ALLOW_ORIGIN],
+        "https://partenaire.example"
+    );
+}
+
+/// Every route of the API, as the router declares them, in the OpenAPI form.
+const API_ROUTES: [&str; 8] = [
+    "/api/v1/search",
+    "/api/v1/documents/{id}",
+    "/api/v1/documents/{id}/similar",
+    "/api/v1/suggest",
+    "/api/v1/facets",
+    "/api/v1/openapi.json",
+    "/health",
+    "/metrics",
+];
+
+#[tokio::test]
+async fn the_openapi_document_matches_the_real_routes() {
+    let app = fixture_app();
+    let (status, doc) = get_json(&app, "/api/v1/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths = doc["paths"].as_object().expect("paths");
+    let mut documented: Vec<&str> = paths.keys().map(String::as_str).collect();
+    let mut expected = API_ROUTES.to_vec();
+    documented.sort_unstable();
+    expected.sort_unstable();
+    assert_eq!(documented, expected);
+    for (path, operations) in paths {
+        let operations = operations.as_object().expect("operations");
+        assert_eq!(operations.keys().collect::<Vec<_>>(), ["get"], "{path}");
+        let operation = &operations["get"];
+        let mut query = Vec::new();
+        for parameter in operation["parameters"].as_array().into_iter().flatten() {
+            if parameter["in"] == "query" && parameter["required"] == true {
+                let example = parameter["example"]
+                    .as_str()
+                    .expect("required parameters have an example");
+                query.push(format!(
+                    "{}={example}",
+                    parameter["name"].as_str().unwrap_or_default()
+                ));
+            }
+        }
+        let mut uri = path.replace("{id}", "guides/apprentissage.md");
+        if !query.is_empty() {
+            uri = format!("{uri}?{}", query.join("&"));
+        }
+        let (status, headers, body) = get(&app, &uri).await;
+        let declared = &operation["responses"][status.as_str()];
+        assert!(
+            declared.is_object(),
+            "{uri}: status {status} is not documented"
+        );
+        assert_eq!(status, StatusCode::OK, "{uri}");
+        let Some(reference) = declared["content"]["application/json"]["schema"]["$ref"].as_str()
+        else {
+            continue;
+        };
+        assert!(headers[header::CONTENT_TYPE]
+            .to_str()
+            .is_ok_and(|t| t.starts_with("application/json")));
+        let name = reference.rsplit('/').next().unwrap_or_default();
+        let schema = &doc["components"]["schemas"][name];
+        let body: Value = serde_json::from_slice(&body).expect("JSON");
+        let object = body.as_object().expect("a JSON object");
+        let properties = schema["properties"].as_object().expect("properties");
+        for key in object.keys() {
+            assert!(
+                properties.contains_key(key),
+                "{uri}: {key} is not in {name}"
+            );
+        }
+        for required in schema["required"].as_array().into_iter().flatten() {
+            let required = required.as_str().unwrap_or_default();
+            assert!(object.contains_key(required), "{uri}: {required} missing");
+        }
+    }
+}
+
+/// A minimal HTTP/1.1 client: one request per connection, the whole answer read.
+async fn http_get(address: std::net::SocketAddr, path: &str) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(address)
+        .await
+        .expect("connect");
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.expect("write");
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.expect("read");
+    let answer = String::from_utf8_lossy(&answer).into_owned();
+    let status = answer
+        .split(' ')
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or(0);
+    let body = answer
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_real_socket_serves_concurrent_clients_and_shuts_down_gracefully() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = listener.local_addr().expect("address");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, bundled_app())
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    let paths = [
+        ("/api/v1/search?q=boulanger", "\"hits\""),
+        (
+            "/api/v1/search?q=apprentissage&filter=type:fiche-droits",
+            "\"facets\"",
+        ),
+        ("/api/v1/suggest?q=boul", "\"suggestions\""),
+        ("/api/v1/documents/rome:D1102", "\"body\""),
+        ("/?q=contrat%20d%27apprentissage", "<mark>"),
+        ("/health", "\"ready\""),
+    ];
+    let mut clients = Vec::new();
+    for client in 0..16 {
+        clients.push(tokio::spawn(async move {
+            for round in 0..6 {
+                let (path, expected) = paths[(client + round) % paths.len()];
+                let (status, body) = http_get(address, path).await;
+                assert_eq!(status, 200, "{path}");
+                assert!(body.contains(expected), "{path}");
+            }
+        }));
+    }
+    for client in clients {
+        client.await.expect("client");
+    }
+    stop.send(()).expect("server still running");
+    server.await.expect("server task").expect("served");
+}

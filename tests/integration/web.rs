@@ -1,0 +1,224 @@
+//! The web pages in-process: home, results, filters, pagination, "did you mean", print view,
+//! document pages, downloads confined to the corpus, escaping, errors, and page weight.
+
+use axum::http::{header, HeaderMap, StatusCode};
+
+use crate::api::{bundled_app, fixture_app, fixture_corpus, get, starting_app};
+
+/// Budget of a page before its results: HTML of the home page, CSS and JavaScript.
+const PAGE_BUDGET_BYTES: usize = 50 * 1024;
+
+async fn page(uri: &str) -> (StatusCode, HeaderMap, String) {
+    let (status, headers, body) = get(&fixture_app(), uri).await;
+    (
+        status,
+        headers,
+        String::from_utf8(body).expect("UTF-8 page"),
+    )
+}
+
+fn assert_html(headers: &HeaderMap) {
+    let content_type = headers[header::CONTENT_TYPE].to_str().unwrap_or_default();
+    assert!(content_type.starts_with("text/html"), "{content_type}");
+    let policy = headers[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap_or_default();
+    assert!(policy.contains("default-src 'none'"), "{policy}");
+}
+
+#[tokio::test]
+async fn the_home_page_is_french_accessible_and_light() {
+    let (status, headers, html) = page("/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_html(&headers);
+    for needle in [
+        "<html lang=\"fr\">",
+        "<a class=\"evitement\" href=\"#contenu\">Aller au contenu</a>",
+        "<main id=\"contenu\"",
+        "<label for=\"q\">",
+        "role=\"search\"",
+        "role=\"status\"",
+        "<h1>",
+        "Parcourir les 6 documents",
+        "href=\"/?filter=reseau:cio\"",
+    ] {
+        assert!(html.contains(needle), "missing {needle}");
+    }
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "no external request"
+    );
+    let (_, css_headers, css) = get(&fixture_app(), "/static/site.css").await;
+    let (_, js_headers, js) = get(&fixture_app(), "/static/site.js").await;
+    assert!(css_headers[header::CONTENT_TYPE]
+        .to_str()
+        .is_ok_and(|t| t.starts_with("text/css")));
+    assert!(js_headers[header::CONTENT_TYPE]
+        .to_str()
+        .is_ok_and(|t| t.starts_with("text/javascript")));
+    let weight = html.len() + css.len() + js.len();
+    assert!(weight < PAGE_BUDGET_BYTES, "{weight} bytes");
+}
+
+#[tokio::test]
+async fn results_show_highlights_metadata_facets_and_sort() {
+    let (status, headers, html) = page("/?q=apprentissage").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_html(&headers);
+    for needle in [
+        "<title>« apprentissage » : 3 documents trouvés – Recherche documentaire</title>",
+        "<h2 id=\"titre-resultats\">3 documents trouvés</h2>",
+        "<a href=\"/documents/guides/apprentissage.md\">Le contrat d&#39;<mark>apprentissage</mark></a>",
+        "<dt>Type</dt><dd>Guide</dd>",
+        "<dt>Réseau</dt><dd>CIO</dd>",
+        "<dt>Langue</dt><dd>Français</dd>",
+        "<mark>apprentissage</mark>",
+        "<legend>Réseau</legend>",
+        "name=\"filter\" value=\"reseau:cio\"",
+        "<select id=\"tri\" name=\"sort\" form=\"recherche\">",
+        "href=\"/?q=apprentissage&amp;vue=impression\"",
+        "value=\"apprentissage\"",
+    ] {
+        assert!(html.contains(needle), "missing {needle}\n{html}");
+    }
+}
+
+#[tokio::test]
+async fn filters_are_checked_removable_and_paginated() {
+    let (_, _, html) = page("/?filter=reseau:mission-locale&per_page=1&page=2").await;
+    for needle in [
+        "value=\"reseau:mission-locale\" id=\"f-reseau-0\" checked",
+        "Retirer « Réseau : Mission locale »",
+        "href=\"/?per_page=1\"",
+        "aria-label=\"Pagination\"",
+        "aria-current=\"page\"><span class=\"sr-only\">Page </span>2</a>",
+        "rel=\"prev\"",
+        "href=\"/?filter=reseau:mission-locale&amp;page=3&amp;per_page=1\"",
+        "<ol class=\"liste\" start=\"2\">",
+        "<input type=\"hidden\" name=\"per_page\" value=\"1\">",
+    ] {
+        assert!(html.contains(needle), "missing {needle}\n{html}");
+    }
+}
+
+#[tokio::test]
+async fn a_misspelt_query_offers_a_respelling() {
+    let (status, _, html) = page("/?q=aprentissage").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("Vouliez-vous dire : <a href=\"/?q=apprentissage\">apprentissage</a>"),
+        "{html}"
+    );
+}
+
+#[tokio::test]
+async fn the_print_view_lists_full_addresses() {
+    let (status, _, html) = page("/?q=apprentissage&vue=impression").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<h1>Sélection de documents</h1>"));
+    assert!(html.contains("Retrouver cette recherche : http://spo.test/?q=apprentissage"));
+    assert!(html.contains("Fiche : http://spo.test/documents/guides/apprentissage.md"));
+    assert!(html.contains("data-imprimer"));
+}
+
+#[tokio::test]
+async fn document_pages_show_metadata_text_download_and_share_link() {
+    for uri in [
+        "/documents/guides/apprentissage.md",
+        "/documents/guides%2Fapprentissage.md",
+    ] {
+        let (status, headers, html) = page(uri).await;
+        assert_eq!(status, StatusCode::OK, "{uri}");
+        assert_html(&headers);
+        for needle in [
+            "<h1>Le contrat d&#39;apprentissage</h1>",
+            "<dt>Éditeur</dt><dd>CIO de test</dd>",
+            "<dt>Public</dt><dd>Jeunes</dd>",
+            "href=\"/files/guides/apprentissage.md\">Télécharger le fichier original (Markdown)</a>",
+            "value=\"http://spo.test/documents/guides/apprentissage.md\"",
+            "data-copier=\"lien\"",
+            "pourcentage du Smic",
+            "aria-label=\"Fil d’Ariane\"",
+        ] {
+            assert!(html.contains(needle), "{uri}: missing {needle}\n{html}");
+        }
+    }
+    let (status, _, body) = get(&bundled_app(), "/documents/sp:particuliers/F10").await;
+    assert_eq!(status, StatusCode::OK);
+    let html = String::from_utf8(body).expect("UTF-8");
+    assert!(html.contains("<dt>Type</dt><dd>Fiche droits et démarches</dd>"));
+    assert!(html.contains("Documents proches"));
+    let (status, _, body) = get(&bundled_app(), "/documents/spo/accord-cadre-spo-paca.pdf").await;
+    assert_eq!(status, StatusCode::OK);
+    let html = String::from_utf8(body).expect("UTF-8");
+    assert!(html.contains("<h3 class=\"page\">Page 1</h3>"));
+    assert!(html.contains("Télécharger le fichier original (PDF)"));
+}
+
+#[tokio::test]
+async fn original_files_are_downloaded_with_their_type_and_never_from_outside() {
+    let (status, headers, body) = get(&fixture_app(), "/files/guides/apprentissage.md").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        headers[header::CONTENT_TYPE],
+        "text/markdown; charset=utf-8"
+    );
+    let original = std::fs::read(fixture_corpus().join("guides/apprentissage.md")).expect("read");
+    assert_eq!(body, original);
+    let (status, headers, _) = get(
+        &fixture_app(),
+        "/files/guides/sous%20dossier/%C3%A9t%C3%A9%202025.txt",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CONTENT_TYPE], "text/plain; charset=utf-8");
+    let (status, headers, _) = get(&bundled_app(), "/files/spo/accord-cadre-spo-paca.pdf").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CONTENT_TYPE], "application/pdf");
+    for uri in [
+        "/files/../Cargo.toml",
+        "/files/..%2F..%2FCargo.toml",
+        "/files/guides/%2e%2e/%2e%2e/Cargo.toml",
+        "/files/guides%2F..%2F..%2F..%2FCargo.toml",
+        "/files/%2Fetc%2Fpasswd",
+        "/files/guides/source.toml",
+        "/files/guides",
+        "/files/guides/%00",
+        "/files/guides/%FF",
+    ] {
+        let (status, _, body) = get(&fixture_app(), uri).await;
+        assert!(
+            status == StatusCode::NOT_FOUND || status == StatusCode::BAD_REQUEST,
+            "{uri}: {status}"
+        );
+        assert!(
+            !String::from_utf8_lossy(&body).contains("[package]"),
+            "{uri}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn everything_typed_is_escaped() {
+    let (status, _, html) = page("/?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E%22%3E").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!html.contains("<script>alert"), "{html}");
+    assert!(html.contains("&lt;script&gt;alert(1)"), "{html}");
+}
+
+#[tokio::test]
+async fn errors_are_french_pages_with_the_right_status() {
+    let (status, headers, html) = page("/nowhere").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_html(&headers);
+    assert!(html.contains("<h1>Page introuvable</h1>"));
+    let (status, _, html) = page("/documents/nope.md").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(html.contains("<h1>Document introuvable</h1>"));
+    let (status, headers, body) = get(&starting_app(), "/?q=apprentissage").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(headers.contains_key(header::RETRY_AFTER));
+    assert!(String::from_utf8_lossy(&body).contains("en cours de préparation"));
+    let (status, _, html) = page("/?page=abc&per_page=-4&sort=%00&filter=%FF").await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+}

@@ -41,7 +41,7 @@ pub fn value_label(value: &str) -> String {
         "travail-emploi" => "Travail-Emploi.gouv.fr",
         "rome" => "ROME (France Travail)",
         "rome-csv" => "ROME (CSV)",
-        "dila" => "Fiche DILA (XML)",
+        "dila" | "dila-xml" => "Fiche DILA (XML)",
         "pdf" => "PDF",
         "html" => "HTML",
         "md" | "markdown" => "Markdown",

@@ -263,7 +263,7 @@ async fn documents_are_found_by_both_kinds_of_id_raw_or_encoded() {
         let (status, body) = get_json(&bundled, uri).await;
         assert_eq!(status, StatusCode::OK, "{uri}: {body}");
         assert_eq!(body["id"], "sp:particuliers/F10");
-        assert_eq!(body["format"], "dila");
+        assert_eq!(body["format"], "dila-xml");
     }
     let (status, body) =
         get_json(&bundled, "/api/v1/documents/spo/accord-cadre-spo-paca.pdf").await;
@@ -340,8 +340,8 @@ async fn suggestions_complete_titles_and_words() {
         .filter_map(Value::as_str)
         .collect();
     assert!(suggestions.contains(&"apprentissage"), "{suggestions:?}");
-    let (_, body) = get_json(&app, "/api/v1/suggest?q=le%20contrat&limit=2").await;
-    assert_eq!(body["suggestions"][0], "Le contrat d'apprentissage");
+    let (_, body) = get_json(&app, "/api/v1/suggest?q=financer%20son%20per&limit=2").await;
+    assert_eq!(body["suggestions"][0], "financer son permis");
     let long = "a".repeat(5000);
     let (status, _) = get_json(&app, &format!("/api/v1/suggest?q={long}")).await;
     assert_eq!(status, StatusCode::OK);

@@ -257,3 +257,96 @@ fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
         .unwrap_or("unknown panic");
     ApiError::internal(format!("handler panicked: {detail}")).into_response()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use tower::ServiceExt;
+
+    /// A router with one slow and one panicking route behind the same middleware as [`app`].
+    fn guarded(timeout: Duration) -> Router {
+        let state = AppState::new(
+            "corpus",
+            "index",
+            ServeOptions {
+                request_timeout: timeout,
+                ..ServeOptions::default()
+            },
+        );
+        Router::new()
+            .route(
+                "/slow",
+                get(|| async {
+                    tokio::time::sleep(Duration::from_secs(30)).await;
+                    "late"
+                }),
+            )
+            .route("/boom", get(boom))
+            .route("/fast", get(|| async { "ok" }))
+            .layer(middleware::from_fn_with_state(state.clone(), guard))
+            .layer(CatchPanicLayer::custom(panic_response))
+            .with_state(state)
+    }
+
+    async fn boom() -> &'static str {
+        panic!("secret detail")
+    }
+
+    async fn call(router: Router, request: Request<Body>) -> (StatusCode, String, String) {
+        let response = router.oneshot(request).await.expect("infallible");
+        let status = response.status();
+        let nosniff = response
+            .headers()
+            .get(header::X_CONTENT_TYPE_OPTIONS)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        let body = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .expect("body");
+        (status, nosniff, String::from_utf8_lossy(&body).into_owned())
+    }
+
+    fn get_request(uri: &str) -> Request<Body> {
+        Request::get(uri).body(Body::empty()).expect("request")
+    }
+
+    #[tokio::test]
+    async fn slow_requests_time_out_with_the_json_shape() {
+        let (status, nosniff, body) =
+            call(guarded(Duration::from_millis(50)), get_request("/slow")).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(nosniff, "nosniff");
+        assert!(body.contains("\"code\":\"timeout\""), "{body}");
+        let (status, _, body) = call(guarded(Duration::from_secs(5)), get_request("/fast")).await;
+        assert_eq!((status, body.as_str()), (StatusCode::OK, "ok"));
+    }
+
+    #[tokio::test]
+    async fn panics_become_a_generic_500() {
+        let (status, _, body) = call(guarded(Duration::from_secs(5)), get_request("/boom")).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(body.contains("\"code\":\"internal\""), "{body}");
+        assert!(!body.contains("secret"), "{body}");
+    }
+
+    #[tokio::test]
+    async fn oversized_bodies_are_refused_before_the_handler() {
+        let request = Request::post("/fast")
+            .header(header::CONTENT_LENGTH, "20000")
+            .body(Body::from(vec![0u8; 20_000]))
+            .expect("request");
+        let (status, _, body) = call(guarded(Duration::from_secs(5)), request).await;
+        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert!(body.contains("\"code\":\"payload_too_large\""), "{body}");
+    }
+
+    #[test]
+    fn cors_origins_are_read_from_the_options() {
+        assert!(cors_layer(&[]).is_none());
+        assert!(cors_layer(&["*".into()]).is_some());
+        assert!(cors_layer(&["https://a.example".into(), "bad\nvalue".into()]).is_some());
+    }
+}

@@ -121,7 +121,7 @@ pub fn number_label(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + 8);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push('\u{202f}');
         }
         out.push(c);

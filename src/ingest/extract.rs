@@ -94,11 +94,12 @@ pub struct RecordFailure {
     pub error: ExtractError,
 }
 
-/// The documents of a unit, and the records that failed.
+/// The documents of a unit, the records that failed, and warnings (skipped rows).
 #[derive(Debug, Default)]
 pub struct UnitOutcome {
     pub documents: Vec<Document>,
     pub record_failures: Vec<RecordFailure>,
+    pub warnings: Vec<String>,
 }
 
 /// Extracts every document of a loaded unit. An `Err` means the whole unit failed.

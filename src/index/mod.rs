@@ -333,6 +333,9 @@ fn add_documents(
             .collect(),
         text_bytes: 0,
     };
+    for warning in outcome.warnings {
+        report.warnings.push(report::Failure { path: unit.key.clone(), reason: warning });
+    }
     for document in outcome.documents {
         if let Some(owner) = owners.get(&document.id).filter(|owner| **owner != unit.key) {
             entry.failures.push(format!(

@@ -28,6 +28,8 @@ pub struct IndexReport {
     pub pdf_without_text: Vec<String>,
     /// Files not indexed because their type is not supported.
     pub skipped: Vec<Skipped>,
+    /// Warnings of the units extracted in this run (e.g. skipped rows of a ROME table).
+    pub warnings: Vec<Failure>,
     /// Units read and extracted because they were new or changed.
     pub units_extracted: usize,
     /// Units whose content hash had not changed.
@@ -124,6 +126,9 @@ impl fmt::Display for IndexReport {
             self.extracted_mb_per_second,
             self.index_bytes as f64 / 1e6,
         )?;
+        for warning in &self.warnings {
+            writeln!(f, "warning {}: {}", warning.path, warning.reason)?;
+        }
         for skipped in &self.skipped {
             writeln!(f, "skipped {}: {}", skipped.path, skipped.reason)?;
         }

@@ -94,11 +94,12 @@ pub struct RecordFailure {
     pub error: ExtractError,
 }
 
-/// The documents of a unit, and the records that failed.
+/// The documents of a unit, the records that failed, and warnings (skipped rows).
 #[derive(Debug, Default)]
 pub struct UnitOutcome {
     pub documents: Vec<Document>,
     pub record_failures: Vec<RecordFailure>,
+    pub warnings: Vec<String>,
 }
 
 /// Extracts every document of a loaded unit. An `Err` means the whole unit failed.
@@ -233,13 +234,12 @@ fn build_document(
             .and_then(|p| p.file_stem())
             .map(|s| s.to_string_lossy().into_owned());
     }
-    let default_lang = metadata
-        .language
-        .as_deref()
-        .and_then(Lang::from_code)
-        .unwrap_or(Lang::Fr);
+    // Declared languages are often wrong (LibreOffice writes its UI language, en-US, into
+    // French documents): detection on the text wins; the declaration, then the source's
+    // language, decide only for texts too short to detect.
+    let source_lang = metadata.language.as_deref().and_then(Lang::from_code).unwrap_or(Lang::Fr);
     let declared = content.language.as_deref().and_then(Lang::from_code);
-    let language = declared.unwrap_or_else(|| detect_language(&content.body, default_lang));
+    let language = detect_language(&content.body, declared.unwrap_or(source_lang));
     let format = match unit.kind {
         UnitKind::Release => "rome-csv".to_string(),
         UnitKind::Export => "json".to_string(),

@@ -1,0 +1,161 @@
+//! PDF text extraction: page text laid out from the content stream operators, with the
+//! document's title, date and language.
+//!
+//! lopdf parses the file; the text is our own: [`interpreter`] runs each page's content
+//! (fonts decoded by [`font`], forms followed with a depth limit) and [`layout`] arranges
+//! the positioned glyphs into lines and words. A page that cannot be read becomes an empty
+//! page; the others are kept.
+
+mod cmap;
+mod encoding;
+mod font;
+mod geometry;
+mod interpreter;
+mod layout;
+mod lexer;
+mod metadata;
+mod objects;
+mod simple_font;
+
+use lopdf::{Dictionary, Document, LoadOptions, Object, ObjectId};
+
+use super::{ExtractError, Extracted};
+use font::FontCache;
+use geometry::PageBox;
+use interpreter::{Budget, Interpreter};
+use objects::{as_dict, lookup, number, resolve, stream_data};
+
+/// Largest size one stream may decompress to while the file is loaded.
+const MAX_STREAM_SIZE: usize = 64 * 1024 * 1024;
+/// Most levels of the page tree climbed to find inherited resources.
+const MAX_PAGE_TREE_DEPTH: usize = 64;
+
+/// Extracts the text and metadata of a PDF file.
+///
+/// `body` holds the pages joined by a blank line ("\n\n"), `page_starts` the byte offset of
+/// each page in it (one per page, empty pages included). A PDF without any text (a scan)
+/// gives an empty body. Fails with [`ExtractError::Encrypted`] when the file needs a
+/// password, and [`ExtractError::Malformed`] when it cannot be parsed or has no pages.
+pub fn extract(bytes: &[u8]) -> Result<Extracted, ExtractError> {
+    let doc = load(bytes)?;
+    let page_ids: Vec<ObjectId> = doc.page_iter().collect();
+    if page_ids.is_empty() {
+        return Err(ExtractError::malformed("pdf", "no pages"));
+    }
+    let mut fonts = FontCache::default();
+    let pages: Vec<String> = page_ids
+        .iter()
+        .map(|&page_id| page_text(&doc, &mut fonts, page_id))
+        .collect();
+    let (body, page_starts) = join_pages(&pages);
+    let metadata = metadata::read(&doc);
+    Ok(Extracted {
+        title: metadata.title,
+        body,
+        page_starts,
+        language: metadata.language,
+        date: metadata.date,
+        ..Extracted::default()
+    })
+}
+
+/// Parses the file, telling encrypted files (that need a password) from broken ones.
+fn load(bytes: &[u8]) -> Result<Document, ExtractError> {
+    let options = LoadOptions {
+        max_decompressed_size: Some(MAX_STREAM_SIZE),
+        ..LoadOptions::default()
+    };
+    match Document::load_mem_with_options(bytes, options) {
+        // lopdf opens files encrypted with an empty user password by itself; the others
+        // keep their /Encrypt entry and have no readable objects.
+        Ok(doc) if doc.trailer.has(b"Encrypt") => Err(ExtractError::Encrypted),
+        Ok(doc) => Ok(doc),
+        Err(
+            lopdf::Error::Decryption(_)
+            | lopdf::Error::InvalidPassword
+            | lopdf::Error::UnsupportedSecurityHandler(_),
+        ) => Err(ExtractError::Encrypted),
+        Err(error) => Err(ExtractError::malformed("pdf", error)),
+    }
+}
+
+/// Joins page texts with blank lines and records where each page starts. When no page has
+/// any text the body is empty and every page starts at 0.
+fn join_pages(pages: &[String]) -> (String, Vec<usize>) {
+    if pages.iter().all(String::is_empty) {
+        return (String::new(), vec![0; pages.len()]);
+    }
+    let mut body = String::new();
+    let mut page_starts = Vec::with_capacity(pages.len());
+    for (index, page) in pages.iter().enumerate() {
+        if index > 0 {
+            body.push_str("\n\n");
+        }
+        page_starts.push(body.len());
+        body.push_str(page);
+    }
+    (body, page_starts)
+}
+
+/// The text of one page; empty when the page has no readable content.
+fn page_text(doc: &Document, fonts: &mut FontCache, page_id: ObjectId) -> String {
+    let Ok(page) = doc.get_dictionary(page_id) else {
+        return String::new();
+    };
+    let mut budget = Budget::PAGE;
+    let content = page_content(doc, page, &mut budget);
+    let resources = inherited(doc, page, b"Resources").and_then(as_dict);
+    let page_box = inherited(doc, page, b"CropBox")
+        .and_then(rectangle)
+        .or_else(|| inherited(doc, page, b"MediaBox").and_then(rectangle));
+    let glyphs = Interpreter::new(doc, fonts, budget, page_box).run_page(&content, resources);
+    layout::page_text(&glyphs)
+}
+
+/// The page's content streams, decoded and concatenated; streams that cannot be decoded
+/// within the budget are left out.
+fn page_content(doc: &Document, page: &Dictionary, budget: &mut Budget) -> Vec<u8> {
+    let streams: Vec<&Object> = match page
+        .get(b"Contents")
+        .ok()
+        .and_then(|contents| resolve(doc, contents))
+    {
+        Some(Object::Array(items)) => items.iter().collect(),
+        Some(single) => vec![single],
+        None => Vec::new(),
+    };
+    let mut content = Vec::new();
+    for stream in streams {
+        let Some(Object::Stream(stream)) = resolve(doc, stream) else {
+            continue;
+        };
+        if let Some(data) = stream_data(stream, budget.content_bytes) {
+            budget.content_bytes = budget.content_bytes.saturating_sub(data.len());
+            content.extend_from_slice(&data);
+            content.push(b'\n');
+        }
+    }
+    content
+}
+
+/// The value of an inheritable page attribute: the page's own or its nearest ancestor's.
+fn inherited<'a>(doc: &'a Document, page: &'a Dictionary, key: &[u8]) -> Option<&'a Object> {
+    let mut node = page;
+    for _ in 0..MAX_PAGE_TREE_DEPTH {
+        if let Some(value) = lookup(doc, node, key) {
+            return Some(value);
+        }
+        node = lookup(doc, node, b"Parent").and_then(as_dict)?;
+    }
+    None
+}
+
+/// A PDF rectangle `[x1 y1 x2 y2]` as a page box.
+fn rectangle(object: &Object) -> Option<PageBox> {
+    let values: Vec<f64> = object.as_array().ok()?.iter().filter_map(number).collect();
+    let corners: [f64; 4] = values.try_into().ok()?;
+    Some(PageBox::from_rectangle(corners))
+}
+
+#[cfg(test)]
+mod tests;

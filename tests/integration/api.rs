@@ -340,13 +340,8 @@ async fn suggestions_complete_titles_and_words() {
         .filter_map(Value::as_str)
         .collect();
     assert!(suggestions.contains(&"apprentissage"), "{suggestions:?}");
-    let (_, body) = get_json(&app, "/api/v1/suggest?q=financer%20son%20per&limit=3").await;
-    let completions = body["suggestions"].as_array().expect("suggestions");
-    assert!(completions.len() <= 3);
-    assert!(
-        completions.contains(&Value::from("financer son permis")),
-        "{body}"
-    );
+    let (_, body) = get_json(&app, "/api/v1/suggest?q=aide%20mobil&limit=3").await;
+    assert_eq!(body["suggestions"], serde_json::json!(["aide mobilite"]));
     let long = "a".repeat(5000);
     let (status, _) = get_json(&app, &format!("/api/v1/suggest?q={long}")).await;
     assert_eq!(status, StatusCode::OK);

@@ -152,7 +152,9 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/api/v1/suggest", get(routes::suggest))
         .route("/api/v1/facets", get(routes::facets))
-        .route("/api/v1/openapi.json", get(routes::openapi));
+        .route("/api/v1/openapi.json", get(routes::openapi))
+        // Set before the CORS layer, so that preflight requests reach it.
+        .method_not_allowed_fallback(method_not_allowed);
     if let Some(cors) = cors_layer(&state.options().cors_origins) {
         api = api.layer(cors);
     }

@@ -58,3 +58,12 @@ mkdir -p "$target/e2e"
 E2E_BASE_URL="$base" E2E_BROWSER="$browser" E2E_MODULES="$work/node/node_modules" \
   E2E_SCREENSHOT="$target/e2e/results.png" \
   node --test --test-reporter=spec tests/e2e/run.mjs
+
+# Graceful shutdown: SIGTERM ends the server with success.
+kill -TERM "$server"
+status=0
+wait "$server" || status=$?
+server=""
+if [ "$status" -ne 0 ]; then
+  echo "e2e: the server exited with $status on SIGTERM" >&2; cat "$work/server.log" >&2; exit 1
+fi

@@ -21,6 +21,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use tokio::sync::Semaphore;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
@@ -37,6 +38,8 @@ pub struct ServeOptions {
     pub max_body_bytes: usize,
     /// Origins allowed to call the API from a browser (`*` for any); none by default.
     pub cors_origins: Vec<String>,
+    /// Searches run at once on the blocking pool; more wait their turn (until the timeout).
+    pub search_threads: usize,
 }
 
 impl Default for ServeOptions {
@@ -45,6 +48,7 @@ impl Default for ServeOptions {
             request_timeout: Duration::from_secs(10),
             max_body_bytes: 16 * 1024,
             cors_origins: Vec::new(),
+            search_threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
         }
     }
 }
@@ -58,6 +62,8 @@ struct Shared {
     index_dir: PathBuf,
     options: ServeOptions,
     metrics: Metrics,
+    /// One permit per search allowed to run at once.
+    search_slots: Arc<Semaphore>,
 }
 
 /// What every handler shares: the searcher once the index is open, the corpus folder for
@@ -79,6 +85,7 @@ impl AppState {
                 readiness: OnceLock::new(),
                 corpus: corpus.into(),
                 index_dir: index_dir.into(),
+                search_slots: Arc::new(Semaphore::new(options.search_threads.max(1))),
                 options,
                 metrics: Metrics::default(),
             }),
@@ -109,16 +116,29 @@ impl AppState {
         }
     }
 
-    /// Runs `work` with the searcher on the blocking pool, off the async runtime.
+    /// Runs `work` with the searcher on the blocking pool, off the async runtime, at most
+    /// [`ServeOptions::search_threads`] at once: under load, requests queue here instead of
+    /// crowding the cores with threads.
     pub async fn run<T, F>(&self, work: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
         F: FnOnce(&Searcher) -> Result<T, ApiError> + Send + 'static,
     {
         let searcher = self.searcher()?;
-        tokio::task::spawn_blocking(move || work(&searcher))
+        let slot = self
+            .shared
+            .search_slots
+            .clone()
+            .acquire_owned()
             .await
-            .map_err(|error| ApiError::internal(format!("search task failed: {error}")))?
+            .map_err(ApiError::internal)?;
+        tokio::task::spawn_blocking(move || {
+            let result = work(&searcher);
+            drop(slot);
+            result
+        })
+        .await
+        .map_err(|error| ApiError::internal(format!("search task failed: {error}")))?
     }
 
     /// The corpus folder, whose files are offered for download.

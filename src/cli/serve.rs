@@ -33,6 +33,9 @@ pub struct ServeArgs {
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "SPO_MAX_BODY_BYTES", default_value_t = 16 * 1024)]
     max_body_bytes: usize,
+    /// Searches run at once (default: the number of cores); more wait their turn.
+    #[arg(long, env = "SPO_SEARCH_THREADS")]
+    search_threads: Option<usize>,
 }
 
 /// Runs the service until Ctrl-C or SIGTERM.
@@ -46,10 +49,14 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let defaults = ServeOptions::default();
     let options = ServeOptions {
         request_timeout: Duration::from_secs(args.request_timeout_secs.max(1)),
         max_body_bytes: args.max_body_bytes,
         cors_origins: args.cors_origins,
+        search_threads: args
+            .search_threads
+            .map_or(defaults.search_threads, |n| n.max(1)),
     };
     let state = AppState::new(&args.paths.corpus, &args.paths.index, options);
     let listener = tokio::net::TcpListener::bind(args.addr)

@@ -450,3 +450,36 @@ async fn cors_is_off_by_default_and_allows_configured_origins() {
         .to_str()
         .is_ok_and(|methods| methods.contains("GET")));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn searches_beyond_the_configured_threads_wait_their_turn() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let options = ServeOptions {
+        search_threads: 2,
+        ..ServeOptions::default()
+    };
+    let state = AppState::new(fixture_corpus(), fixture_index(), options);
+    state.set_ready(Searcher::open(fixture_index()).expect("open"));
+    let running = Arc::new(AtomicUsize::new(0));
+    let most = Arc::new(AtomicUsize::new(0));
+    let mut tasks = Vec::new();
+    for _ in 0..6 {
+        let (state, running, most) = (state.clone(), running.clone(), most.clone());
+        tasks.push(tokio::spawn(async move {
+            state
+                .run(move |searcher| {
+                    let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                    most.fetch_max(now, Ordering::SeqCst);
+                    std::thread::sleep(std::time::Duration::from_millis(30));
+                    running.fetch_sub(1, Ordering::SeqCst);
+                    Ok(searcher.searcher().num_docs())
+                })
+                .await
+        }));
+    }
+    for task in tasks {
+        assert_eq!(task.await.expect("task").ok(), Some(FIXTURE_DOCUMENTS));
+    }
+    assert!((1..=2).contains(&most.load(Ordering::SeqCst)));
+}

@@ -128,7 +128,7 @@ impl Document {
         }
         if let Some(description) = &content.description {
             doc.add_text(fields.description, description);
-            doc.add_text(lang.body, description);
+            doc.add_text(lang.headings, description);
             doc.add_text(fields.body_exact, description);
         }
         for heading in &content.headings {

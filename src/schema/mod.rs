@@ -82,8 +82,9 @@ fn text_options(analyzer: &str, stored: bool) -> TextOptions {
 pub fn build_schema() -> Schema {
     let mut builder = Schema::builder();
     builder.add_text_field("id", STRING | STORED | FAST);
+    // The title column feeds re-ranking and completions.
+    builder.add_text_field("title", TextOptions::default().set_stored().set_fast("raw"));
     for name in [
-        "title",
         "alt_titles",
         "description",
         "headings",

@@ -34,6 +34,12 @@ pub struct Ranking {
     pub phrase_body: f32,
     /// Words allowed between the words of a proximity match in the body.
     pub proximity_slop: u32,
+    /// Re-ranking bonus for the share of the query's words found in the title.
+    pub title_coverage: f32,
+    /// Re-ranking bonus for the share of the title's words found in the query.
+    pub title_precision: f32,
+    /// Re-ranking bonus when title and query have the same words.
+    pub title_same: f32,
 }
 
 impl Default for Ranking {
@@ -52,6 +58,9 @@ impl Default for Ranking {
             phrase_title: 0.5,
             phrase_body: 0.3,
             proximity_slop: 2,
+            title_coverage: 0.0,
+            title_precision: 0.0,
+            title_same: 0.0,
         }
     }
 }
@@ -72,6 +81,9 @@ impl Ranking {
             "prefix_title" => &mut self.prefix_title,
             "phrase_title" => &mut self.phrase_title,
             "phrase_body" => &mut self.phrase_body,
+            "title_coverage" => &mut self.title_coverage,
+            "title_precision" => &mut self.title_precision,
+            "title_same" => &mut self.title_same,
             "proximity_slop" => {
                 self.proximity_slop = value.max(0.0) as u32;
                 return Ok(());
@@ -79,7 +91,7 @@ impl Ranking {
             _ => {
                 return Err(format!(
                     "unknown weight {name}; known: title headings keywords body exact_title \
-                     exact_body root_title root_body fuzzy_title prefix_title phrase_title phrase_body proximity_slop"
+                     exact_body root_title root_body fuzzy_title prefix_title phrase_title phrase_body proximity_slop title_coverage title_precision title_same"
                 ))
             }
         };

@@ -226,6 +226,14 @@ fn build_document(
     if metadata.audience.is_empty() {
         metadata.audience = content.audience.clone();
     }
+    if let Some(kind) = content
+        .kind
+        .as_deref()
+        .map(crate::schema::slug)
+        .filter(|k| !k.is_empty())
+    {
+        metadata.kind = Some(kind);
+    }
     normalize_content(&mut content);
     if content.title.as_deref().is_none_or(|t| t.trim().is_empty()) {
         content.title = unit

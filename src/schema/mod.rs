@@ -8,7 +8,9 @@
 
 mod document;
 
-pub use document::{date_key, stored_text, stored_texts, stored_u64s, Document, Metadata, UNSET};
+pub use document::{
+    date_key, slug, stored_text, stored_texts, stored_u64s, Document, Metadata, UNSET,
+};
 
 use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING,

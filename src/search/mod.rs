@@ -400,21 +400,35 @@ impl Searcher {
     }
 }
 
-/// Attaches each candidate's title, read from the title's fast column.
-fn with_titles(searcher: &tantivy::Searcher, candidates: Vec<(f32, DocAddress)>) -> Vec<(f32, DocAddress, String)> {
+/// Attaches each candidate's title and kind, read from their fast columns.
+fn with_titles(
+    searcher: &tantivy::Searcher,
+    candidates: Vec<(f32, DocAddress)>,
+) -> Vec<rerank::Candidate> {
     let mut columns = std::collections::HashMap::new();
     let mut out = Vec::with_capacity(candidates.len());
     for (score, address) in candidates {
-        let column = columns.entry(address.segment_ord).or_insert_with(|| {
-            searcher.segment_reader(address.segment_ord).fast_fields().str("title").ok().flatten()
+        let (ids, titles, kinds) = columns.entry(address.segment_ord).or_insert_with(|| {
+            let fast = searcher.segment_reader(address.segment_ord).fast_fields();
+            let column = |name: &str| fast.str(name).ok().flatten();
+            (column("id"), column("title"), column("kind"))
         });
-        let mut title = String::new();
-        if let Some(column) = column {
-            if let Some(ord) = column.term_ords(address.doc_id).next() {
-                let _ = column.ord_to_str(ord, &mut title);
+        let read = |column: &Option<tantivy::columnar::StrColumn>| {
+            let mut text = String::new();
+            if let Some(column) = column {
+                if let Some(ord) = column.term_ords(address.doc_id).next() {
+                    let _ = column.ord_to_str(ord, &mut text);
+                }
             }
-        }
-        out.push((score, address, title));
+            text
+        };
+        out.push(rerank::Candidate {
+            score,
+            address,
+            id: read(ids),
+            title: read(titles),
+            kind: read(kinds),
+        });
     }
     out
 }

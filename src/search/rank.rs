@@ -40,6 +40,9 @@ pub struct Ranking {
     pub title_precision: f32,
     /// Re-ranking bonus when title and query have the same words.
     pub title_same: f32,
+    /// Re-ranking bonus (or penalty) by kind of resource: navigation pages that only list
+    /// other pages answer fewer questions than the pages themselves.
+    pub kind_priors: Vec<(String, f32)>,
 }
 
 impl Default for Ranking {
@@ -61,6 +64,7 @@ impl Default for Ranking {
             title_coverage: 0.0,
             title_precision: 0.0,
             title_same: 0.0,
+            kind_priors: Vec::new(),
         }
     }
 }
@@ -68,6 +72,11 @@ impl Default for Ranking {
 impl Ranking {
     /// Sets one weight by name (`title=1.5`); an error names the known weights.
     pub fn set(&mut self, name: &str, value: f32) -> Result<(), String> {
+        if let Some(kind) = name.strip_prefix("prior:") {
+            self.kind_priors.retain(|(k, _)| k != kind);
+            self.kind_priors.push((kind.to_string(), value));
+            return Ok(());
+        }
         let slot = match name {
             "title" => &mut self.title,
             "headings" => &mut self.headings,
@@ -91,7 +100,7 @@ impl Ranking {
             _ => {
                 return Err(format!(
                     "unknown weight {name}; known: title headings keywords body exact_title \
-                     exact_body root_title root_body fuzzy_title prefix_title phrase_title phrase_body proximity_slop title_coverage title_precision title_same"
+                     exact_body root_title root_body fuzzy_title prefix_title phrase_title phrase_body proximity_slop title_coverage title_precision title_same prior:<kind>"
                 ))
             }
         };

@@ -85,12 +85,13 @@ const FEMININE_ENDINGS: &[(&str, &str)] = &[
     ("onne", "on"),
     ("elle", "el"),
     ("ette", "et"),
+    ("effe", "ef"),
     ("ive", "if"),
 ];
 
 fn masculine(word: &mut String) {
     for (feminine, masculine) in FEMININE_ENDINGS {
-        if word.len() > feminine.len() + 2 && word.ends_with(feminine) {
+        if word.len() >= feminine.len() + 2 && word.ends_with(feminine) {
             word.truncate(word.len() - feminine.len());
             word.push_str(masculine);
             return;
@@ -175,6 +176,7 @@ mod tests {
             ("employe", "employee"),
             ("journal", "journaux"),
             ("bureau", "bureaux"),
+            ("chef", "cheffe"),
         ];
         for (masculine, other) in pairs {
             assert_eq!(stem(masculine), stem(other), "{masculine} / {other}");

@@ -49,14 +49,19 @@ pub fn is_elision(folded: &str) -> bool {
     ELISIONS.contains(&folded)
 }
 
+/// Words that no stemming touches: short words and acronyms ("bts", "cap"), codes with
+/// digits ("a1101"), non-Latin words and the protected list.
+fn is_unchanged(token: &str) -> bool {
+    token.chars().count() <= 3
+        || token.bytes().any(|b| b.is_ascii_digit())
+        || !token.is_ascii()
+        || PROTECTED.contains(&token)
+}
+
 /// Light French stemming of a folded token: plural, then feminine → masculine.
 pub fn stem(token: &str) -> String {
     let mut word = token.to_string();
-    if word.chars().count() <= 3
-        || word.bytes().any(|b| b.is_ascii_digit())
-        || !word.is_ascii()
-        || PROTECTED.contains(&token)
-    {
+    if is_unchanged(token) {
         return word;
     }
     strip_plural(&mut word);
@@ -118,11 +123,7 @@ const MIN_ROOT_CHARS: usize = 4;
 /// "electricien", "electrique" → "electr". Much coarser than [`stem`]: used as a weak signal.
 pub fn root(token: &str) -> String {
     let mut word = token.to_string();
-    if word.chars().count() <= 3
-        || word.bytes().any(|b| b.is_ascii_digit())
-        || !word.is_ascii()
-        || PROTECTED.contains(&token)
-    {
+    if is_unchanged(token) {
         return word;
     }
     strip_plural(&mut word);

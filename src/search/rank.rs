@@ -153,7 +153,7 @@ pub fn build(
                 );
                 clauses.extend(scoring.into_iter().map(|q| (Occur::Should, q)));
             }
-            Occurrence::Must => {
+            Occurrence::Must | Occurrence::Should => {
                 let complete = complete_last && Some(index) == last_word;
                 let parts = words(
                     clause,
@@ -164,24 +164,13 @@ pub fn build(
                     &mut seen_stems,
                     &mut seen_exact,
                 );
-                if !parts.is_empty() {
-                    let all: Vec<(Occur, Box<dyn Query>)> =
-                        parts.into_iter().map(|q| (Occur::Should, q)).collect();
-                    clauses.push((Occur::Must, Box::new(BooleanQuery::new(all))));
+                let parts = parts.into_iter().map(|q| (Occur::Should, q));
+                if clause.occurrence == Occurrence::Should {
+                    clauses.extend(parts);
+                } else if parts.len() > 0 {
+                    // A required word: any of its forms must match.
+                    clauses.push((Occur::Must, Box::new(BooleanQuery::new(parts.collect()))));
                 }
-            }
-            Occurrence::Should => {
-                let complete = complete_last && Some(index) == last_word;
-                let parts = words(
-                    clause,
-                    fields,
-                    langs,
-                    ranking,
-                    complete,
-                    &mut seen_stems,
-                    &mut seen_exact,
-                );
-                clauses.extend(parts.into_iter().map(|q| (Occur::Should, q)));
             }
         }
     }

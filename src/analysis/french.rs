@@ -49,14 +49,19 @@ pub fn is_elision(folded: &str) -> bool {
     ELISIONS.contains(&folded)
 }
 
+/// Words that no stemming touches: short words and acronyms ("bts", "cap"), codes with
+/// digits ("a1101"), non-Latin words and the protected list.
+fn is_unchanged(token: &str) -> bool {
+    token.chars().count() <= 3
+        || token.bytes().any(|b| b.is_ascii_digit())
+        || !token.is_ascii()
+        || PROTECTED.contains(&token)
+}
+
 /// Light French stemming of a folded token: plural, then feminine → masculine.
 pub fn stem(token: &str) -> String {
     let mut word = token.to_string();
-    if word.chars().count() <= 3
-        || word.bytes().any(|b| b.is_ascii_digit())
-        || !word.is_ascii()
-        || PROTECTED.contains(&token)
-    {
+    if is_unchanged(token) {
         return word;
     }
     strip_plural(&mut word);
@@ -85,12 +90,13 @@ const FEMININE_ENDINGS: &[(&str, &str)] = &[
     ("onne", "on"),
     ("elle", "el"),
     ("ette", "et"),
+    ("effe", "ef"),
     ("ive", "if"),
 ];
 
 fn masculine(word: &mut String) {
     for (feminine, masculine) in FEMININE_ENDINGS {
-        if word.len() > feminine.len() + 2 && word.ends_with(feminine) {
+        if word.len() >= feminine.len() + 2 && word.ends_with(feminine) {
             word.truncate(word.len() - feminine.len());
             word.push_str(masculine);
             return;
@@ -117,11 +123,7 @@ const MIN_ROOT_CHARS: usize = 4;
 /// "electricien", "electrique" → "electr". Much coarser than [`stem`]: used as a weak signal.
 pub fn root(token: &str) -> String {
     let mut word = token.to_string();
-    if word.chars().count() <= 3
-        || word.bytes().any(|b| b.is_ascii_digit())
-        || !word.is_ascii()
-        || PROTECTED.contains(&token)
-    {
+    if is_unchanged(token) {
         return word;
     }
     strip_plural(&mut word);
@@ -175,6 +177,7 @@ mod tests {
             ("employe", "employee"),
             ("journal", "journaux"),
             ("bureau", "bureaux"),
+            ("chef", "cheffe"),
         ];
         for (masculine, other) in pairs {
             assert_eq!(stem(masculine), stem(other), "{masculine} / {other}");

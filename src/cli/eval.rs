@@ -47,16 +47,22 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
         .with_ranking(ranking);
     let report = evaluate(&searcher, &queries, args.k)?;
     if args.json {
-        println!("{}", serde_json::to_string(&report)?);
+        super::emit(&format!("{}\n", serde_json::to_string(&report)?))?;
     } else {
-        println!("queries       {}", report.queries);
-        println!("MRR@{}        {:.4}", report.k, report.mrr);
-        println!("Recall@{}     {:.4}", report.k, report.recall);
-        println!("nDCG@{}       {:.4}", report.k, report.ndcg);
-        println!("P@1          {:.4}", report.p1);
-        println!("latency p50  {:.2} ms", report.latency_ms_p50);
-        println!("latency p99  {:.2} ms", report.latency_ms_p99);
-        println!("judged ids not in the index: {}", report.missing_doc_ids);
+        let k = report.k;
+        super::emit(&format!(
+            "queries       {}\nMRR@{k}        {:.4}\nRecall@{k}     {:.4}\nnDCG@{k}       {:.4}\n\
+             P@1          {:.4}\nlatency p50  {:.2} ms\nlatency p99  {:.2} ms\n\
+             judged ids not in the index: {}\n",
+            report.queries,
+            report.mrr,
+            report.recall,
+            report.ndcg,
+            report.p1,
+            report.latency_ms_p50,
+            report.latency_ms_p99,
+            report.missing_doc_ids,
+        ))?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -61,9 +61,9 @@ pub fn run(args: IndexArgs) -> anyhow::Result<ExitCode> {
         bar.finish_and_clear();
     }
     if args.json {
-        println!("{}", serde_json::to_string(&report)?);
+        super::emit(&format!("{}\n", serde_json::to_string(&report)?))?;
     } else {
-        print!("{report}");
+        super::emit(&report.to_string())?;
     }
     Ok(if report.failed > 0 {
         ExitCode::FAILURE

@@ -58,36 +58,35 @@ pub fn run(args: SearchArgs) -> anyhow::Result<ExitCode> {
     };
     let response = searcher.search(&request)?;
     if args.json {
-        println!("{}", serde_json::to_string(&response)?);
+        super::emit(&format!("{}\n", serde_json::to_string(&response)?))?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!(
-        "{} results for: {} ({:.1} ms)",
+    let mut out = format!(
+        "{} results for: {} ({:.1} ms)\n",
         response.total, response.understood, response.took_ms
     );
     if let Some(suggestion) = &response.suggestion {
-        println!("did you mean: {suggestion}");
+        out.push_str(&format!("did you mean: {suggestion}\n"));
     }
     for (rank, hit) in response.hits.iter().enumerate() {
-        println!("\n{}. {}  [{}]", rank + 1, hit.title, hit.id);
-        println!(
-            "   {} · {} · {} · {}",
-            hit.kind,
-            hit.network,
-            hit.source,
-            hit.date.as_deref().unwrap_or("sans date")
-        );
+        let date = hit.date.as_deref().unwrap_or("sans date");
+        out.push_str(&format!("\n{}. {}  [{}]\n", rank + 1, hit.title, hit.id));
+        out.push_str(&format!(
+            "   {} · {} · {} · {date}\n",
+            hit.kind, hit.network, hit.source
+        ));
         if let Some(url) = &hit.url {
-            println!("   {url}");
+            out.push_str(&format!("   {url}\n"));
         }
         for snippet in &hit.snippets {
             let page = snippet
                 .page
                 .map(|p| format!("p. {p}: "))
                 .unwrap_or_default();
-            println!("   {page}{}", terminal_text(&snippet.html));
+            out.push_str(&format!("   {page}{}\n", terminal_text(&snippet.html)));
         }
     }
+    super::emit(&out)?;
     Ok(ExitCode::SUCCESS)
 }
 

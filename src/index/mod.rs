@@ -334,7 +334,10 @@ fn add_documents(
         text_bytes: 0,
     };
     for warning in outcome.warnings {
-        report.warnings.push(report::Failure { path: unit.key.clone(), reason: warning });
+        report.warnings.push(report::Failure {
+            path: unit.key.clone(),
+            reason: warning,
+        });
     }
     for document in outcome.documents {
         if let Some(owner) = owners.get(&document.id).filter(|owner| **owner != unit.key) {

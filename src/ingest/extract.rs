@@ -226,6 +226,14 @@ fn build_document(
     if metadata.audience.is_empty() {
         metadata.audience = content.audience.clone();
     }
+    if let Some(kind) = content
+        .kind
+        .as_deref()
+        .map(crate::schema::slug)
+        .filter(|k| !k.is_empty())
+    {
+        metadata.kind = Some(kind);
+    }
     normalize_content(&mut content);
     if content.title.as_deref().is_none_or(|t| t.trim().is_empty()) {
         content.title = unit
@@ -237,7 +245,11 @@ fn build_document(
     // Declared languages are often wrong (LibreOffice writes its UI language, en-US, into
     // French documents): detection on the text wins; the declaration, then the source's
     // language, decide only for texts too short to detect.
-    let source_lang = metadata.language.as_deref().and_then(Lang::from_code).unwrap_or(Lang::Fr);
+    let source_lang = metadata
+        .language
+        .as_deref()
+        .and_then(Lang::from_code)
+        .unwrap_or(Lang::Fr);
     let declared = content.language.as_deref().and_then(Lang::from_code);
     let language = detect_language(&content.body, declared.unwrap_or(source_lang));
     let format = match unit.kind {

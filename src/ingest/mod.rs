@@ -39,6 +39,9 @@ pub struct Extracted {
     pub keywords: Vec<String>,
     /// Audiences declared by the document (e.g. DILA `<Audience>`).
     pub audience: Vec<String>,
+    /// Kind of resource declared by the document itself (DILA `dc:type`: "Fiche pratique",
+    /// "Question-réponse", "Dossier"); it replaces the source's kind, as a slug.
+    pub kind: Option<String>,
 }
 
 /// Why one document could not be extracted: the document's fault, reported and skipped.

@@ -64,6 +64,17 @@ pub struct Document {
     pub content: Extracted,
 }
 
+/// A facet value as a slug: folded, words joined by `-` ("Question-réponse" →
+/// "question-reponse", "Mission locale" → "mission-locale").
+pub fn slug(text: &str) -> String {
+    let folded = crate::analysis::fold(text.trim());
+    let words: Vec<&str> = folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.join("-")
+}
+
 /// Value used for a facet that a source leaves unset.
 pub const UNSET: &str = "non-renseigne";
 
@@ -128,7 +139,7 @@ impl Document {
         }
         if let Some(description) = &content.description {
             doc.add_text(fields.description, description);
-            doc.add_text(lang.body, description);
+            doc.add_text(lang.headings, description);
             doc.add_text(fields.body_exact, description);
         }
         for heading in &content.headings {
@@ -192,6 +203,13 @@ pub fn stored_u64s(doc: &TantivyDocument, field: tantivy::schema::Field) -> Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn slugs_fold_and_join_words() {
+        assert_eq!(slug("Question-réponse"), "question-reponse");
+        assert_eq!(slug(" Mission  locale "), "mission-locale");
+        assert_eq!(slug("Comment faire si..."), "comment-faire-si");
+    }
 
     #[test]
     fn date_keys_sort_like_dates() {

@@ -8,7 +8,9 @@
 
 mod document;
 
-pub use document::{date_key, stored_text, stored_texts, stored_u64s, Document, Metadata, UNSET};
+pub use document::{
+    date_key, slug, stored_text, stored_texts, stored_u64s, Document, Metadata, UNSET,
+};
 
 use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING,
@@ -82,8 +84,9 @@ fn text_options(analyzer: &str, stored: bool) -> TextOptions {
 pub fn build_schema() -> Schema {
     let mut builder = Schema::builder();
     builder.add_text_field("id", STRING | STORED | FAST);
+    // The title column feeds re-ranking and completions.
+    builder.add_text_field("title", TextOptions::default().set_stored().set_fast("raw"));
     for name in [
-        "title",
         "alt_titles",
         "description",
         "headings",

@@ -7,6 +7,7 @@ pub mod eval;
 pub mod facets;
 pub mod query;
 pub mod rank;
+pub mod rerank;
 pub mod snippet;
 pub mod suggest;
 
@@ -202,6 +203,16 @@ impl Searcher {
         let offset = request.offset.min(MAX_DEPTH.saturating_sub(limit));
         let (addresses, total, facet_fruit) =
             self.collect(&searcher, query.as_ref(), request, offset, limit)?;
+        let addresses = match request.sort {
+            Sort::Relevance if parsed.has_text() => {
+                let candidates = with_titles(&searcher, addresses);
+                let stems = rerank::query_stems(&highlight_text(&parsed));
+                let ranked = rerank::rerank(&stems, candidates, &self.ranking);
+                ranked.into_iter().skip(offset).take(limit).collect()
+            }
+            Sort::Relevance => addresses.into_iter().skip(offset).take(limit).collect(),
+            Sort::Date => addresses,
+        };
         let mut hits = Vec::with_capacity(addresses.len());
         for (score, address) in addresses {
             hits.push(self.hit(&searcher, address, score, &parsed, request.snippets)?);
@@ -239,15 +250,17 @@ impl Searcher {
         ),
         SearchError,
     > {
-        let top = TopDocs::with_limit(limit).and_offset(offset);
         let facets = request.facets.then_some(FacetCollector);
         Ok(match request.sort {
             Sort::Relevance => {
-                let (docs, total, facets) =
-                    searcher.search(query, &(top.order_by_score(), Count, facets))?;
+                // The first results are re-ranked: take enough candidates to fill the page.
+                let depth = (offset + limit).max(rerank::RERANK_DEPTH);
+                let top = TopDocs::with_limit(depth).order_by_score();
+                let (docs, total, facets) = searcher.search(query, &(top, Count, facets))?;
                 (docs, total, facets)
             }
             Sort::Date => {
+                let top = TopDocs::with_limit(limit).and_offset(offset);
                 let by_date = top.order_by_fast_field::<i64>("date_key", Order::Desc);
                 let (docs, total, facets) = searcher.search(query, &(by_date, Count, facets))?;
                 (
@@ -385,6 +398,39 @@ impl Searcher {
         self.vocabulary(&searcher)
             .complete(prefix, limit.clamp(1, 20))
     }
+}
+
+/// Attaches each candidate's title and kind, read from their fast columns.
+fn with_titles(
+    searcher: &tantivy::Searcher,
+    candidates: Vec<(f32, DocAddress)>,
+) -> Vec<rerank::Candidate> {
+    let mut columns = std::collections::HashMap::new();
+    let mut out = Vec::with_capacity(candidates.len());
+    for (score, address) in candidates {
+        let (ids, titles, kinds) = columns.entry(address.segment_ord).or_insert_with(|| {
+            let fast = searcher.segment_reader(address.segment_ord).fast_fields();
+            let column = |name: &str| fast.str(name).ok().flatten();
+            (column("id"), column("title"), column("kind"))
+        });
+        let read = |column: &Option<tantivy::columnar::StrColumn>| {
+            let mut text = String::new();
+            if let Some(column) = column {
+                if let Some(ord) = column.term_ords(address.doc_id).next() {
+                    let _ = column.ord_to_str(ord, &mut text);
+                }
+            }
+            text
+        };
+        out.push(rerank::Candidate {
+            score,
+            address,
+            id: read(ids),
+            title: read(titles),
+            kind: read(kinds),
+        });
+    }
+    out
 }
 
 /// The words of a query that should be highlighted (not the excluded ones).

@@ -168,10 +168,7 @@ fn split_filter(
         value.to_string()
     };
     // Facet values are slugs: `reseau:"Mission locale"` means `mission-locale`.
-    let value = crate::analysis::fold(value.trim())
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join("-");
+    let value = crate::schema::slug(&value);
     (!value.is_empty()).then_some((facet, value))
 }
 

@@ -34,6 +34,15 @@ pub struct Ranking {
     pub phrase_body: f32,
     /// Words allowed between the words of a proximity match in the body.
     pub proximity_slop: u32,
+    /// Re-ranking bonus for the share of the query's words found in the title.
+    pub title_coverage: f32,
+    /// Re-ranking bonus for the share of the title's words found in the query.
+    pub title_precision: f32,
+    /// Re-ranking bonus when title and query have the same words.
+    pub title_same: f32,
+    /// Re-ranking bonus (or penalty) by kind of resource: navigation pages that only list
+    /// other pages answer fewer questions than the pages themselves.
+    pub kind_priors: Vec<(String, f32)>,
 }
 
 impl Default for Ranking {
@@ -52,6 +61,10 @@ impl Default for Ranking {
             phrase_title: 0.5,
             phrase_body: 0.3,
             proximity_slop: 2,
+            title_coverage: 0.0,
+            title_precision: 0.0,
+            title_same: 0.0,
+            kind_priors: Vec::new(),
         }
     }
 }
@@ -59,6 +72,11 @@ impl Default for Ranking {
 impl Ranking {
     /// Sets one weight by name (`title=1.5`); an error names the known weights.
     pub fn set(&mut self, name: &str, value: f32) -> Result<(), String> {
+        if let Some(kind) = name.strip_prefix("prior:") {
+            self.kind_priors.retain(|(k, _)| k != kind);
+            self.kind_priors.push((kind.to_string(), value));
+            return Ok(());
+        }
         let slot = match name {
             "title" => &mut self.title,
             "headings" => &mut self.headings,
@@ -72,6 +90,9 @@ impl Ranking {
             "prefix_title" => &mut self.prefix_title,
             "phrase_title" => &mut self.phrase_title,
             "phrase_body" => &mut self.phrase_body,
+            "title_coverage" => &mut self.title_coverage,
+            "title_precision" => &mut self.title_precision,
+            "title_same" => &mut self.title_same,
             "proximity_slop" => {
                 self.proximity_slop = value.max(0.0) as u32;
                 return Ok(());
@@ -79,7 +100,7 @@ impl Ranking {
             _ => {
                 return Err(format!(
                     "unknown weight {name}; known: title headings keywords body exact_title \
-                     exact_body root_title root_body fuzzy_title prefix_title phrase_title phrase_body proximity_slop"
+                     exact_body root_title root_body fuzzy_title prefix_title phrase_title phrase_body proximity_slop title_coverage title_precision title_same prior:<kind>"
                 ))
             }
         };
@@ -132,7 +153,7 @@ pub fn build(
                 );
                 clauses.extend(scoring.into_iter().map(|q| (Occur::Should, q)));
             }
-            Occurrence::Must => {
+            Occurrence::Must | Occurrence::Should => {
                 let complete = complete_last && Some(index) == last_word;
                 let parts = words(
                     clause,
@@ -143,24 +164,13 @@ pub fn build(
                     &mut seen_stems,
                     &mut seen_exact,
                 );
-                if !parts.is_empty() {
-                    let all: Vec<(Occur, Box<dyn Query>)> =
-                        parts.into_iter().map(|q| (Occur::Should, q)).collect();
-                    clauses.push((Occur::Must, Box::new(BooleanQuery::new(all))));
+                let parts = parts.into_iter().map(|q| (Occur::Should, q));
+                if clause.occurrence == Occurrence::Should {
+                    clauses.extend(parts);
+                } else if parts.len() > 0 {
+                    // A required word: any of its forms must match.
+                    clauses.push((Occur::Must, Box::new(BooleanQuery::new(parts.collect()))));
                 }
-            }
-            Occurrence::Should => {
-                let complete = complete_last && Some(index) == last_word;
-                let parts = words(
-                    clause,
-                    fields,
-                    langs,
-                    ranking,
-                    complete,
-                    &mut seen_stems,
-                    &mut seen_exact,
-                );
-                clauses.extend(parts.into_iter().map(|q| (Occur::Should, q)));
             }
         }
     }

@@ -156,7 +156,7 @@ impl Vocabulary {
             .iter()
             .take_while(|(w, _)| w.starts_with(last))
             .collect();
-        completions.sort_by(|a, b| b.1.cmp(&a.1));
+        completions.sort_by_key(|entry| std::cmp::Reverse(entry.1));
         for (word, _) in completions {
             let text = match head {
                 Some(head) => format!("{head} {word}"),

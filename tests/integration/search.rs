@@ -143,7 +143,7 @@ fn filters_combine_and_facets_count_the_current_query() {
     assert_eq!(kinds.values.len(), 1);
     assert_eq!(kinds.values[0].count as usize, response.total);
 
-    let either = search("formation type:fiche-metier type:fiche-droits").total;
+    let either = search("formation type:fiche-metier type:question-reponse").total;
     let both = search("formation type:fiche-metier reseau:etat").total;
     assert!(either > response.total, "OR within a facet");
     assert_eq!(

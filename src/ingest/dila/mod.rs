@@ -68,6 +68,7 @@ pub fn extract(bytes: &[u8]) -> Result<Extracted, ExtractError> {
         date: dublin_core(publication, "date").and_then(|date| iso_date(&date)),
         keywords: keywords(publication, id),
         audience: audiences(publication),
+        kind: dublin_core(publication, "type"),
         ..Extracted::default()
     })
 }

@@ -106,14 +106,14 @@ test('search, filter without reload, paginate and open a document', async () => 
   assert.equal(await page.locator('.resultat').count(), 10);
 
   await page.evaluate(() => { window.notReloaded = true; });
-  const filter = page.locator('input[name="filter"][value="type:fiche-droits"]');
+  const filter = page.locator('input[name="filter"][value="type:question-reponse"]');
   await filter.focus();
-  await Promise.all([page.waitForURL(/filter=type%3Afiche-droits|filter=type:fiche-droits/), page.keyboard.press('Space')]);
+  await Promise.all([page.waitForURL(/filter=type%3Aquestion-reponse|filter=type:question-reponse/), page.keyboard.press('Space')]);
   await page.waitForFunction(() => document.getElementById('annonce').textContent.length > 0);
   assert.equal(await page.evaluate(() => window.notReloaded), true, 'filtering did not reload the page');
-  assert.ok(await page.locator('input[name="filter"][value="type:fiche-droits"]').isChecked());
+  assert.ok(await page.locator('input[name="filter"][value="type:question-reponse"]').isChecked());
   const kinds = await page.locator('.resultat .meta dd:nth-of-type(1)').allTextContents();
-  assert.ok(kinds.length > 0 && kinds.every((kind) => kind === 'Fiche droits et démarches'), kinds.join());
+  assert.ok(kinds.length > 0 && kinds.every((kind) => kind === 'Question-réponse'), kinds.join());
 
   await page.goto(`${base}/?q=apprentissage`);
   await Promise.all([page.waitForURL(/page=2/), page.click('a[rel="next"]')]);
@@ -166,9 +166,9 @@ test('everything works with JavaScript off', async () => {
     await page.fill('#q', 'apprentissage');
     await Promise.all([page.waitForURL(/q=apprentissage/), page.click('form#recherche button[type=submit]')]);
     assert.match(await page.textContent('#titre-resultats'), /documents trouvés/);
-    await page.check('input[name="filter"][value="type:fiche-droits"]');
+    await page.check('input[name="filter"][value="type:question-reponse"]');
     await Promise.all([page.waitForURL(/filter=type/), page.click('text=Appliquer les filtres')]);
-    assert.ok(await page.locator('input[name="filter"][value="type:fiche-droits"]').isChecked());
+    assert.ok(await page.locator('input[name="filter"][value="type:question-reponse"]').isChecked());
     await page.selectOption('#tri', 'date');
     await Promise.all([page.waitForURL(/sort=date/), page.click('button:has-text("Trier")')]);
     await Promise.all([page.waitForURL(/\/documents\//), page.locator('.resultat h3 a').first().click()]);

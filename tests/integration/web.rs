@@ -146,7 +146,10 @@ async fn document_pages_show_metadata_text_download_and_share_link() {
     let (status, _, body) = get(&bundled_app(), "/documents/sp:particuliers/F10").await;
     assert_eq!(status, StatusCode::OK);
     let html = String::from_utf8(body).expect("UTF-8");
-    assert!(html.contains("<dt>Type</dt><dd>Fiche pratique</dd>"), "{html}");
+    assert!(
+        html.contains("<dt>Type</dt><dd>Fiche pratique</dd>"),
+        "{html}"
+    );
     assert!(html.contains("Documents proches"));
     let (status, _, body) = get(&bundled_app(), "/documents/spo/accord-cadre-spo-paca.pdf").await;
     assert_eq!(status, StatusCode::OK);

@@ -35,7 +35,7 @@ cleanup() {
 trap cleanup EXIT
 
 npm install --no-save --no-audit --no-fund --loglevel=error --prefix "$work/node" \
-  playwright-core axe-core >/dev/null
+  "playwright-core@1.65" "axe-core@4.14" >/dev/null
 
 port="$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")"
 base="http://127.0.0.1:$port"

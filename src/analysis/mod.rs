@@ -9,7 +9,7 @@ mod french;
 mod tokenizer;
 
 pub use fold::{fold, normalize};
-pub use tokenizer::{Mode, SpoTokenizer};
+pub use tokenizer::{fold_char, Mode, SpoTokenizer};
 
 use tantivy::tokenizer::{TextAnalyzer, Token};
 use tantivy::Index;

@@ -64,6 +64,28 @@ impl SpoTokenizer {
         }
     }
 
+    /// Like [`Self::analyze_into`], but only for the words whose first letter, folded, is in
+    /// `initials`: stemming keeps a word's first letter, so a caller looking for given terms
+    /// can skip the analysis of every other word (snippets scan long bodies this way).
+    pub fn analyze_initials(&self, text: &str, initials: &[char], tokens: &mut Vec<Token>) {
+        tokens.clear();
+        for (position, word) in Words::new(text).enumerate() {
+            let initial = word.text.chars().next().map(fold_char);
+            if !initial.is_some_and(|c| initials.contains(&c)) {
+                continue;
+            }
+            if let Some(term) = self.term(word.text) {
+                tokens.push(Token {
+                    offset_from: word.start,
+                    offset_to: word.end,
+                    position,
+                    text: term,
+                    position_length: 1,
+                });
+            }
+        }
+    }
+
     /// The indexed term for one word, or `None` when the word is not indexed.
     fn term(&self, word: &str) -> Option<String> {
         let mut folded = fold(word);
@@ -87,6 +109,15 @@ impl SpoTokenizer {
             },
         }
     }
+}
+
+/// The first character of the folded form of a character ("É" → 'e').
+pub fn fold_char(c: char) -> char {
+    if c.is_ascii() {
+        return c.to_ascii_lowercase();
+    }
+    let mut buffer = [0u8; 4];
+    fold(c.encode_utf8(&mut buffer)).chars().next().unwrap_or(c)
 }
 
 /// A single letter carries no meaning ("agent(e)", "a" of "il y a"); a single digit does.

@@ -228,10 +228,44 @@ impl Searcher {
             total,
             offset,
             hits,
-            facets: facet_fruit.map(facets::to_counts).unwrap_or_default(),
+            facets: match facet_fruit {
+                Some(fruit) => self.multi_select_counts(&searcher, &parsed, &langs, fruit)?,
+                None => Vec::new(),
+            },
             suggestion,
             took_ms: started.elapsed().as_secs_f64() * 1000.0,
         })
+    }
+
+    /// Facet counts where each filtered facet is counted without its own filter, so that a
+    /// second value of it can still be chosen ("multi-select" facets); other facets count
+    /// the current results.
+    fn multi_select_counts(
+        &self,
+        searcher: &tantivy::Searcher,
+        parsed: &ParsedQuery,
+        langs: &[Lang],
+        mut fruit: Vec<std::collections::BTreeMap<String, u64>>,
+    ) -> Result<Vec<FacetCounts>, SearchError> {
+        for (index, (name, _)) in FACETS.iter().enumerate() {
+            if !parsed
+                .filters
+                .iter()
+                .any(|(facet, _)| self.fields.facet(facet) == self.fields.facet(name))
+            {
+                continue;
+            }
+            let mut others = parsed.clone();
+            others
+                .filters
+                .retain(|(facet, _)| self.fields.facet(facet) != self.fields.facet(name));
+            let query = rank::build(&others, &self.fields, langs, &self.ranking, false);
+            let mut counts = searcher.search(query.as_ref(), &FacetCollector)?;
+            if let Some(own) = counts.get_mut(index) {
+                fruit[index] = std::mem::take(own);
+            }
+        }
+        Ok(facets::to_counts(fruit))
     }
 
     #[allow(clippy::type_complexity)]

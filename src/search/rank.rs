@@ -174,6 +174,17 @@ pub fn build(
             }
         }
     }
+    // Without a required word or phrase, at least one word must match: a filter alone (a
+    // Must clause) would otherwise make every optional word optional.
+    let has_required = clauses.iter().any(|(occur, _)| *occur == Occur::Must);
+    let (optional, mut clauses): (Vec<_>, Vec<_>) = clauses
+        .into_iter()
+        .partition(|(occur, _)| *occur == Occur::Should);
+    if has_required {
+        clauses.extend(optional);
+    } else if !optional.is_empty() {
+        clauses.push((Occur::Must, Box::new(BooleanQuery::new(optional))));
+    }
     clauses.extend(
         proximity(parsed, fields, langs, ranking)
             .into_iter()

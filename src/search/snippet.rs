@@ -8,14 +8,14 @@ use std::collections::HashSet;
 
 use serde::Serialize;
 
-use crate::analysis::{self, Lang, Mode};
+use crate::analysis::{self, Lang, Mode, SpoTokenizer};
 
 /// Characters of context shown around the matches of one fragment.
 const FRAGMENT_CHARS: usize = 220;
 /// Most fragments per hit.
 pub const MAX_FRAGMENTS: usize = 3;
 /// Bytes of a body scanned for matches; very long documents show matches from their start.
-const SCAN_BYTES: usize = 200_000;
+const SCAN_BYTES: usize = 100_000;
 
 /// One highlighted fragment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -28,33 +28,39 @@ pub struct Snippet {
 }
 
 /// The terms to highlight, per analysis.
-#[derive(Debug, Default, Clone)]
+#[derive(Clone)]
 pub struct Highlighter {
     stems: HashSet<String>,
-    lang: Option<Lang>,
+    /// Folded first letters of the stems: other words are not analyzed.
+    initials: Vec<char>,
+    tokenizer: SpoTokenizer,
 }
 
 impl Highlighter {
     /// Highlights the words of `query_text` as analyzed for documents in `lang`.
     pub fn new(query_text: &str, lang: Lang) -> Highlighter {
-        let stems = analysis::terms(Mode::Stemmed(lang), query_text)
+        let stems: HashSet<String> = analysis::terms(Mode::Stemmed(lang), query_text)
             .into_iter()
             .collect();
+        let mut initials: Vec<char> = stems.iter().filter_map(|s| s.chars().next()).collect();
+        initials.sort_unstable();
+        initials.dedup();
         Highlighter {
             stems,
-            lang: Some(lang),
+            initials,
+            tokenizer: SpoTokenizer::new(Mode::Stemmed(lang)),
         }
     }
 
-    /// Byte ranges of matched words in `text`.
+    /// Byte ranges of matched words in `text` (already normalised, as stored texts are).
     fn matches(&self, text: &str) -> Vec<(usize, usize, String)> {
-        let Some(lang) = self.lang else {
-            return Vec::new();
-        };
         if self.stems.is_empty() {
             return Vec::new();
         }
-        analysis::tokens(Mode::Stemmed(lang), text)
+        let mut tokens = Vec::new();
+        self.tokenizer
+            .analyze_initials(text, &self.initials, &mut tokens);
+        tokens
             .into_iter()
             .filter(|t| self.stems.contains(&t.text))
             .map(|t| (t.offset_from, t.offset_to, t.text))

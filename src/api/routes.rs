@@ -249,7 +249,7 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
             tokio::task::spawn_blocking(move || IndexFigures {
                 ready: true,
                 documents: searcher.searcher().num_docs(),
-                size_bytes: folder_size(&dir),
+                size_bytes: crate::index::folder_size(&dir),
             })
             .await
             .unwrap_or_default()
@@ -275,18 +275,4 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
 )]
 pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
-}
-
-/// Total size of the files of a folder (a tantivy index is flat).
-fn folder_size(dir: &std::path::Path) -> u64 {
-    std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .flatten()
-                .filter_map(|entry| entry.metadata().ok())
-                .filter(|metadata| metadata.is_file())
-                .map(|metadata| metadata.len())
-                .sum()
-        })
-        .unwrap_or(0)
 }

@@ -366,7 +366,8 @@ fn add_documents(
     Ok(entry)
 }
 
-fn folder_size(dir: &Path) -> u64 {
+/// Bytes of the files directly in `dir` (an index folder has no sub-folders).
+pub fn folder_size(dir: &Path) -> u64 {
     std::fs::read_dir(dir)
         .map(|entries| {
             entries

@@ -38,8 +38,6 @@ pub struct Ranking {
     pub title_coverage: f32,
     /// Re-ranking bonus for the share of the title's words found in the query.
     pub title_precision: f32,
-    /// Re-ranking bonus when title and query have the same words.
-    pub title_same: f32,
     /// Re-ranking bonus (or penalty) by kind of resource: navigation pages that only list
     /// other pages answer fewer questions than the pages themselves.
     pub kind_priors: Vec<(String, f32)>,
@@ -53,7 +51,7 @@ impl Default for Ranking {
             title: 0.25,
             headings: 0.15,
             keywords: 0.0,
-            body: 0.8,
+            body: 1.0,
             exact_title: 0.3,
             exact_body: 0.15,
             root_title: 0.2,
@@ -63,9 +61,8 @@ impl Default for Ranking {
             phrase_title: 0.5,
             phrase_body: 0.3,
             proximity_slop: 2,
-            title_coverage: 0.0,
-            title_precision: 0.0,
-            title_same: 0.0,
+            title_coverage: -3.0,
+            title_precision: 4.0,
             kind_priors: vec![
                 ("dossier".into(), -3.0),
                 ("theme".into(), -3.0),
@@ -98,7 +95,6 @@ impl Ranking {
             "phrase_body" => &mut self.phrase_body,
             "title_coverage" => &mut self.title_coverage,
             "title_precision" => &mut self.title_precision,
-            "title_same" => &mut self.title_same,
             "proximity_slop" => {
                 self.proximity_slop = value.max(0.0) as u32;
                 return Ok(());
@@ -106,7 +102,7 @@ impl Ranking {
             _ => {
                 return Err(format!(
                     "unknown weight {name}; known: title headings keywords body exact_title \
-                     exact_body root_title root_body fuzzy_title prefix_title phrase_title phrase_body proximity_slop title_coverage title_precision title_same prior:<kind>"
+                     exact_body root_title root_body fuzzy_title prefix_title phrase_title phrase_body proximity_slop title_coverage title_precision prior:<kind>"
                 ))
             }
         };

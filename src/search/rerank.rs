@@ -5,7 +5,9 @@
 //! The features look at the title only, read from its fast column, so re-ranking a few dozen
 //! candidates costs microseconds: how much of the query the title covers, how much of the
 //! title the query covers (a short title fully matched is a better answer than a long one
-//! that also matches), and whether they are the same words.
+//! that also matches). Fitted, the precision weight is positive (among matching titles, the
+//! one with the fewest other words wins) and the coverage weight negative: BM25 on the title
+//! already rewards covering the query, and the fitted bonus tempers that excess.
 
 use std::collections::HashSet;
 
@@ -38,14 +40,7 @@ pub fn title_bonus(query: &HashSet<String>, title: &str, ranking: &Ranking) -> f
     let common = query.intersection(&title).count() as f32;
     let coverage = common / query.len() as f32;
     let precision = common / title.len() as f32;
-    let same = if common as usize == query.len() && common as usize == title.len() {
-        1.0
-    } else {
-        0.0
-    };
-    ranking.title_coverage * coverage
-        + ranking.title_precision * precision
-        + ranking.title_same * same
+    ranking.title_coverage * coverage + ranking.title_precision * precision
 }
 
 /// A first-stage result with what re-ranking looks at.
@@ -108,7 +103,6 @@ mod tests {
         Ranking {
             title_coverage: 1.0,
             title_precision: 1.0,
-            title_same: 1.0,
             ..Ranking::default()
         }
     }

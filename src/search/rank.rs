@@ -48,11 +48,11 @@ impl Default for Ranking {
     /// appellations and CDTN queries, summed); see the README for the figures.
     fn default() -> Self {
         Ranking {
-            title: 0.25,
+            title: 0.5,
             headings: 0.15,
             keywords: 0.0,
             body: 1.0,
-            exact_title: 0.3,
+            exact_title: 0.15,
             exact_body: 0.15,
             root_title: 0.2,
             root_body: 0.05,

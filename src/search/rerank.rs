@@ -103,6 +103,7 @@ mod tests {
         Ranking {
             title_coverage: 1.0,
             title_precision: 1.0,
+            kind_priors: Vec::new(),
             ..Ranking::default()
         }
     }
@@ -143,10 +144,14 @@ mod tests {
             .expect("prior replaced");
         assert_eq!(penalised.kind_priors.len(), 1);
         let with_hub = vec![
-            candidate(3.0, 3, "Boulangerie", "dossier"),
+            candidate(3.0, 3, "Boulanger", "dossier"),
             candidate(2.5, 4, "Boulanger", "fiche-metier"),
         ];
-        let mut hubs_down = Ranking::default();
+        assert_eq!(
+            rerank(&query, with_hub.clone(), &weights())[0].1,
+            DocAddress::new(0, 3)
+        );
+        let mut hubs_down = weights();
         hubs_down.set("prior:dossier", -1.0).expect("prior");
         assert_eq!(
             rerank(&query, with_hub, &hubs_down)[0].1,

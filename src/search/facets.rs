@@ -1,12 +1,15 @@
 //! Exact facet counts over every document matching a query, read from the fast columns of
 //! the facet fields.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use serde::Serialize;
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::StrColumn;
+use tantivy::index::SegmentId;
 use tantivy::{DocId, Score, SegmentReader};
+
+use super::columns::SegmentColumns;
 
 use crate::schema::FACETS;
 
@@ -26,11 +29,20 @@ pub struct FacetValue {
 }
 
 /// Counts every facet value over the matching documents.
-pub struct FacetCollector;
+pub struct FacetCollector {
+    columns: HashMap<SegmentId, Arc<SegmentColumns>>,
+}
+
+impl FacetCollector {
+    /// A collector reading the decoded columns of `columns`.
+    pub fn new(columns: HashMap<SegmentId, Arc<SegmentColumns>>) -> FacetCollector {
+        FacetCollector { columns }
+    }
+}
 
 /// Per-segment counts by term ordinal.
 pub struct FacetSegmentCollector {
-    columns: Vec<Option<StrColumn>>,
+    columns: Arc<SegmentColumns>,
     counts: Vec<Vec<u64>>,
 }
 
@@ -43,13 +55,15 @@ impl Collector for FacetCollector {
         _: u32,
         segment: &SegmentReader,
     ) -> tantivy::Result<FacetSegmentCollector> {
-        let mut columns = Vec::new();
-        let mut counts = Vec::new();
-        for (name, _) in FACETS {
-            let column = segment.fast_fields().str(name)?;
-            counts.push(vec![0; column.as_ref().map_or(0, |c| c.num_terms())]);
-            columns.push(column);
-        }
+        let columns = match self.columns.get(&segment.segment_id()) {
+            Some(columns) => columns.clone(),
+            None => Arc::new(SegmentColumns::decode(segment)),
+        };
+        let counts = columns
+            .facets
+            .iter()
+            .map(|c| vec![0; c.as_ref().map_or(0, |c| c.num_terms())])
+            .collect();
         Ok(FacetSegmentCollector { columns, counts })
     }
 
@@ -77,9 +91,9 @@ impl SegmentCollector for FacetSegmentCollector {
     type Fruit = Vec<BTreeMap<String, u64>>;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        for (column, counts) in self.columns.iter().zip(self.counts.iter_mut()) {
+        for (column, counts) in self.columns.facets.iter().zip(self.counts.iter_mut()) {
             if let Some(column) = column {
-                for ord in column.term_ords(doc) {
+                for ord in column.ords(doc) {
                     if let Some(count) = counts.get_mut(ord as usize) {
                         *count += 1;
                     }
@@ -89,14 +103,13 @@ impl SegmentCollector for FacetSegmentCollector {
     }
 
     fn harvest(self) -> Self::Fruit {
-        let mut out = Vec::with_capacity(self.columns.len());
-        for (column, counts) in self.columns.iter().zip(self.counts) {
+        let mut out = Vec::with_capacity(self.counts.len());
+        for (column, counts) in self.columns.facets.iter().zip(self.counts) {
             let mut values = BTreeMap::new();
             if let Some(column) = column {
-                let mut text = String::new();
                 for (ord, count) in counts.into_iter().enumerate() {
-                    if count > 0 && column.ord_to_str(ord as u64, &mut text).unwrap_or(false) {
-                        values.insert(text.clone(), count);
+                    if count > 0 {
+                        values.insert(column.term(ord as u64).to_string(), count);
                     }
                 }
             }

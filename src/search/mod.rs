@@ -3,6 +3,7 @@
 //! A [`Searcher`] holds one `IndexReader` for the life of the process and takes a fresh
 //! tantivy searcher per query, so that a new commit is picked up without a restart.
 
+pub mod columns;
 pub mod eval;
 pub mod facets;
 pub mod query;
@@ -120,6 +121,7 @@ pub struct Searcher {
     fields: Fields,
     ranking: Ranking,
     vocabulary: RwLock<Option<(u64, std::sync::Arc<Vocabulary>)>>,
+    columns: columns::ColumnCache,
 }
 
 impl Searcher {
@@ -136,6 +138,7 @@ impl Searcher {
             fields,
             ranking: Ranking::default(),
             vocabulary: RwLock::new(None),
+            columns: columns::ColumnCache::default(),
         })
     }
 
@@ -205,7 +208,7 @@ impl Searcher {
             self.collect(&searcher, query.as_ref(), request, offset, limit)?;
         let addresses = match request.sort {
             Sort::Relevance if parsed.has_text() => {
-                let candidates = with_titles(&searcher, addresses);
+                let candidates = with_titles(&searcher, &self.columns, addresses);
                 let stems = rerank::query_stems(&highlight_text(&parsed));
                 let ranked = rerank::rerank(&stems, candidates, &self.ranking);
                 ranked.into_iter().skip(offset).take(limit).collect()
@@ -260,7 +263,8 @@ impl Searcher {
                 .filters
                 .retain(|(facet, _)| self.fields.facet(facet) != self.fields.facet(name));
             let query = rank::build(&others, &self.fields, langs, &self.ranking, false);
-            let mut counts = searcher.search(query.as_ref(), &FacetCollector)?;
+            let collector = FacetCollector::new(self.columns.for_searcher(searcher));
+            let mut counts = searcher.search(query.as_ref(), &collector)?;
             if let Some(own) = counts.get_mut(index) {
                 fruit[index] = std::mem::take(own);
             }
@@ -284,7 +288,9 @@ impl Searcher {
         ),
         SearchError,
     > {
-        let facets = request.facets.then_some(FacetCollector);
+        let facets = request
+            .facets
+            .then(|| FacetCollector::new(self.columns.for_searcher(searcher)));
         Ok(match request.sort {
             Sort::Relevance => {
                 // The first results are re-ranked: take enough candidates to fill the page.
@@ -370,7 +376,8 @@ impl Searcher {
     /// Facet counts over the whole index.
     pub fn all_facets(&self) -> Result<Vec<FacetCounts>, SearchError> {
         let searcher = self.searcher();
-        let counts = searcher.search(&tantivy::query::AllQuery, &FacetCollector)?;
+        let collector = FacetCollector::new(self.columns.for_searcher(&searcher));
+        let counts = searcher.search(&tantivy::query::AllQuery, &collector)?;
         Ok(facets::to_counts(counts))
     }
 
@@ -434,34 +441,30 @@ impl Searcher {
     }
 }
 
-/// Attaches each candidate's title and kind, read from their fast columns.
+/// Attaches each candidate's id, title and kind, read from the decoded columns.
 fn with_titles(
     searcher: &tantivy::Searcher,
+    cache: &columns::ColumnCache,
     candidates: Vec<(f32, DocAddress)>,
 ) -> Vec<rerank::Candidate> {
-    let mut columns = std::collections::HashMap::new();
+    let segments = cache.for_searcher(searcher);
     let mut out = Vec::with_capacity(candidates.len());
     for (score, address) in candidates {
-        let (ids, titles, kinds) = columns.entry(address.segment_ord).or_insert_with(|| {
-            let fast = searcher.segment_reader(address.segment_ord).fast_fields();
-            let column = |name: &str| fast.str(name).ok().flatten();
-            (column("id"), column("title"), column("kind"))
-        });
-        let read = |column: &Option<tantivy::columnar::StrColumn>| {
-            let mut text = String::new();
-            if let Some(column) = column {
-                if let Some(ord) = column.term_ords(address.doc_id).next() {
-                    let _ = column.ord_to_str(ord, &mut text);
-                }
-            }
-            text
+        let segment_id = searcher.segment_reader(address.segment_ord).segment_id();
+        let Some(columns) = segments.get(&segment_id) else {
+            continue;
+        };
+        let read = |column: &Option<columns::DecodedColumn>| {
+            column
+                .as_ref()
+                .map_or(String::new(), |c| c.first(address.doc_id).to_string())
         };
         out.push(rerank::Candidate {
             score,
             address,
-            id: read(ids),
-            title: read(titles),
-            kind: read(kinds),
+            id: read(&columns.id),
+            title: read(&columns.title),
+            kind: columns.kind(address.doc_id).to_string(),
         });
     }
     out

@@ -14,8 +14,8 @@ use crate::analysis::{self, Lang, Mode, SpoTokenizer};
 const FRAGMENT_CHARS: usize = 220;
 /// Most fragments per hit.
 pub const MAX_FRAGMENTS: usize = 3;
-/// Bytes of a body scanned for matches; very long documents show matches from their start.
-const SCAN_BYTES: usize = 100_000;
+/// Bytes of a body scanned for matches; longer documents show matches from their first 40 KB.
+const SCAN_BYTES: usize = 40_000;
 
 /// One highlighted fragment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

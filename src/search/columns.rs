@@ -1,0 +1,132 @@
+//! Per-segment string columns (id, title, kind and the facets) with their dictionaries
+//! decoded once, so that re-ranking and facet counting read values by ordinal from memory.
+//!
+//! tantivy decodes a term of a string column by decompressing its dictionary block (zstd)
+//! on every `ord_to_str`; done per candidate and per facet value of every query, that was most
+//! of the search time. Segments are immutable, so each one is decoded once and kept until a
+//! new commit drops it.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use tantivy::columnar::StrColumn;
+use tantivy::index::SegmentId;
+use tantivy::{DocId, SegmentReader};
+
+use crate::schema::FACETS;
+
+/// Names of the columns kept: the facets (in [`FACETS`] order), then these.
+const EXTRA: [&str; 2] = ["id", "title"];
+
+/// One string column of a segment and its decoded dictionary.
+pub struct DecodedColumn {
+    column: StrColumn,
+    terms: Vec<String>,
+}
+
+impl DecodedColumn {
+    fn decode(column: StrColumn) -> DecodedColumn {
+        let mut terms = Vec::with_capacity(column.num_terms());
+        if let Ok(mut stream) = column.dictionary().stream() {
+            while stream.advance() {
+                terms.push(String::from_utf8_lossy(stream.key()).into_owned());
+            }
+        }
+        DecodedColumn { column, terms }
+    }
+
+    /// Ordinals of the values of `doc`.
+    pub fn ords(&self, doc: DocId) -> impl Iterator<Item = u64> + '_ {
+        self.column.term_ords(doc)
+    }
+
+    /// Number of distinct values in the segment.
+    pub fn num_terms(&self) -> usize {
+        self.terms.len()
+    }
+
+    /// The value of an ordinal.
+    pub fn term(&self, ord: u64) -> &str {
+        self.terms.get(ord as usize).map_or("", String::as_str)
+    }
+
+    /// The first value of `doc`, or "".
+    pub fn first(&self, doc: DocId) -> &str {
+        self.ords(doc).next().map_or("", |ord| self.term(ord))
+    }
+}
+
+/// The decoded columns of one segment.
+#[derive(Default)]
+pub struct SegmentColumns {
+    /// Facet columns in [`FACETS`] order (`None` when a segment lacks one).
+    pub facets: Vec<Option<DecodedColumn>>,
+    pub id: Option<DecodedColumn>,
+    pub title: Option<DecodedColumn>,
+}
+
+impl SegmentColumns {
+    /// Opens and decodes the columns of `segment`.
+    pub fn decode(segment: &SegmentReader) -> SegmentColumns {
+        let open = |name: &str| {
+            segment
+                .fast_fields()
+                .str(name)
+                .ok()
+                .flatten()
+                .map(DecodedColumn::decode)
+        };
+        let [id, title] = EXTRA.map(open);
+        SegmentColumns {
+            facets: FACETS.iter().map(|(name, _)| open(name)).collect(),
+            id,
+            title,
+        }
+    }
+
+    /// The kind of resource of `doc` (the `kind` facet).
+    pub fn kind(&self, doc: DocId) -> &str {
+        let kind = FACETS.iter().position(|(name, _)| *name == "kind");
+        kind.and_then(|i| self.facets.get(i))
+            .and_then(Option::as_ref)
+            .map_or("", |c| c.first(doc))
+    }
+}
+
+/// Decoded columns of the live segments.
+#[derive(Default)]
+pub struct ColumnCache {
+    segments: RwLock<HashMap<SegmentId, Arc<SegmentColumns>>>,
+}
+
+impl ColumnCache {
+    /// The columns of every segment of `searcher`, decoding the new ones and forgetting
+    /// segments that are gone.
+    pub fn for_searcher(
+        &self,
+        searcher: &tantivy::Searcher,
+    ) -> HashMap<SegmentId, Arc<SegmentColumns>> {
+        let live: Vec<&SegmentReader> = searcher.segment_readers().iter().collect();
+        if let Ok(cached) = self.segments.read() {
+            if live.iter().all(|s| cached.contains_key(&s.segment_id()))
+                && cached.len() == live.len()
+            {
+                return cached.clone();
+            }
+        }
+        let mut fresh = HashMap::with_capacity(live.len());
+        let previous = self.segments.read().map(|c| c.clone()).unwrap_or_default();
+        for segment in live {
+            let id = segment.segment_id();
+            let columns = previous
+                .get(&id)
+                .cloned()
+                .unwrap_or_else(|| Arc::new(SegmentColumns::decode(segment)));
+            fresh.insert(id, columns);
+        }
+        if let Ok(mut cached) = self.segments.write() {
+            *cached = fresh.clone();
+        }
+        fresh
+    }
+}

@@ -50,28 +50,26 @@ impl SpoTokenizer {
 
     /// Analyzes `text` into `tokens` (cleared first).
     pub fn analyze_into(&self, text: &str, tokens: &mut Vec<Token>) {
-        tokens.clear();
-        for (position, word) in Words::new(text).enumerate() {
-            if let Some(term) = self.term(word.text) {
-                tokens.push(Token {
-                    offset_from: word.start,
-                    offset_to: word.end,
-                    position,
-                    text: term,
-                    position_length: 1,
-                });
-            }
-        }
+        self.analyze_where(text, |_| true, tokens);
     }
 
     /// Like [`Self::analyze_into`], but only for the words whose first letter, folded, is in
     /// `initials`: stemming keeps a word's first letter, so a caller looking for given terms
     /// can skip the analysis of every other word (snippets scan long bodies this way).
     pub fn analyze_initials(&self, text: &str, initials: &[char], tokens: &mut Vec<Token>) {
+        let keep = |word: &str| {
+            word.chars()
+                .next()
+                .map(fold_char)
+                .is_some_and(|c| initials.contains(&c))
+        };
+        self.analyze_where(text, keep, tokens);
+    }
+
+    fn analyze_where(&self, text: &str, keep: impl Fn(&str) -> bool, tokens: &mut Vec<Token>) {
         tokens.clear();
         for (position, word) in Words::new(text).enumerate() {
-            let initial = word.text.chars().next().map(fold_char);
-            if !initial.is_some_and(|c| initials.contains(&c)) {
+            if !keep(word.text) {
                 continue;
             }
             if let Some(term) = self.term(word.text) {

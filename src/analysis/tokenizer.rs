@@ -7,6 +7,8 @@
 //! Each word keeps its position in the text even when it is dropped, so phrase queries do not
 //! match across a removed stop word.
 
+use std::collections::HashSet;
+
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 use unicode_normalization::char::is_combining_mark;
 
@@ -50,36 +52,56 @@ impl SpoTokenizer {
 
     /// Analyzes `text` into `tokens` (cleared first).
     pub fn analyze_into(&self, text: &str, tokens: &mut Vec<Token>) {
-        self.analyze_where(text, |_| true, tokens);
+        tokens.clear();
+        self.analyze_where(text, |_| true, |_| true, usize::MAX, tokens);
     }
 
-    /// Like [`Self::analyze_into`], but only for the words whose first letter, folded, is in
-    /// `initials`: stemming keeps a word's first letter, so a caller looking for given terms
-    /// can skip the analysis of every other word (snippets scan long bodies this way).
-    pub fn analyze_initials(&self, text: &str, initials: &[char], tokens: &mut Vec<Token>) {
-        let keep = |word: &str| {
+    /// The first `limit` occurrences in `text` of the given `terms`, into `tokens` (cleared
+    /// first). Only words whose folded first letter is the first letter of a term are
+    /// analyzed (stemming keeps a word's first letter), so long texts are scanned cheaply:
+    /// snippets look for the query's terms this way.
+    pub fn find_terms(
+        &self,
+        text: &str,
+        terms: &HashSet<String>,
+        limit: usize,
+        tokens: &mut Vec<Token>,
+    ) {
+        tokens.clear();
+        let initials: Vec<char> = terms.iter().filter_map(|t| t.chars().next()).collect();
+        let keep_word = |word: &str| {
             word.chars()
                 .next()
                 .map(fold_char)
                 .is_some_and(|c| initials.contains(&c))
         };
-        self.analyze_where(text, keep, tokens);
+        self.analyze_where(text, keep_word, |term| terms.contains(term), limit, tokens);
     }
 
-    fn analyze_where(&self, text: &str, keep: impl Fn(&str) -> bool, tokens: &mut Vec<Token>) {
-        tokens.clear();
+    fn analyze_where(
+        &self,
+        text: &str,
+        keep_word: impl Fn(&str) -> bool,
+        keep_term: impl Fn(&str) -> bool,
+        limit: usize,
+        tokens: &mut Vec<Token>,
+    ) {
         for (position, word) in Words::new(text).enumerate() {
-            if !keep(word.text) {
+            if tokens.len() >= limit {
+                break;
+            }
+            if !keep_word(word.text) {
                 continue;
             }
-            if let Some(term) = self.term(word.text) {
-                tokens.push(Token {
+            match self.term(word.text) {
+                Some(term) if keep_term(&term) => tokens.push(Token {
                     offset_from: word.start,
                     offset_to: word.end,
                     position,
                     text: term,
                     position_length: 1,
-                });
+                }),
+                _ => {}
             }
         }
     }

@@ -16,6 +16,8 @@ const FRAGMENT_CHARS: usize = 220;
 pub const MAX_FRAGMENTS: usize = 3;
 /// Bytes of a body scanned for matches; longer documents show matches from their first 40 KB.
 const SCAN_BYTES: usize = 40_000;
+/// Matches collected before the scan stops: enough for three fragments of several terms.
+const MAX_MATCHES: usize = 64;
 
 /// One highlighted fragment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -31,8 +33,6 @@ pub struct Snippet {
 #[derive(Clone)]
 pub struct Highlighter {
     stems: HashSet<String>,
-    /// Folded first letters of the stems: other words are not analyzed.
-    initials: Vec<char>,
     tokenizer: SpoTokenizer,
 }
 
@@ -42,27 +42,23 @@ impl Highlighter {
         let stems: HashSet<String> = analysis::terms(Mode::Stemmed(lang), query_text)
             .into_iter()
             .collect();
-        let mut initials: Vec<char> = stems.iter().filter_map(|s| s.chars().next()).collect();
-        initials.sort_unstable();
-        initials.dedup();
         Highlighter {
             stems,
-            initials,
             tokenizer: SpoTokenizer::new(Mode::Stemmed(lang)),
         }
     }
 
-    /// Byte ranges of matched words in `text` (already normalised, as stored texts are).
+    /// Byte ranges of matched words in `text` (already normalised, as stored texts are),
+    /// at most [`MAX_MATCHES`] of them.
     fn matches(&self, text: &str) -> Vec<(usize, usize, String)> {
         if self.stems.is_empty() {
             return Vec::new();
         }
         let mut tokens = Vec::new();
         self.tokenizer
-            .analyze_initials(text, &self.initials, &mut tokens);
+            .find_terms(text, &self.stems, MAX_MATCHES, &mut tokens);
         tokens
             .into_iter()
-            .filter(|t| self.stems.contains(&t.text))
             .map(|t| (t.offset_from, t.offset_to, t.text))
             .collect()
     }

@@ -69,7 +69,7 @@ pub struct HitBody {
     pub title: String,
     /// The title as escaped HTML with matched words in `<mark>`.
     pub title_html: String,
-    /// Kind of resource (`fiche-metier`, `fiche-droits`, ...).
+    /// Kind of resource (`fiche-metier`, `fiche-pratique`, `question-reponse`, ...).
     pub kind: String,
     /// Partner network (`etat`, `france-travail`, `spo`, ...).
     pub network: String,

@@ -106,12 +106,12 @@ fn open_or_create(dir: &Path) -> Result<(Index, Fields, Manifest), IndexError> {
     let mut manifest = committed_manifest(&index)?;
     let same_schema =
         serde_json::to_value(index.schema()).ok() == serde_json::to_value(&schema).ok();
-    if !same_schema || manifest.schema_version != SCHEMA_VERSION {
-        if !same_schema {
-            return Err(folder(
-                "holds an index of another schema; move it away or delete it, then re-run".into(),
-            ));
-        }
+    if !same_schema {
+        return Err(folder(
+            "holds an index of another schema; move it away or delete it, then re-run".into(),
+        ));
+    }
+    if manifest.schema_version != SCHEMA_VERSION {
         manifest = Manifest::default();
     }
     let fields = Fields::resolve(&index.schema())?;

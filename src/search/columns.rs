@@ -45,6 +45,11 @@ impl DecodedColumn {
         self.terms.len()
     }
 
+    /// Every value of the segment, in ordinal order.
+    pub fn terms(&self) -> &[String] {
+        &self.terms
+    }
+
     /// The value of an ordinal.
     pub fn term(&self, ord: u64) -> &str {
         self.terms.get(ord as usize).map_or("", String::as_str)

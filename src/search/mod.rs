@@ -208,7 +208,7 @@ impl Searcher {
             self.collect(&searcher, query.as_ref(), request, offset, limit)?;
         let addresses = match request.sort {
             Sort::Relevance if parsed.has_text() => {
-                let candidates = with_titles(&searcher, &self.columns, addresses);
+                let candidates = rerank_candidates(&searcher, &self.columns, addresses);
                 let stems = rerank::query_stems(&highlight_text(&parsed));
                 let ranked = rerank::rerank(&stems, candidates, &self.ranking);
                 ranked.into_iter().skip(offset).take(limit).collect()
@@ -216,9 +216,16 @@ impl Searcher {
             Sort::Relevance => addresses.into_iter().skip(offset).take(limit).collect(),
             Sort::Date => addresses,
         };
+        let mut highlighters = Highlighters::new(&parsed);
         let mut hits = Vec::with_capacity(addresses.len());
         for (score, address) in addresses {
-            hits.push(self.hit(&searcher, address, score, &parsed, request.snippets)?);
+            hits.push(self.hit(
+                &searcher,
+                address,
+                score,
+                &mut highlighters,
+                request.snippets,
+            )?);
         }
         let suggestion = if total < SUGGEST_BELOW && parsed.has_text() {
             self.vocabulary(&searcher).respell(&parsed)
@@ -319,7 +326,7 @@ impl Searcher {
         searcher: &tantivy::Searcher,
         address: DocAddress,
         score: f32,
-        parsed: &ParsedQuery,
+        highlighters: &mut Highlighters,
         with_snippets: bool,
     ) -> Result<Hit, SearchError> {
         let doc: TantivyDocument = searcher.doc(address)?;
@@ -327,7 +334,7 @@ impl Searcher {
         let facet = |index: usize| stored_text(&doc, fields.facets[index]).unwrap_or_default();
         let language = facet(4);
         let lang = Lang::from_code(&language).unwrap_or(Lang::Fr);
-        let highlighter = Highlighter::new(&highlight_text(parsed), lang);
+        let highlighter = highlighters.for_language(lang);
         let title = stored_text(&doc, fields.title).unwrap_or_default();
         let snippets = if with_snippets {
             let body = stored_text(&doc, fields.body).unwrap_or_default();
@@ -408,9 +415,10 @@ impl Searcher {
             &query,
             &TopDocs::with_limit(limit.clamp(1, MAX_LIMIT)).order_by_score(),
         )?;
+        let mut highlighters = Highlighters::new(&parsed);
         let mut hits = Vec::new();
         for (score, address) in found {
-            hits.push(self.hit(&searcher, address, score, &parsed, false)?);
+            hits.push(self.hit(&searcher, address, score, &mut highlighters, false)?);
         }
         Ok(Some(hits))
     }
@@ -425,7 +433,8 @@ impl Searcher {
                 }
             }
         }
-        let vocabulary = std::sync::Arc::new(Vocabulary::build(searcher, &self.fields));
+        let columns = self.columns.for_searcher(searcher);
+        let vocabulary = std::sync::Arc::new(Vocabulary::build(searcher, &self.fields, &columns));
         if let Ok(mut guard) = self.vocabulary.write() {
             *guard = Some((generation, vocabulary.clone()));
         }
@@ -441,8 +450,9 @@ impl Searcher {
     }
 }
 
-/// Attaches each candidate's id, title and kind, read from the decoded columns.
-fn with_titles(
+/// The first-stage results with what re-ranking reads: id, title and kind, from the
+/// decoded columns.
+fn rerank_candidates(
     searcher: &tantivy::Searcher,
     cache: &columns::ColumnCache,
     candidates: Vec<(f32, DocAddress)>,
@@ -468,6 +478,32 @@ fn with_titles(
         });
     }
     out
+}
+
+/// The query's highlighters, one per document language met, each built once per search.
+struct Highlighters {
+    text: String,
+    built: Vec<(Lang, Highlighter)>,
+}
+
+impl Highlighters {
+    fn new(parsed: &ParsedQuery) -> Highlighters {
+        Highlighters {
+            text: highlight_text(parsed),
+            built: Vec::new(),
+        }
+    }
+
+    fn for_language(&mut self, lang: Lang) -> &Highlighter {
+        let index = match self.built.iter().position(|(l, _)| *l == lang) {
+            Some(index) => index,
+            None => {
+                self.built.push((lang, Highlighter::new(&self.text, lang)));
+                self.built.len() - 1
+            }
+        };
+        &self.built[index].1
+    }
 }
 
 /// The words of a query that should be highlighted (not the excluded ones).

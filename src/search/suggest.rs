@@ -5,10 +5,14 @@
 //! bounded edit-distance scan.
 
 use std::collections::HashMap;
+use std::sync::Arc;
+
+use tantivy::index::SegmentId;
 
 use crate::analysis::{self, fold, Mode};
 use crate::schema::Fields;
 
+use super::columns::{DecodedColumn, SegmentColumns};
 use super::query::{Occurrence, ParsedQuery};
 
 /// Words seen in fewer documents than this are not offered as respellings (they are often
@@ -26,7 +30,12 @@ pub struct Vocabulary {
 
 impl Vocabulary {
     /// Reads the vocabulary of the searcher's commit.
-    pub fn build(searcher: &tantivy::Searcher, fields: &Fields) -> Vocabulary {
+    /// Titles come from the segments' decoded title columns, `columns`.
+    pub fn build(
+        searcher: &tantivy::Searcher,
+        fields: &Fields,
+        columns: &HashMap<SegmentId, Arc<SegmentColumns>>,
+    ) -> Vocabulary {
         let mut counts: HashMap<String, u32> = HashMap::new();
         let mut titles = Vec::new();
         for segment in searcher.segment_readers() {
@@ -44,13 +53,11 @@ impl Vocabulary {
                     }
                 }
             }
-            if let Ok(Some(column)) = segment.fast_fields().str("title") {
-                let mut title = String::new();
-                for ord in 0..column.num_terms() as u64 {
-                    if column.ord_to_str(ord, &mut title).unwrap_or(false) {
-                        titles.push((fold(&title), title.clone()));
-                    }
-                }
+            let decoded = columns
+                .get(&segment.segment_id())
+                .and_then(|c| c.title.as_ref());
+            for title in decoded.map(DecodedColumn::terms).unwrap_or_default() {
+                titles.push((fold(title), title.clone()));
             }
         }
         let mut words: Vec<(String, u32)> = counts.into_iter().collect();

@@ -9,7 +9,7 @@ mod french;
 mod tokenizer;
 
 pub use fold::{fold, normalize};
-pub use tokenizer::{fold_char, Mode, SpoTokenizer};
+pub use tokenizer::{fold_char, locate_words, word_marks, Mode, SpoTokenizer, WORD_MARK_STRIDE};
 
 use tantivy::tokenizer::{TextAnalyzer, Token};
 use tantivy::Index;

@@ -53,13 +53,13 @@ impl SpoTokenizer {
     /// Analyzes `text` into `tokens` (cleared first).
     pub fn analyze_into(&self, text: &str, tokens: &mut Vec<Token>) {
         tokens.clear();
-        self.analyze_where(text, |_| true, |_| true, usize::MAX, tokens);
+        self.analyze_where(text, |_| true, true, |_, _| true, usize::MAX, tokens);
     }
 
     /// The first `limit` occurrences in `text` of the given `terms`, into `tokens` (cleared
-    /// first). Only words whose folded first letter is the first letter of a term are
-    /// analyzed (stemming keeps a word's first letter), so long texts are scanned cheaply:
-    /// snippets look for the query's terms this way.
+    /// first). Stemming keeps a word's first two letters, so only words that begin like one
+    /// of the terms are analyzed, and the stop list is consulted only for matches: long texts
+    /// are scanned cheaply. Snippets look for the query's terms this way.
     pub fn find_terms(
         &self,
         text: &str,
@@ -68,21 +68,46 @@ impl SpoTokenizer {
         tokens: &mut Vec<Token>,
     ) {
         tokens.clear();
-        let initials: Vec<char> = terms.iter().filter_map(|t| t.chars().next()).collect();
+        let beginnings: Vec<(char, Option<char>)> = terms
+            .iter()
+            .filter_map(|term| {
+                let mut chars = term.chars();
+                Some((chars.next()?, chars.next()))
+            })
+            .collect();
         let keep_word = |word: &str| {
-            word.chars()
-                .next()
-                .map(fold_char)
-                .is_some_and(|c| initials.contains(&c))
+            let mut chars = word.chars().filter(|&c| !is_apostrophe(c));
+            let Some(first) = chars.next() else {
+                return false;
+            };
+            let folded_first = fold_char(first);
+            // "œuvre" folds to two letters: its second one is not the word's second.
+            let expands = matches!(folded_first, 'o' | 'a' | 's' | 't') && !first.is_ascii();
+            let second = chars.next().map(fold_char);
+            beginnings
+                .iter()
+                .any(|&(a, b)| a == folded_first && (expands || b.is_none() || b == second))
         };
-        self.analyze_where(text, keep_word, |term| terms.contains(term), limit, tokens);
+        let keep_term = |term: &str, word: &str| {
+            terms.contains(term) && !(self.drops_stop_words() && french::is_stop_word(&fold(word)))
+        };
+        self.analyze_where(text, keep_word, false, keep_term, limit, tokens);
+    }
+
+    /// Whether this analyzer drops the French stop words.
+    fn drops_stop_words(&self) -> bool {
+        matches!(
+            self.mode,
+            Mode::Exact | Mode::Root | Mode::Stemmed(Lang::Fr)
+        )
     }
 
     fn analyze_where(
         &self,
         text: &str,
         keep_word: impl Fn(&str) -> bool,
-        keep_term: impl Fn(&str) -> bool,
+        drop_stop_words: bool,
+        keep_term: impl Fn(&str, &str) -> bool,
         limit: usize,
         tokens: &mut Vec<Token>,
     ) {
@@ -93,8 +118,8 @@ impl SpoTokenizer {
             if !keep_word(word.text) {
                 continue;
             }
-            match self.term(word.text) {
-                Some(term) if keep_term(&term) => tokens.push(Token {
+            match self.term(word.text, drop_stop_words) {
+                Some(term) if keep_term(&term, word.text) => tokens.push(Token {
                     offset_from: word.start,
                     offset_to: word.end,
                     position,
@@ -106,20 +131,22 @@ impl SpoTokenizer {
         }
     }
 
-    /// The indexed term for one word, or `None` when the word is not indexed.
-    fn term(&self, word: &str) -> Option<String> {
+    /// The indexed term for one word, or `None` when the word is not indexed. Stop words
+    /// are `None` only when `drop_stop_words` is set.
+    fn term(&self, word: &str, drop_stop_words: bool) -> Option<String> {
         let mut folded = fold(word);
         // "aujourd’hui" is indexed as "aujourdhui".
         folded.retain(|c| !is_apostrophe(c));
         if folded.len() > MAX_TOKEN_BYTES || is_lone_letter(&folded) {
             return None;
         }
+        if drop_stop_words && self.drops_stop_words() && french::is_stop_word(&folded) {
+            return None;
+        }
         match self.mode {
-            Mode::Exact => (!french::is_stop_word(&folded)).then_some(folded),
-            Mode::Root => (!french::is_stop_word(&folded)).then(|| french::root(&folded)),
-            Mode::Stemmed(Lang::Fr) => {
-                (!french::is_stop_word(&folded)).then(|| french::stem(&folded))
-            }
+            Mode::Exact => Some(folded),
+            Mode::Root => Some(french::root(&folded)),
+            Mode::Stemmed(Lang::Fr) => Some(french::stem(&folded)),
             Mode::Stemmed(_) => match &self.stemmer {
                 Some(stemmer) if !folded.bytes().any(|b| b.is_ascii_digit()) => {
                     let lower = word.to_lowercase();
@@ -131,13 +158,81 @@ impl SpoTokenizer {
     }
 }
 
-/// The first character of the folded form of a character ("É" → 'e').
+/// Words between two word marks: see [`word_marks`].
+pub const WORD_MARK_STRIDE: usize = 32;
+
+/// The byte offset of every [`WORD_MARK_STRIDE`]-th word of `text` (words 0, 32, 64…),
+/// counted as the analyzers count positions. Stored with a document, it lets [`locate_words`]
+/// turn positions read from the index back into text without re-analysing the text.
+pub fn word_marks(text: &str) -> Vec<u32> {
+    Words::new(text)
+        .step_by(WORD_MARK_STRIDE)
+        .map_while(|word| u32::try_from(word.start).ok())
+        .collect()
+}
+
+/// Byte ranges in `text` of the words at the given `positions` (ascending), found from the
+/// nearest preceding mark of [`word_marks`]; positions that the marks do not reach are left
+/// out.
+pub fn locate_words(text: &str, marks: &[u32], positions: &[u32]) -> Vec<(usize, usize)> {
+    let mut ranges = Vec::with_capacity(positions.len());
+    // The walk over the text: the position of the next word it yields, and the words.
+    let mut walk: Option<(usize, Words)> = None;
+    for &position in positions {
+        let position = position as usize;
+        let mark = position / WORD_MARK_STRIDE;
+        let mark_position = mark * WORD_MARK_STRIDE;
+        let reusable = walk
+            .as_ref()
+            .is_some_and(|(next, _)| (mark_position..=position).contains(next));
+        if !reusable {
+            let Some(&offset) = marks.get(mark) else {
+                break;
+            };
+            if !text.is_char_boundary(offset as usize) {
+                break;
+            }
+            let words = Words {
+                text,
+                cursor: offset as usize,
+            };
+            walk = Some((mark_position, words));
+        }
+        let Some((next, words)) = walk.as_mut() else {
+            break;
+        };
+        let Some(word) = words.nth(position - *next) else {
+            break;
+        };
+        *next = position + 1;
+        ranges.push((word.start, word.end));
+    }
+    ranges
+}
+
+/// The first character of the folded form of a character ("É" → 'e'), without allocating.
 pub fn fold_char(c: char) -> char {
     if c.is_ascii() {
         return c.to_ascii_lowercase();
     }
-    let mut buffer = [0u8; 4];
-    fold(c.encode_utf8(&mut buffer)).chars().next().unwrap_or(c)
+    let lower = c.to_lowercase().next().unwrap_or(c);
+    match lower {
+        'œ' | 'ø' => 'o',
+        'æ' => 'a',
+        'ß' => 's',
+        'đ' | 'ð' => 'd',
+        'ł' => 'l',
+        'þ' => 't',
+        _ => {
+            let mut base = None;
+            unicode_normalization::char::decompose_canonical(lower, |d| {
+                if base.is_none() && !is_combining_mark(d) {
+                    base = Some(d);
+                }
+            });
+            base.unwrap_or(c)
+        }
+    }
 }
 
 /// A single letter carries no meaning ("agent(e)", "a" of "il y a"); a single digit does.
@@ -199,12 +294,15 @@ struct Word<'a> {
 struct Words<'a> {
     text: &'a str,
     cursor: usize,
-    scratch: String,
 }
 
 fn is_word_char(c: char) -> bool {
     if c.is_ascii() {
         return c.is_ascii_alphanumeric();
+    }
+    // Latin-1 and Latin Extended-A/B are letters but for × and ÷: no Unicode table lookup.
+    if ('\u{c0}'..='\u{24f}').contains(&c) {
+        return c != '×' && c != '÷';
     }
     c.is_alphanumeric() || is_combining_mark(c)
 }
@@ -215,45 +313,153 @@ fn is_apostrophe(c: char) -> bool {
 
 impl<'a> Words<'a> {
     fn new(text: &'a str) -> Words<'a> {
-        Words {
-            text,
-            cursor: 0,
-            scratch: String::new(),
-        }
+        Words { text, cursor: 0 }
     }
 }
 
 impl<'a> Iterator for Words<'a> {
     type Item = Word<'a>;
 
+    /// Scans bytes, decoding a character only outside ASCII: snippets run this over every
+    /// word of long bodies.
     fn next(&mut self) -> Option<Word<'a>> {
-        let rest = &self.text[self.cursor..];
-        let skip = rest.find(is_word_char)?;
-        let mut start = self.cursor + skip;
-        let mut end = start;
-        let mut chars = self.text[start..].char_indices().peekable();
-        while let Some((i, c)) = chars.next() {
+        let text = self.text;
+        let mut i = self.cursor;
+        loop {
+            let (c, width) = char_at(text, i)?;
             if is_word_char(c) {
-                end = start + i + c.len_utf8();
-            } else if is_apostrophe(c) && chars.peek().is_some_and(|&(_, n)| is_word_char(n)) {
-                // Elision: drop a leading particle such as "l’" or "qu’".
-                self.scratch.clear();
-                self.scratch.extend(
-                    self.text[start..start + i]
-                        .chars()
-                        .flat_map(char::to_lowercase),
-                );
-                if french::is_elision(&self.scratch) {
-                    start = start + i + c.len_utf8();
+                break;
+            }
+            i += width;
+        }
+        let mut start = i;
+        let mut end = i;
+        while let Some((c, width)) = char_at(text, i) {
+            if is_word_char(c) {
+                i += width;
+                end = i;
+            } else if is_apostrophe(c)
+                && char_at(text, i + width).is_some_and(|(n, _)| is_word_char(n))
+            {
+                if is_elided_particle(&text[start..end]) {
+                    // Elision: drop a leading particle such as "l’" or "qu’".
+                    start = i + width;
                     end = start;
-                    chars = self.text[start..].char_indices().peekable();
                 }
+                i += width;
             } else {
                 break;
             }
         }
         self.cursor = end.max(start);
-        let text = &self.text[start..end];
-        Some(Word { start, end, text })
+        Some(Word {
+            start,
+            end,
+            text: &text[start..end],
+        })
+    }
+}
+
+/// The character starting at byte `i` of `text` and its width, without decoding ASCII.
+fn char_at(text: &str, i: usize) -> Option<(char, usize)> {
+    let byte = *text.as_bytes().get(i)?;
+    if byte.is_ascii() {
+        return Some((char::from(byte), 1));
+    }
+    let c = text.get(i..)?.chars().next()?;
+    Some((c, c.len_utf8()))
+}
+
+/// True when `word` is an elided French particle ("L" of "L’emploi", "qu" of "qu’il").
+fn is_elided_particle(word: &str) -> bool {
+    let mut lower = [0u8; 8];
+    if word.len() > lower.len() || !word.is_ascii() {
+        return false;
+    }
+    for (slot, byte) in lower.iter_mut().zip(word.bytes()) {
+        *slot = byte.to_ascii_lowercase();
+    }
+    std::str::from_utf8(&lower[..word.len()]).is_ok_and(french::is_elision)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fold_char_is_the_first_char_of_fold() {
+        for c in (0u32..0x2500).filter_map(char::from_u32) {
+            let mut buffer = [0u8; 4];
+            let Some(expected) = fold(c.encode_utf8(&mut buffer)).chars().next() else {
+                continue;
+            };
+            if c.to_lowercase().count() == 1 {
+                assert_eq!(fold_char(c), expected, "{c:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn latin_fast_path_agrees_with_unicode() {
+        for c in ('\u{c0}'..='\u{24f}').chain(['é', '×', '÷']) {
+            assert_eq!(is_word_char(c), c.is_alphanumeric(), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn find_terms_matches_stems_and_skips_stop_words() {
+        let tokenizer = SpoTokenizer::new(Mode::Stemmed(Lang::Fr));
+        let terms: HashSet<String> = ["boulanger", "oeuvr", "de"]
+            .map(String::from)
+            .into_iter()
+            .collect();
+        let mut tokens = Vec::new();
+        let text = "Les Boulangères de l’œuvre : boulanger, boulangerie.";
+        tokenizer.find_terms(text, &terms, 10, &mut tokens);
+        let found: Vec<&str> = tokens
+            .iter()
+            .map(|t| &text[t.offset_from..t.offset_to])
+            .collect();
+        assert_eq!(found, ["Boulangères", "œuvre", "boulanger"]);
+        tokenizer.find_terms(text, &terms, 1, &mut tokens);
+        assert_eq!(tokens.len(), 1);
+    }
+
+    #[test]
+    fn located_words_are_the_analyzed_positions() {
+        let text = "L’agent d’accueil. ".repeat(40) + "Fin: l’orientation";
+        let marks = word_marks(&text);
+        assert_eq!(marks.len(), 82usize.div_ceil(WORD_MARK_STRIDE));
+        let tokenizer = SpoTokenizer::new(Mode::Exact);
+        let mut tokens = Vec::new();
+        tokenizer.analyze_into(&text, &mut tokens);
+        let positions: Vec<u32> = [0usize, 1, 31, 32, 33, 70, 81]
+            .iter()
+            .map(|&p| p as u32)
+            .collect();
+        let expected: Vec<(usize, usize)> = positions
+            .iter()
+            .map(|&p| {
+                let token = tokens.iter().find(|t| t.position == p as usize).unwrap();
+                (token.offset_from, token.offset_to)
+            })
+            .collect();
+        assert_eq!(locate_words(&text, &marks, &positions), expected);
+        assert_eq!(&text[expected[6].0..expected[6].1], "orientation");
+        // Positions past the text, or marks that do not fit it, give nothing.
+        assert!(locate_words(&text, &marks, &[500]).is_empty());
+        assert!(locate_words("abc", &[7], &[0]).is_empty());
+    }
+
+    #[test]
+    fn words_split_elide_and_keep_inner_apostrophes() {
+        let text = "L’orientation, aujourd'hui: qu’il l'x a-b É";
+        let words: Vec<&str> = Words::new(text).map(|w| w.text).collect();
+        assert_eq!(
+            words,
+            ["orientation", "aujourd'hui", "il", "x", "a", "b", "É"]
+        );
+        let first = Words::new(text).next().map(|w| (w.start, w.end));
+        assert_eq!(first, Some((4, 15)));
     }
 }

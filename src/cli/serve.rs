@@ -36,6 +36,9 @@ pub struct ServeArgs {
     /// Searches run at once (default: the number of cores); more wait their turn.
     #[arg(long, env = "SPO_SEARCH_THREADS")]
     search_threads: Option<usize>,
+    /// Answers kept for repeated searches on the current commit (0: no cache).
+    #[arg(long, env = "SPO_CACHE_ENTRIES", default_value_t = 1000)]
+    cache_entries: usize,
 }
 
 /// Runs the service until Ctrl-C or SIGTERM.
@@ -67,14 +70,17 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 
     let opening = state.clone();
     let (corpus, index_dir) = (args.paths.corpus.clone(), args.paths.index.clone());
-    tokio::task::spawn_blocking(move || match open_or_build(&corpus, &index_dir) {
-        Ok(searcher) => {
-            let documents = searcher.searcher().num_docs();
-            opening.set_ready(searcher);
-            tracing::info!(documents, "index open, the service is ready");
-        }
-        Err(error) => opening.set_failed(format!("{error:#}")),
-    });
+    let cache_entries = args.cache_entries;
+    tokio::task::spawn_blocking(
+        move || match open_or_build(&corpus, &index_dir, cache_entries) {
+            Ok(searcher) => {
+                let documents = searcher.searcher().num_docs();
+                opening.set_ready(searcher);
+                tracing::info!(documents, "index open, the service is ready");
+            }
+            Err(error) => opening.set_failed(format!("{error:#}")),
+        },
+    );
 
     axum::serve(listener, api::app(state))
         .with_graceful_shutdown(shutdown_signal())
@@ -86,7 +92,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 
 /// Opens the index, building it from the corpus first when it does not exist; the first
 /// completion warms the vocabulary so that search-as-you-type is fast from the start.
-fn open_or_build(corpus: &Path, index_dir: &Path) -> anyhow::Result<Searcher> {
+fn open_or_build(
+    corpus: &Path,
+    index_dir: &Path,
+    cache_entries: usize,
+) -> anyhow::Result<Searcher> {
     if !index_dir.join("meta.json").is_file() {
         tracing::info!(
             corpus = %corpus.display(),
@@ -103,7 +113,8 @@ fn open_or_build(corpus: &Path, index_dir: &Path) -> anyhow::Result<Searcher> {
         );
     }
     let searcher = Searcher::open(index_dir)
-        .with_context(|| format!("opening the index {}", index_dir.display()))?;
+        .with_context(|| format!("opening the index {}", index_dir.display()))?
+        .with_cache(cache_entries);
     searcher.suggest("a", 1);
     Ok(searcher)
 }

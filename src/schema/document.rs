@@ -6,7 +6,7 @@ use tantivy::schema::Value;
 use tantivy::TantivyDocument;
 
 use super::Fields;
-use crate::analysis::Lang;
+use crate::analysis::{self, Lang};
 use crate::ingest::Extracted;
 
 /// Metadata shared by the documents of a source (`[metadata]` of `source.toml`), which a
@@ -156,6 +156,11 @@ impl Document {
         if french {
             doc.add_text(fields.body_root, &content.body);
         }
+        let marks: Vec<u8> = analysis::word_marks(&content.body)
+            .iter()
+            .flat_map(|mark| mark.to_le_bytes())
+            .collect();
+        doc.add_bytes(fields.word_marks, &marks);
         for start in &content.page_starts {
             doc.add_u64(fields.page_starts, *start as u64);
         }
@@ -193,6 +198,19 @@ pub fn stored_texts(doc: &TantivyDocument, field: tantivy::schema::Field) -> Vec
         .filter_map(|v| v.as_str())
         .map(str::to_string)
         .collect()
+}
+
+/// The word marks stored with a document (see [`analysis::word_marks`]).
+pub fn stored_word_marks(doc: &TantivyDocument, field: tantivy::schema::Field) -> Vec<u32> {
+    doc.get_first(field)
+        .and_then(|v| v.as_bytes())
+        .map(|bytes| {
+            bytes
+                .chunks_exact(4)
+                .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Every stored u64 value of `field`.

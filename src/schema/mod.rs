@@ -9,7 +9,8 @@
 mod document;
 
 pub use document::{
-    date_key, slug, stored_text, stored_texts, stored_u64s, Document, Metadata, UNSET,
+    date_key, slug, stored_text, stored_texts, stored_u64s, stored_word_marks, Document, Metadata,
+    UNSET,
 };
 
 use tantivy::schema::{
@@ -19,7 +20,7 @@ use tantivy::schema::{
 use crate::analysis::{self, Lang};
 
 /// Version of the schema and of the analysis: a change forces a full rebuild.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Facet fields, in display order: (field name, query-language name).
 pub const FACETS: [(&str, &str); 7] = [
@@ -53,6 +54,9 @@ pub struct Fields {
     pub keywords: Field,
     pub body: Field,
     pub page_starts: Field,
+    /// Byte offsets of every 32nd word of the body, little-endian u32s: snippets locate
+    /// the positions of matches read from the index with them.
+    pub word_marks: Field,
     pub url: Field,
     pub path: Field,
     pub date: Field,
@@ -100,6 +104,7 @@ pub fn build_schema() -> Schema {
     builder.add_text_field("date", STORED);
     builder.add_text_field("publisher", STORED);
     builder.add_u64_field("page_starts", STORED);
+    builder.add_bytes_field("word_marks", STORED);
     builder.add_i64_field("date_key", INDEXED | FAST);
     builder.add_text_field("title_exact", text_options(analysis::EXACT, false));
     builder.add_text_field("body_exact", text_options(analysis::EXACT, false));
@@ -145,6 +150,7 @@ impl Fields {
             keywords: field("keywords")?,
             body: field("body")?,
             page_starts: field("page_starts")?,
+            word_marks: field("word_marks")?,
             url: field("url")?,
             path: field("path")?,
             date: field("date")?,

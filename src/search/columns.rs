@@ -13,6 +13,7 @@ use tantivy::columnar::StrColumn;
 use tantivy::index::SegmentId;
 use tantivy::{DocId, SegmentReader};
 
+use super::rerank;
 use crate::schema::FACETS;
 
 /// Names of the columns kept: the facets (in [`FACETS`] order), then these.
@@ -68,6 +69,8 @@ pub struct SegmentColumns {
     pub facets: Vec<Option<DecodedColumn>>,
     pub id: Option<DecodedColumn>,
     pub title: Option<DecodedColumn>,
+    /// The stems of each title, by ordinal of the title column: re-ranking compares them.
+    pub title_stems: Vec<Arc<[String]>>,
 }
 
 impl SegmentColumns {
@@ -82,11 +85,27 @@ impl SegmentColumns {
                 .map(DecodedColumn::decode)
         };
         let [id, title] = EXTRA.map(open);
+        let title_stems = title.as_ref().map_or(Vec::new(), |column| {
+            column
+                .terms()
+                .iter()
+                .map(|t| rerank::title_stems(t))
+                .collect()
+        });
         SegmentColumns {
             facets: FACETS.iter().map(|(name, _)| open(name)).collect(),
             id,
             title,
+            title_stems,
         }
+    }
+
+    /// The stems of the title of `doc`.
+    pub fn title_stems(&self, doc: DocId) -> Arc<[String]> {
+        let ord = self.title.as_ref().and_then(|c| c.ords(doc).next());
+        ord.and_then(|ord| self.title_stems.get(ord as usize))
+            .cloned()
+            .unwrap_or_else(|| Arc::from(Vec::new()))
     }
 
     /// The kind of resource of `doc` (the `kind` facet).

@@ -3,6 +3,7 @@
 //! A [`Searcher`] holds one `IndexReader` for the life of the process and takes a fresh
 //! tantivy searcher per query, so that a new commit is picked up without a restart.
 
+pub mod cache;
 pub mod columns;
 pub mod eval;
 pub mod facets;
@@ -13,7 +14,7 @@ pub mod snippet;
 pub mod suggest;
 
 use std::path::Path;
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
 use serde::Serialize;
@@ -24,17 +25,21 @@ use tantivy::{DocAddress, Index, IndexReader, Order, ReloadPolicy, TantivyDocume
 
 use crate::analysis::Lang;
 use crate::index::{self, IndexError};
-use crate::schema::{stored_text, stored_texts, stored_u64s, Fields, FACETS};
+use crate::schema::{stored_text, stored_texts, stored_u64s, stored_word_marks, Fields, FACETS};
+use cache::ResponseCache;
 use facets::{FacetCollector, FacetCounts};
 use query::ParsedQuery;
 use rank::Ranking;
-use snippet::{Highlighter, Snippet};
+use snippet::{Highlighter, IndexedBody, Snippet};
 use suggest::Vocabulary;
 
 /// Deepest result reachable by paging: offset + limit never goes past it.
 pub const MAX_DEPTH: usize = 1_000;
 /// Largest page.
 pub const MAX_LIMIT: usize = 100;
+/// Decompressed doc-store blocks kept per segment (tantivy's default is 100): the hits of
+/// frequent queries are read without decompressing their block again.
+const DOC_STORE_CACHE_BLOCKS: usize = 500;
 /// Below this many results, a spelling suggestion is offered.
 const SUGGEST_BELOW: usize = 3;
 
@@ -48,7 +53,7 @@ pub enum SearchError {
 }
 
 /// Order of results.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Sort {
     #[default]
@@ -57,7 +62,7 @@ pub enum Sort {
 }
 
 /// A search as asked by a client.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct SearchRequest {
     pub query: String,
     /// Extra `(facet, value)` filters, on top of those typed in the query.
@@ -120,8 +125,9 @@ pub struct Searcher {
     reader: IndexReader,
     fields: Fields,
     ranking: Ranking,
-    vocabulary: RwLock<Option<(u64, std::sync::Arc<Vocabulary>)>>,
+    vocabulary: RwLock<Option<(u64, Arc<Vocabulary>)>>,
     columns: columns::ColumnCache,
+    cache: ResponseCache,
 }
 
 impl Searcher {
@@ -131,6 +137,7 @@ impl Searcher {
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .doc_store_cache_num_blocks(DOC_STORE_CACHE_BLOCKS)
             .try_into()?;
         Ok(Searcher {
             index,
@@ -139,6 +146,7 @@ impl Searcher {
             ranking: Ranking::default(),
             vocabulary: RwLock::new(None),
             columns: columns::ColumnCache::default(),
+            cache: ResponseCache::new(0),
         })
     }
 
@@ -188,13 +196,40 @@ impl Searcher {
         present
     }
 
-    /// Runs a search.
+    /// Keeps the answers of the last `capacity` distinct searches for the current commit.
+    pub fn with_cache(mut self, capacity: usize) -> Searcher {
+        self.cache = ResponseCache::new(capacity);
+        self
+    }
+
+    /// Runs a search, or answers it from the cache when the same request was answered on
+    /// the current commit.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResponse, SearchError> {
         let started = Instant::now();
         let searcher = self.searcher();
+        let generation = searcher.generation().generation_id();
+        if let Some(kept) = self.cache.get(generation, request) {
+            return Ok(SearchResponse {
+                took_ms: started.elapsed().as_secs_f64() * 1000.0,
+                ..(*kept).clone()
+            });
+        }
+        let response = self.compute(&searcher, request, started)?;
+        self.cache
+            .insert(generation, request, Arc::new(response.clone()));
+        Ok(response)
+    }
+
+    /// Computes the answer to `request` on `searcher`'s commit.
+    fn compute(
+        &self,
+        searcher: &tantivy::Searcher,
+        request: &SearchRequest,
+        started: Instant,
+    ) -> Result<SearchResponse, SearchError> {
         let mut parsed = query::parse(&request.query);
         parsed.filters.extend(request.filters.iter().cloned());
-        let langs = self.languages(&searcher);
+        let langs = self.languages(searcher);
         let query = rank::build(
             &parsed,
             &self.fields,
@@ -205,10 +240,10 @@ impl Searcher {
         let limit = request.limit.clamp(1, MAX_LIMIT);
         let offset = request.offset.min(MAX_DEPTH.saturating_sub(limit));
         let (addresses, total, facet_fruit) =
-            self.collect(&searcher, query.as_ref(), request, offset, limit)?;
+            self.collect(searcher, query.as_ref(), request, offset, limit)?;
         let addresses = match request.sort {
             Sort::Relevance if parsed.has_text() => {
-                let candidates = rerank_candidates(&searcher, &self.columns, addresses);
+                let candidates = rerank::candidates(searcher, &self.columns, addresses);
                 let stems = rerank::query_stems(&highlight_text(&parsed));
                 let ranked = rerank::rerank(&stems, candidates, &self.ranking);
                 ranked.into_iter().skip(offset).take(limit).collect()
@@ -220,7 +255,7 @@ impl Searcher {
         let mut hits = Vec::with_capacity(addresses.len());
         for (score, address) in addresses {
             hits.push(self.hit(
-                &searcher,
+                searcher,
                 address,
                 score,
                 &mut highlighters,
@@ -228,7 +263,7 @@ impl Searcher {
             )?);
         }
         let suggestion = if total < SUGGEST_BELOW && parsed.has_text() {
-            self.vocabulary(&searcher).respell(&parsed)
+            self.vocabulary(searcher).respell(&parsed)
         } else {
             None
         };
@@ -239,7 +274,7 @@ impl Searcher {
             offset,
             hits,
             facets: match facet_fruit {
-                Some(fruit) => self.multi_select_counts(&searcher, &parsed, &langs, fruit)?,
+                Some(fruit) => self.multi_select_counts(searcher, &parsed, &langs, fruit)?,
                 None => Vec::new(),
             },
             suggestion,
@@ -338,7 +373,20 @@ impl Searcher {
         let title = stored_text(&doc, fields.title).unwrap_or_default();
         let snippets = if with_snippets {
             let body = stored_text(&doc, fields.body).unwrap_or_default();
-            let mut snippets = highlighter.snippets(&body, &stored_u64s(&doc, fields.page_starts));
+            let page_starts = stored_u64s(&doc, fields.page_starts);
+            let marks = stored_word_marks(&doc, fields.word_marks);
+            let mut snippets = if marks.is_empty() {
+                highlighter.snippets(&body, &page_starts)
+            } else {
+                let located = IndexedBody {
+                    segment: searcher.segment_reader(address.segment_ord),
+                    doc: address.doc_id,
+                    field: fields.lang(lang).body,
+                    body: &body,
+                    marks: &marks,
+                };
+                highlighter.indexed_snippets(located, &page_starts)?
+            };
             if body.trim().is_empty() {
                 let description = stored_text(&doc, fields.description).unwrap_or_default();
                 snippets = highlighter.snippets(&description, &[]);
@@ -424,7 +472,7 @@ impl Searcher {
     }
 
     /// The vocabulary of the current commit, built once per commit.
-    pub fn vocabulary(&self, searcher: &tantivy::Searcher) -> std::sync::Arc<Vocabulary> {
+    pub fn vocabulary(&self, searcher: &tantivy::Searcher) -> Arc<Vocabulary> {
         let generation = searcher.generation().generation_id();
         if let Ok(guard) = self.vocabulary.read() {
             if let Some((built_for, vocabulary)) = guard.as_ref() {
@@ -448,36 +496,6 @@ impl Searcher {
         self.vocabulary(&searcher)
             .complete(prefix, limit.clamp(1, 20))
     }
-}
-
-/// The first-stage results with what re-ranking reads: id, title and kind, from the
-/// decoded columns.
-fn rerank_candidates(
-    searcher: &tantivy::Searcher,
-    cache: &columns::ColumnCache,
-    candidates: Vec<(f32, DocAddress)>,
-) -> Vec<rerank::Candidate> {
-    let segments = cache.for_searcher(searcher);
-    let mut out = Vec::with_capacity(candidates.len());
-    for (score, address) in candidates {
-        let segment_id = searcher.segment_reader(address.segment_ord).segment_id();
-        let Some(columns) = segments.get(&segment_id) else {
-            continue;
-        };
-        let read = |column: &Option<columns::DecodedColumn>| {
-            column
-                .as_ref()
-                .map_or(String::new(), |c| c.first(address.doc_id).to_string())
-        };
-        out.push(rerank::Candidate {
-            score,
-            address,
-            id: read(&columns.id),
-            title: read(&columns.title),
-            kind: columns.kind(address.doc_id).to_string(),
-        });
-    }
-    out
 }
 
 /// The query's highlighters, one per document language met, each built once per search.

@@ -10,9 +10,11 @@
 //! already rewards covering the query, and the fitted bonus tempers that excess.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use tantivy::DocAddress;
 
+use super::columns::{ColumnCache, DecodedColumn};
 use super::rank::Ranking;
 use crate::analysis::{self, Lang, Mode};
 
@@ -26,18 +28,21 @@ pub fn query_stems(text: &str) -> HashSet<String> {
         .collect()
 }
 
-/// Title-match bonus of one candidate.
-pub fn title_bonus(query: &HashSet<String>, title: &str, ranking: &Ranking) -> f32 {
-    if query.is_empty() {
+/// A title's distinct stems, what [`title_bonus`] compares: computed once per title and
+/// segment by the column cache.
+pub fn title_stems(title: &str) -> Arc<[String]> {
+    let mut stems = analysis::terms(Mode::Stemmed(Lang::Fr), title);
+    stems.sort_unstable();
+    stems.dedup();
+    stems.into()
+}
+
+/// Title-match bonus of one candidate, from its title's [`title_stems`].
+pub fn title_bonus(query: &HashSet<String>, title: &[String], ranking: &Ranking) -> f32 {
+    if query.is_empty() || title.is_empty() {
         return 0.0;
     }
-    let title: HashSet<String> = analysis::terms(Mode::Stemmed(Lang::Fr), title)
-        .into_iter()
-        .collect();
-    if title.is_empty() {
-        return 0.0;
-    }
-    let common = query.intersection(&title).count() as f32;
+    let common = title.iter().filter(|stem| query.contains(*stem)).count() as f32;
     let coverage = common / query.len() as f32;
     let precision = common / title.len() as f32;
     ranking.title_coverage * coverage + ranking.title_precision * precision
@@ -50,6 +55,8 @@ pub struct Candidate {
     pub address: DocAddress,
     pub id: String,
     pub title: String,
+    /// The title's [`title_stems`].
+    pub title_stems: Arc<[String]>,
     pub kind: String,
 }
 
@@ -74,7 +81,9 @@ pub fn rerank(
         .into_iter()
         .map(|c| {
             (
-                c.score + title_bonus(query, &c.title, ranking) + kind_prior(&c.kind, ranking),
+                c.score
+                    + title_bonus(query, &c.title_stems, ranking)
+                    + kind_prior(&c.kind, ranking),
                 c,
             )
         })
@@ -95,6 +104,37 @@ pub fn rerank(
         .collect()
 }
 
+/// The first-stage results with what re-ranking reads: id, title and kind, from the
+/// decoded columns.
+pub fn candidates(
+    searcher: &tantivy::Searcher,
+    cache: &ColumnCache,
+    candidates: Vec<(f32, DocAddress)>,
+) -> Vec<Candidate> {
+    let segments = cache.for_searcher(searcher);
+    let mut out = Vec::with_capacity(candidates.len());
+    for (score, address) in candidates {
+        let segment_id = searcher.segment_reader(address.segment_ord).segment_id();
+        let Some(columns) = segments.get(&segment_id) else {
+            continue;
+        };
+        let read = |column: &Option<DecodedColumn>| {
+            column
+                .as_ref()
+                .map_or(String::new(), |c| c.first(address.doc_id).to_string())
+        };
+        out.push(Candidate {
+            score,
+            address,
+            id: read(&columns.id),
+            title: read(&columns.title),
+            title_stems: columns.title_stems(address.doc_id),
+            kind: columns.kind(address.doc_id).to_string(),
+        });
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,9 +151,13 @@ mod tests {
     #[test]
     fn a_title_made_of_the_query_words_gets_the_largest_bonus() {
         let query = query_stems("Formateur d'arabe");
-        let same = title_bonus(&query, "Formatrice / Formateur d'arabe", &weights());
-        let general = title_bonus(&query, "Formateur / Formatrice", &weights());
-        let other = title_bonus(&query, "Professeur de langues", &weights());
+        let same = title_bonus(
+            &query,
+            &title_stems("Formatrice / Formateur d'arabe"),
+            &weights(),
+        );
+        let general = title_bonus(&query, &title_stems("Formateur / Formatrice"), &weights());
+        let other = title_bonus(&query, &title_stems("Professeur de langues"), &weights());
         assert!(
             same > general && general > other,
             "{same} {general} {other}"
@@ -129,6 +173,7 @@ mod tests {
             address: DocAddress::new(0, doc),
             id: format!("doc{doc}"),
             title: title.to_string(),
+            title_stems: title_stems(title),
             kind: kind.to_string(),
         };
         let candidates = vec![
@@ -166,11 +211,13 @@ mod tests {
             address: DocAddress::new(0, doc),
             id: id.to_string(),
             title: "Salaire".to_string(),
+            title_stems: title_stems("Salaire"),
             kind: "fiche-pratique".to_string(),
         };
         let other = Candidate {
             score: 2.0,
             title: "Prime".to_string(),
+            title_stems: title_stems("Prime"),
             ..copy("sp:particuliers/F2", 3)
         };
         let candidates = vec![

@@ -7,6 +7,9 @@
 use std::collections::HashSet;
 
 use serde::Serialize;
+use tantivy::postings::Postings;
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocId, DocSet, SegmentReader, Term};
 
 use crate::analysis::{self, Lang, Mode, SpoTokenizer};
 
@@ -73,61 +76,119 @@ impl Highlighter {
         render(text, 0, text.len(), &matches)
     }
 
-    /// Up to [`MAX_FRAGMENTS`] fragments of `body`; the start of the text when nothing
-    /// matches. `page_starts` gives the page of each fragment.
+    /// Up to [`MAX_FRAGMENTS`] fragments of `body`, found by scanning its first
+    /// [`SCAN_BYTES`]; the start of the text when nothing matches. `page_starts` gives the
+    /// page of each fragment.
     pub fn snippets(&self, body: &str, page_starts: &[u64]) -> Vec<Snippet> {
         let scanned = &body[..floor_char_boundary(body, SCAN_BYTES)];
         let matches = self.matches(scanned);
-        let page_of = |offset: usize| -> Option<usize> {
-            (!page_starts.is_empty()).then(|| {
-                page_starts
-                    .partition_point(|&s| s as usize <= offset)
-                    .max(1)
-            })
-        };
-        if matches.is_empty() {
-            let end = floor_char_boundary(body, FRAGMENT_CHARS);
-            if end == 0 {
-                return Vec::new();
-            }
-            return vec![Snippet {
-                html: render(body, 0, end, &[]),
-                page: page_of(0),
-            }];
-        }
-        let mut chosen: Vec<(usize, usize)> = Vec::new();
-        let mut used = vec![false; matches.len()];
-        while chosen.len() < MAX_FRAGMENTS {
-            let Some((start, end, score)) = best_window(scanned, &matches, &used) else {
-                break;
-            };
-            if score == 0 {
-                break;
-            }
-            for (i, m) in matches.iter().enumerate() {
-                if m.0 >= start && m.1 <= end {
-                    used[i] = true;
-                }
-            }
-            chosen.push((start, end));
-        }
-        chosen.sort();
-        let spans: Vec<(usize, usize)> = matches.iter().map(|(a, b, _)| (*a, *b)).collect();
-        chosen
-            .into_iter()
-            .map(|(start, end)| {
-                // The page of a fragment is the page of its first highlighted word.
-                let first_match = spans
-                    .iter()
-                    .find(|(from, _)| *from >= start)
-                    .map_or(start, |m| m.0);
-                Snippet {
-                    html: render(scanned, start, end, &spans),
-                    page: page_of(first_match),
-                }
-            })
-            .collect()
+        fragments(scanned, &matches, page_starts)
     }
+
+    /// Up to [`MAX_FRAGMENTS`] fragments of `body` around the matches found in the index:
+    /// the positions of the query's terms in `field` for document `doc` of `segment`,
+    /// located in the text with the document's word marks. No scan of the text.
+    pub fn indexed_snippets(
+        &self,
+        located: IndexedBody<'_>,
+        page_starts: &[u64],
+    ) -> tantivy::Result<Vec<Snippet>> {
+        let IndexedBody {
+            segment,
+            doc,
+            field,
+            body,
+            marks,
+        } = located;
+        let inverted = segment.inverted_index(field)?;
+        let mut positions: Vec<(u32, &str)> = Vec::new();
+        let mut buffer = Vec::new();
+        for stem in &self.stems {
+            let term = Term::from_field_text(field, stem);
+            let Some(mut postings) =
+                inverted.read_postings(&term, IndexRecordOption::WithFreqsAndPositions)?
+            else {
+                continue;
+            };
+            if postings.seek(doc) == doc {
+                postings.positions(&mut buffer);
+                positions.extend(buffer.iter().map(|&p| (p, stem.as_str())));
+            }
+        }
+        positions.sort_unstable();
+        positions.truncate(MAX_MATCHES);
+        let sorted: Vec<u32> = positions.iter().map(|&(p, _)| p).collect();
+        let matches: Vec<(usize, usize, String)> = analysis::locate_words(body, marks, &sorted)
+            .into_iter()
+            .zip(&positions)
+            .map(|((start, end), (_, stem))| (start, end, stem.to_string()))
+            .collect();
+        Ok(fragments(body, &matches, page_starts))
+    }
+}
+
+/// Where a document's body is in the index, for [`Highlighter::indexed_snippets`].
+pub struct IndexedBody<'a> {
+    pub segment: &'a SegmentReader,
+    pub doc: DocId,
+    /// The body field analysed in the document's language.
+    pub field: Field,
+    pub body: &'a str,
+    pub marks: &'a [u32],
+}
+
+/// Up to [`MAX_FRAGMENTS`] fragments of `text` around `matches` (byte ranges and terms,
+/// in order); the start of the text when there is none.
+fn fragments(text: &str, matches: &[(usize, usize, String)], page_starts: &[u64]) -> Vec<Snippet> {
+    let page_of = |offset: usize| -> Option<usize> {
+        (!page_starts.is_empty()).then(|| {
+            page_starts
+                .partition_point(|&s| s as usize <= offset)
+                .max(1)
+        })
+    };
+    if matches.is_empty() {
+        let end = floor_char_boundary(text, FRAGMENT_CHARS);
+        if end == 0 {
+            return Vec::new();
+        }
+        return vec![Snippet {
+            html: render(text, 0, end, &[]),
+            page: page_of(0),
+        }];
+    }
+    let mut chosen: Vec<(usize, usize)> = Vec::new();
+    let mut used = vec![false; matches.len()];
+    while chosen.len() < MAX_FRAGMENTS {
+        let Some((start, end, score)) = best_window(text, matches, &used) else {
+            break;
+        };
+        if score == 0 {
+            break;
+        }
+        for (i, m) in matches.iter().enumerate() {
+            if m.0 >= start && m.1 <= end {
+                used[i] = true;
+            }
+        }
+        chosen.push((start, end));
+    }
+    chosen.sort();
+    let spans: Vec<(usize, usize)> = matches.iter().map(|(a, b, _)| (*a, *b)).collect();
+    chosen
+        .into_iter()
+        .map(|(start, end)| {
+            // The page of a fragment is the page of its first highlighted word.
+            let first_match = spans
+                .iter()
+                .find(|(from, _)| *from >= start)
+                .map_or(start, |m| m.0);
+            Snippet {
+                html: render(text, start, end, &spans),
+                page: page_of(first_match),
+            }
+        })
+        .collect()
 }
 
 /// The window around an unused match that covers the most distinct matched terms.
@@ -136,6 +197,18 @@ fn best_window(
     matches: &[(usize, usize, String)],
     used: &[bool],
 ) -> Option<(usize, usize, usize)> {
+    // Each match's term as a bit, so that distinct terms are counted without hashing.
+    let mut terms: Vec<&str> = Vec::new();
+    let bits: Vec<u64> = matches
+        .iter()
+        .map(|m| {
+            let index = terms.iter().position(|t| *t == m.2).unwrap_or_else(|| {
+                terms.push(&m.2);
+                terms.len() - 1
+            });
+            1u64 << index.min(63)
+        })
+        .collect();
     let mut best: Option<(usize, usize, usize)> = None;
     for (i, anchor) in matches.iter().enumerate() {
         if used[i] {
@@ -143,12 +216,15 @@ fn best_window(
         }
         let start = word_start(text, anchor.0.saturating_sub(FRAGMENT_CHARS / 3));
         let end = word_end(text, (start + FRAGMENT_CHARS).min(text.len()));
-        let inside = matches
-            .iter()
-            .zip(used)
-            .filter(|(m, u)| m.0 >= start && m.1 <= end && !**u);
-        let distinct: HashSet<&str> = inside.clone().map(|(m, _)| m.2.as_str()).collect();
-        let score = distinct.len() * 10 + inside.count();
+        let mut distinct = 0u64;
+        let mut count = 0;
+        for ((m, bit), u) in matches.iter().zip(&bits).zip(used) {
+            if m.0 >= start && m.1 <= end && !*u {
+                distinct |= bit;
+                count += 1;
+            }
+        }
+        let score = distinct.count_ones() as usize * 10 + count;
         if best.is_none_or(|(_, _, s)| score > s) {
             best = Some((start, end, score));
         }

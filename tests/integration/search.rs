@@ -206,6 +206,34 @@ fn pdf_snippets_give_their_page_and_highlights_survive_elision() {
 }
 
 #[test]
+fn snippets_from_indexed_positions_equal_those_of_a_text_scan() {
+    use spo_search::analysis::Lang;
+    use spo_search::schema::{stored_text, stored_u64s};
+    use spo_search::search::snippet::Highlighter;
+    let fields = searcher().fields().clone();
+    let mut compared = 0;
+    for query in [
+        "aide soignante",
+        "contrat d'apprentissage",
+        "salaire minimum",
+        "orientation",
+    ] {
+        for hit in search(query).hits {
+            let (doc, _) = searcher().document(&hit.id).unwrap().unwrap();
+            let body = stored_text(&doc, fields.body).unwrap_or_default();
+            if body.trim().is_empty() || body.len() > 40_000 || hit.language != "fr" {
+                continue;
+            }
+            let scanned = Highlighter::new(query, Lang::Fr)
+                .snippets(&body, &stored_u64s(&doc, fields.page_starts));
+            assert_eq!(hit.snippets, scanned, "{query} / {}", hit.id);
+            compared += 1;
+        }
+    }
+    assert!(compared >= 20, "only {compared} hits compared");
+}
+
+#[test]
 fn did_you_mean_offers_a_respelling_when_results_are_few() {
     let response = search("chaudronerie zzqxw");
     assert!(
@@ -298,4 +326,27 @@ fn facet_counts_match_a_hand_counted_fixture() {
     );
     let kinds = all.iter().find(|f| f.name == "type").expect("type");
     assert_eq!(kinds.values.iter().map(|v| v.count).sum::<u64>(), 5);
+}
+
+#[test]
+fn cached_answers_never_outlive_the_commit_they_came_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let (corpus, index) = (dir.path().join("corpus"), dir.path().join("index"));
+    write_files(
+        &corpus,
+        &[
+            ("cio/source.toml", b"[metadata]\nnetwork = \"cio\"\nkind = \"guide\"\n"),
+            ("cio/a.md", b"# Ferronnier d'art\n\nLe travail du fer."),
+        ],
+    );
+    index_into(&corpus, &index);
+    let searcher = Searcher::open(&index).unwrap().with_cache(16);
+    assert_eq!(top_ids(&searcher, "ferronnier", 10), ["cio/a.md"]);
+    assert_eq!(top_ids(&searcher, "ferronnier", 10), ["cio/a.md"]);
+    write_files(&corpus, &[("cio/b.md", b"# Ferronnier\n\nForge et fer.")]);
+    index_into(&corpus, &index);
+    searcher.reload().unwrap();
+    let mut after = top_ids(&searcher, "ferronnier", 10);
+    after.sort();
+    assert_eq!(after, ["cio/a.md", "cio/b.md"]);
 }

@@ -2,6 +2,7 @@
 //!
 //! See `ARCHITECTURE.md` for the map of modules.
 
+pub mod admin;
 pub mod analysis;
 pub mod api;
 pub mod cli;

@@ -48,6 +48,8 @@ pub struct IndexOptions {
     pub threads: usize,
     /// Memory budget of the index writer, in bytes.
     pub writer_memory: usize,
+    /// Re-extract every unit, as if the index were empty (one commit replaces everything).
+    pub rebuild: bool,
 }
 
 impl IndexOptions {
@@ -62,6 +64,7 @@ impl IndexOptions {
             limits: Limits::default(),
             threads,
             writer_memory: 200_000_000,
+            rebuild: false,
         }
     }
 }
@@ -132,7 +135,10 @@ pub fn run(
 ) -> Result<IndexReport, IndexError> {
     let started = Instant::now();
     let discovery = source::discover(&options.corpus)?;
-    let (index, fields, previous) = open_or_create(&options.index)?;
+    let (index, fields, mut previous) = open_or_create(&options.index)?;
+    if options.rebuild {
+        previous = Manifest::default();
+    }
     let mut writer: IndexWriter = index
         .writer_with_num_threads(options.threads.clamp(1, 4), options.writer_memory)
         .map_err(|e| match e {

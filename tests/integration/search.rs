@@ -335,7 +335,10 @@ fn cached_answers_never_outlive_the_commit_they_came_from() {
     write_files(
         &corpus,
         &[
-            ("cio/source.toml", b"[metadata]\nnetwork = \"cio\"\nkind = \"guide\"\n"),
+            (
+                "cio/source.toml",
+                b"[metadata]\nnetwork = \"cio\"\nkind = \"guide\"\n",
+            ),
             ("cio/a.md", b"# Ferronnier d'art\n\nLe travail du fer."),
         ],
     );

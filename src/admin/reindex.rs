@@ -1,0 +1,247 @@
+//! Re-indexing while serving: one run at a time on its own thread, requests that arrive
+//! during a run coalesced into the next one, and the searcher switched to the new commit
+//! when a run ends.
+//!
+//! Searches are never blocked: they read the previous commit until the run commits, then
+//! [`Searcher::reload`] makes the new one visible to the searches that start afterwards
+//! (searches in flight finish on the commit they began with).
+
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::time::SystemTime;
+
+use serde::Serialize;
+use tokio::sync::watch;
+
+use crate::index::{self, report::IndexReport, IndexOptions};
+use crate::search::Searcher;
+
+/// The end of one run: its report, or why it could not run at all.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunOutcome {
+    /// Ticket of the last request this run served (see [`Reindexer::request`]).
+    pub ticket: u64,
+    /// Seconds since the Unix epoch when the run ended.
+    pub finished_at: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub report: Option<IndexReport>,
+    /// Set when the run stopped before committing (corpus unreadable, index locked...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+#[derive(Default)]
+struct Queue {
+    /// Last ticket handed out.
+    requested: u64,
+    /// Whether a waiting request asked for a full rebuild.
+    rebuild: bool,
+    /// Whether a run is in progress.
+    running: bool,
+}
+
+/// The background re-indexer of one served index.
+pub struct Reindexer {
+    options: IndexOptions,
+    queue: Mutex<Queue>,
+    wake: Condvar,
+    finished: watch::Sender<Option<Arc<RunOutcome>>>,
+}
+
+impl Reindexer {
+    /// Starts the re-indexing thread for `searcher`, indexing with `options`.
+    pub fn start(options: IndexOptions, searcher: Arc<Searcher>) -> Arc<Reindexer> {
+        let reindexer = Arc::new(Reindexer {
+            options,
+            queue: Mutex::new(Queue::default()),
+            wake: Condvar::new(),
+            finished: watch::Sender::new(None),
+        });
+        let worker = Arc::downgrade(&reindexer);
+        let spawned = std::thread::Builder::new()
+            .name("reindex".into())
+            .spawn(move || {
+                while let Some(reindexer) = worker.upgrade() {
+                    reindexer.run_next(&searcher);
+                }
+            });
+        if let Err(error) = spawned {
+            tracing::error!(%error, "cannot start the re-indexing thread");
+        }
+        reindexer
+    }
+
+    /// Asks for a run (a full rebuild when `rebuild`); returns its ticket. Requests made
+    /// while a run is in progress are served together by the next run.
+    pub fn request(&self, rebuild: bool) -> u64 {
+        let mut queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
+        queue.requested += 1;
+        queue.rebuild |= rebuild;
+        self.wake.notify_all();
+        queue.requested
+    }
+
+    /// Waits until the run serving `ticket` has ended, and returns its outcome.
+    pub async fn wait(&self, ticket: u64) -> Option<Arc<RunOutcome>> {
+        let mut finished = self.finished.subscribe();
+        let outcome = finished
+            .wait_for(|outcome| outcome.as_ref().is_some_and(|o| o.ticket >= ticket))
+            .await
+            .ok()?;
+        outcome.clone()
+    }
+
+    /// The outcome of the last run, if any ended.
+    pub fn last(&self) -> Option<Arc<RunOutcome>> {
+        self.finished.borrow().clone()
+    }
+
+    /// Whether a run is in progress.
+    pub fn running(&self) -> bool {
+        self.queue
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .running
+    }
+
+    /// Waits (up to a second, so that the thread notices when the re-indexer is dropped)
+    /// for a request, and serves it.
+    fn run_next(&self, searcher: &Searcher) {
+        let served = self.finished.borrow().as_ref().map_or(0, |o| o.ticket);
+        let (ticket, rebuild) = {
+            let queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
+            let (mut queue, _) = self
+                .wake
+                .wait_timeout_while(queue, std::time::Duration::from_secs(1), |q| {
+                    q.requested <= served
+                })
+                .unwrap_or_else(PoisonError::into_inner);
+            if queue.requested <= served {
+                return;
+            }
+            queue.running = true;
+            let rebuild = std::mem::take(&mut queue.rebuild);
+            (queue.requested, rebuild)
+        };
+        let options = IndexOptions {
+            rebuild,
+            ..self.options.clone()
+        };
+        let result = index::run(&options, &mut |_, _| {});
+        if let Err(error) = searcher.reload() {
+            tracing::error!(%error, "cannot reload the searcher after re-indexing");
+        }
+        let outcome = match result {
+            Ok(report) => {
+                tracing::info!(
+                    added = report.documents_added,
+                    deleted = report.documents_deleted,
+                    failed = report.failed,
+                    "re-indexed"
+                );
+                RunOutcome {
+                    ticket,
+                    finished_at: now(),
+                    report: Some(report),
+                    error: None,
+                }
+            }
+            Err(error) => {
+                tracing::error!(%error, "re-indexing failed; the previous commit is still served");
+                RunOutcome {
+                    ticket,
+                    finished_at: now(),
+                    report: None,
+                    error: Some(error.to_string()),
+                }
+            }
+        };
+        self.queue
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .running = false;
+        self.finished.send_replace(Some(Arc::new(outcome)));
+    }
+}
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(root: &std::path::Path, path: &str, text: &str) {
+        let path = root.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_run_makes_new_files_searchable_and_reports() {
+        let dir = tempfile::tempdir().unwrap();
+        let (corpus, index_dir) = (dir.path().join("corpus"), dir.path().join("index"));
+        write(
+            &corpus,
+            "cio/source.toml",
+            "[metadata]\nnetwork = \"cio\"\n",
+        );
+        write(&corpus, "cio/a.md", "# Tonnelier\n\nFabrique des tonneaux.");
+        let options = IndexOptions::new(&corpus, &index_dir);
+        index::run(&options, &mut |_, _| {}).unwrap();
+        let searcher = Arc::new(Searcher::open(&index_dir).unwrap());
+        let reindexer = Reindexer::start(options, searcher.clone());
+        assert!(reindexer.last().is_none());
+
+        write(
+            &corpus,
+            "cio/b.md",
+            "# Tonnelière\n\nLe métier de tonnelier.",
+        );
+        let ticket = reindexer.request(false);
+        let outcome = reindexer.wait(ticket).await.unwrap();
+        let report = outcome.report.as_ref().unwrap();
+        assert_eq!((report.documents_added, report.failed), (1, 0));
+        let request = crate::search::SearchRequest {
+            query: "tonnelier".into(),
+            limit: 10,
+            ..Default::default()
+        };
+        assert_eq!(searcher.search(&request).unwrap().total, 2);
+
+        let rebuild = reindexer.wait(reindexer.request(true)).await.unwrap();
+        assert_eq!(rebuild.report.as_ref().unwrap().documents_added, 2);
+        assert_eq!(searcher.search(&request).unwrap().total, 2);
+        assert!(!reindexer.running());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_failed_run_is_reported_and_the_index_still_served() {
+        let dir = tempfile::tempdir().unwrap();
+        let (corpus, index_dir) = (dir.path().join("corpus"), dir.path().join("index"));
+        write(
+            &corpus,
+            "cio/source.toml",
+            "[metadata]\nnetwork = \"cio\"\n",
+        );
+        write(&corpus, "cio/a.md", "# Tonnelier\n\nFabrique des tonneaux.");
+        let options = IndexOptions::new(&corpus, &index_dir);
+        index::run(&options, &mut |_, _| {}).unwrap();
+        let searcher = Arc::new(Searcher::open(&index_dir).unwrap());
+        let reindexer = Reindexer::start(options, searcher.clone());
+        write(&corpus, "cio/source.toml", "format = \"nonsense\"\n");
+        let outcome = reindexer.wait(reindexer.request(false)).await.unwrap();
+        assert!(outcome.report.is_none());
+        assert!(
+            outcome
+                .error
+                .as_deref()
+                .unwrap_or("")
+                .contains("source.toml"),
+            "{outcome:?}"
+        );
+        assert_eq!(searcher.searcher().num_docs(), 1);
+    }
+}

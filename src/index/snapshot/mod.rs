@@ -18,7 +18,8 @@
 //! A restore takes the writer lock (so no indexing run can commit meanwhile), registers the
 //! snapshot's files in `.managed.json`, copies them in beside the current ones, and replaces
 //! `meta.json` last, by an atomic rename: a server reloading sees either the old commit or
-//! the restored one, each with all its files. The files of the old commit are then garbage
+//! the restored one, each with all its files. The restored `meta.json` gets an opstamp above
+//! the served one, like a fresh commit, so that servers watching the file always see it change. The files of the old commit are then garbage
 //! collected the way tantivy does it. The manifest travels in `meta.json`, so the next
 //! indexing run works incrementally from the restored state.
 

@@ -19,7 +19,8 @@ use super::{
 
 /// Makes the snapshot in `snapshot_dir` the index in `index_dir` (created when absent).
 ///
-/// The snapshot is checked first; a bad one leaves the index untouched. The index's writer
+/// The snapshot is checked first; a bad one leaves the index untouched. The restored commit
+/// gets a new opstamp, above the served one, as if it had just been committed. The index's writer
 /// lock is then taken, waiting up to `lock_wait` for a running indexing run to finish. A
 /// server reading `index_dir` switches from the old commit to the restored one on its next
 /// reload, never seeing a mix; the next indexing run starts from the restored manifest.
@@ -34,13 +35,14 @@ pub fn restore(
         reason,
     };
     let snapshot = inspect(snapshot_dir).map_err(bad)?;
-    let meta_json = std::fs::read(snapshot_dir.join(META_FILE))
+    let snapshot_meta = std::fs::read(snapshot_dir.join(META_FILE))
         .map_err(SnapshotError::io(&snapshot_dir.join(META_FILE), "read"))?;
     prepare_target(snapshot_dir, index_dir)?;
 
     let directory = open_directory(index_dir)?;
     let writer_lock = wait_for_writer_lock(&directory, index_dir, lock_wait)?;
     let current = CurrentCommit::read(index_dir);
+    let meta_json = restamped(&snapshot_meta, current.opstamp).map_err(bad)?;
 
     // Register the files before creating them, as tantivy does: if the restore stops half
     // way, the next garbage collection removes what it copied.
@@ -193,6 +195,27 @@ fn wait_for_writer_lock(
     }
 }
 
+/// The snapshot's `meta.json` with an opstamp above both its own and the served commit's,
+/// as a new commit would have. Readers poll `meta.json` for a change of content: restoring
+/// the very commit they saw before the last one must still look like a change to them. And
+/// the next run's deletion files (`<segment>.<opstamp>.del`) get names never used here.
+fn restamped(meta_json: &[u8], served_opstamp: u64) -> Result<Vec<u8>, String> {
+    let unreadable = |e: serde_json::Error| format!("unreadable meta.json: {e}");
+    let mut meta: serde_json::Value = serde_json::from_slice(meta_json).map_err(unreadable)?;
+    let fields = meta
+        .as_object_mut()
+        .ok_or("meta.json is not a JSON object")?;
+    let own = fields
+        .get("opstamp")
+        .and_then(serde_json::Value::as_u64)
+        .ok_or("meta.json has no opstamp")?;
+    let opstamp = own.max(served_opstamp).saturating_add(1);
+    fields.insert("opstamp".into(), opstamp.into());
+    let mut bytes = serde_json::to_vec_pretty(&meta).map_err(unreadable)?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
 /// The commit being served, as far as it can be read (a broken index counts as empty: a
 /// restore is how one repairs it).
 struct CurrentCommit {
@@ -200,13 +223,17 @@ struct CurrentCommit {
     live: BTreeSet<PathBuf>,
     /// `.managed.json`: every file tantivy created and has not yet collected.
     managed: BTreeSet<String>,
+    /// Opstamp of the commit (0 without one).
+    opstamp: u64,
 }
 
 impl CurrentCommit {
     fn read(index_dir: &Path) -> CurrentCommit {
-        let live = std::fs::read(index_dir.join(META_FILE))
+        let metas = std::fs::read(index_dir.join(META_FILE))
             .ok()
-            .and_then(|json| parse_meta(&json).ok())
+            .and_then(|json| parse_meta(&json).ok());
+        let opstamp = metas.as_ref().map_or(0, |metas| metas.opstamp);
+        let live = metas
             .map(|metas| {
                 metas
                     .list_segment_files()
@@ -219,7 +246,11 @@ impl CurrentCommit {
             .ok()
             .and_then(|json| serde_json::from_slice(&json).ok())
             .unwrap_or_default();
-        CurrentCommit { live, managed }
+        CurrentCommit {
+            live,
+            managed,
+            opstamp,
+        }
     }
 }
 
@@ -253,5 +284,25 @@ fn collect_garbage(index_dir: &Path, meta_json: &[u8]) {
             "{}: the previous commit's files stay until the next indexing run: {error}",
             index_dir.display()
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn restamping_raises_the_opstamp_and_keeps_the_rest() {
+        let meta = br#"{"segments": [], "opstamp": 7, "payload": "{\"units\": {}}"}"#;
+        let raised: serde_json::Value =
+            serde_json::from_slice(&restamped(meta, 40).expect("restamp")).expect("json");
+        assert_eq!(raised["opstamp"], 41);
+        assert_eq!(raised["payload"], "{\"units\": {}}");
+        let own: serde_json::Value =
+            serde_json::from_slice(&restamped(meta, 3).expect("restamp")).expect("json");
+        assert_eq!(own["opstamp"], 8);
+        assert!(restamped(b"[1, 2]", 0).is_err());
+        assert!(restamped(b"{\"opstamp\": \"x\"}", 0).is_err());
+        assert!(restamped(b"{\"opst", 0).is_err());
     }
 }

@@ -154,8 +154,13 @@ fn restoring_a_snapshot_of_the_same_index_keeps_shared_files() {
     let root = tempfile::tempdir().expect("tempdir");
     let index_dir = spo_index(root.path());
     let snap = root.path().join("snap");
-    snapshot(&index_dir, &snap).expect("snapshot");
+    let taken = snapshot(&index_dir, &snap).expect("snapshot");
     let report = restore(&snap, &index_dir, Duration::from_secs(1)).expect("restore");
+    assert_eq!(
+        report.opstamp,
+        taken.opstamp + 1,
+        "a new commit, as readers must see"
+    );
     assert_eq!(report.files, 1, "only meta.json is written");
     assert!(report.files_shared > 0);
     assert_eq!(report.documents, 5);

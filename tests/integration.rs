@@ -7,6 +7,9 @@ mod support;
 #[path = "integration/indexing.rs"]
 mod indexing;
 
+#[path = "integration/snapshot.rs"]
+mod snapshot;
+
 #[path = "integration/search.rs"]
 mod search;
 

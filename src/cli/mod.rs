@@ -5,8 +5,10 @@
 
 mod eval;
 mod index;
+mod restore;
 mod search;
 mod serve;
+mod snapshot;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -31,6 +33,10 @@ enum Command {
     Eval(eval::EvalArgs),
     /// Serve the JSON API and the web pages (builds the index first when it is absent).
     Serve(serve::ServeArgs),
+    /// Copy the index consistently into a new folder, even while it is served or indexed.
+    Snapshot(snapshot::SnapshotArgs),
+    /// Make a snapshot the index again (a running server switches to it on its next reload).
+    Restore(restore::RestoreArgs),
 }
 
 /// Where the corpus and the index live.
@@ -65,6 +71,8 @@ impl Cli {
             Command::Search(args) => search::run(args),
             Command::Eval(args) => eval::run(args),
             Command::Serve(args) => serve::run(args),
+            Command::Snapshot(args) => snapshot::run(args),
+            Command::Restore(args) => restore::run(args),
         }
     }
 }

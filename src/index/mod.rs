@@ -6,8 +6,10 @@
 //! the new manifest. Readers keep seeing the previous commit until then; a run killed at any
 //! point leaves the previous commit intact, and the next run redoes what was lost.
 
+pub mod fault;
 pub mod manifest;
 pub mod report;
+pub mod snapshot;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -22,6 +24,7 @@ use crate::ingest::extract::{self, Limits, UnitOutcome};
 use crate::ingest::source::{self, Discovery, SourceError, Unit};
 use crate::ingest::ExtractError;
 use crate::schema::{build_schema, Fields, SCHEMA_VERSION};
+use fault::DiskFault;
 use manifest::{DocEntry, Manifest, UnitEntry};
 use report::IndexReport;
 
@@ -32,7 +35,18 @@ pub enum IndexError {
     Source(#[from] SourceError),
     #[error("index folder {path}: {message}")]
     Folder { path: PathBuf, message: String },
-    #[error("another indexing run holds the index lock; wait for it to finish")]
+    /// The disk refused a write (full, read-only, forbidden, size limit): the run stopped
+    /// before its commit, so the last committed index is still whole and served.
+    #[error(
+        "index folder {path}: {fault} ({detail}); indexing stopped, the last committed index \
+         is unchanged"
+    )]
+    Disk {
+        path: PathBuf,
+        fault: DiskFault,
+        detail: String,
+    },
+    #[error("another indexing run (or a restore) holds the index lock; wait for it to finish")]
     Locked,
     #[error("index error: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
@@ -97,13 +111,18 @@ fn open_or_create(dir: &Path) -> Result<(Index, Fields, Manifest), IndexError> {
         path: dir.to_path_buf(),
         message,
     };
-    std::fs::create_dir_all(dir).map_err(|e| folder(e.to_string()))?;
+    std::fs::create_dir_all(dir).map_err(|e| match DiskFault::of_io(&e) {
+        Some(fault) => disk_error(dir, fault, e.to_string()),
+        None => folder(e.to_string()),
+    })?;
     let schema = build_schema();
     let index = if dir.join("meta.json").is_file() {
         Index::open_in_dir(dir).map_err(|e| folder(format!("cannot open: {e}")))?
     } else {
-        Index::create_in_dir(dir, schema.clone())
-            .map_err(|e| folder(format!("cannot create: {e}")))?
+        Index::create_in_dir(dir, schema.clone()).map_err(|e| match DiskFault::of_tantivy(&e) {
+            Some((fault, detail)) => disk_error(dir, fault, detail),
+            None => folder(format!("cannot create: {e}")),
+        })?
     };
     analysis::register(&index);
     let mut manifest = committed_manifest(&index)?;
@@ -128,8 +147,32 @@ enum UnitResult {
     Failed { hash: String, error: ExtractError },
 }
 
+fn disk_error(dir: &Path, fault: DiskFault, detail: String) -> IndexError {
+    IndexError::Disk {
+        path: dir.to_path_buf(),
+        fault,
+        detail,
+    }
+}
+
 /// Runs one indexing pass. `progress` is called with (units done, units total).
+///
+/// A disk fault (full disk, read-only folder...) stops the run with [`IndexError::Disk`]
+/// before anything is committed: the previous commit stays whole and served.
 pub fn run(
+    options: &IndexOptions,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<IndexReport, IndexError> {
+    run_pass(options, progress).map_err(|error| match error {
+        IndexError::Tantivy(inner) => match DiskFault::of_tantivy(&inner) {
+            Some((fault, detail)) => disk_error(&options.index, fault, detail),
+            None => IndexError::Tantivy(inner),
+        },
+        other => other,
+    })
+}
+
+fn run_pass(
     options: &IndexOptions,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<IndexReport, IndexError> {
@@ -142,7 +185,10 @@ pub fn run(
     let mut writer: IndexWriter = index
         .writer_with_num_threads(options.threads.clamp(1, 4), options.writer_memory)
         .map_err(|e| match e {
-            tantivy::TantivyError::LockFailure(..) => IndexError::Locked,
+            tantivy::TantivyError::LockFailure(
+                tantivy::directory::error::LockError::LockBusy,
+                _,
+            ) => IndexError::Locked,
             other => IndexError::Tantivy(other),
         })?;
 
@@ -163,7 +209,7 @@ pub fn run(
 
     let (sender, receiver) = mpsc::channel::<(usize, UnitResult)>();
     let cursor = AtomicUsize::new(0);
-    std::thread::scope(|scope| -> Result<(), IndexError> {
+    let extracted = std::thread::scope(|scope| -> Result<(), IndexError> {
         for _ in 0..options.threads.max(1) {
             let sender = sender.clone();
             let (cursor, discovery, previous) = (&cursor, &discovery, &previous);
@@ -236,7 +282,13 @@ pub fn run(
             progress(done, total);
         }
         Ok(())
-    })?;
+    });
+    if let Err(IndexError::Tantivy(tantivy::TantivyError::ErrorInThread(_))) = &extracted {
+        // A worker of the writer stopped (on an io error, most often): only joining it, which
+        // preparing a commit does, tells why. Nothing is committed either way.
+        writer.prepare_commit()?;
+    }
+    extracted?;
 
     for (key, entry) in &previous.units {
         if !next.units.contains_key(key) {

@@ -80,3 +80,16 @@ pub fn top_ids(searcher: &Searcher, query: &str, limit: usize) -> Vec<String> {
         .map(|h| h.id)
         .collect()
 }
+
+/// Every file directly in `dir`, by name, with its bytes (to show a folder was not touched).
+pub fn folder_contents(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(dir)
+        .expect("read dir")
+        .flatten()
+        .filter(|entry| entry.path().is_file())
+        .map(|entry| {
+            let bytes = std::fs::read(entry.path()).expect("read file");
+            (entry.file_name().to_string_lossy().into_owned(), bytes)
+        })
+        .collect()
+}

@@ -18,3 +18,6 @@ mod api;
 
 #[path = "integration/web.rs"]
 mod web;
+
+#[path = "integration/admin.rs"]
+mod admin;

@@ -42,6 +42,24 @@ pub enum ApiError {
     /// The request took longer than the configured timeout.
     #[error("the request took longer than {0} ms")]
     Timeout(u128),
+    /// The admin token is missing or wrong (no detail given).
+    #[error("missing or wrong admin token")]
+    Unauthorized,
+    /// This client sent too many requests; it may retry after this many seconds.
+    #[error("too many requests; retry in {0} s")]
+    RateLimited(u64),
+    /// The request's headers, or its URI, are over the limit.
+    #[error("request headers over {0} bytes")]
+    HeadersTooLarge(usize),
+    /// The request URI is over the limit.
+    #[error("request URI over {0} bytes")]
+    UriTooLong(usize),
+    /// The request conflicts with the corpus (a file already exists).
+    #[error("{0}")]
+    Conflict(String),
+    /// An uploaded file is not of a type it claims or that the source takes.
+    #[error("{0}")]
+    UnsupportedMedia(String),
     /// Anything else: the detail is logged, the client gets a generic message.
     #[error("internal error: {0}")]
     Internal(String),
@@ -62,7 +80,8 @@ pub struct ErrorBody {
 pub struct ErrorDetail {
     /// Stable machine-readable code: `invalid_parameter`, `document_not_found`,
     /// `file_not_found`, `route_not_found`, `method_not_allowed`, `payload_too_large`,
-    /// `not_ready`, `timeout` or `internal`.
+    /// `not_ready`, `timeout`, `unauthorized`, `rate_limited`, `headers_too_large`,
+    /// `conflict`, `unsupported_media_type` or `internal`.
     #[schema(example = "invalid_parameter")]
     pub code: String,
     /// Human-readable explanation (English).
@@ -80,6 +99,12 @@ impl ApiError {
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::NotReady(_) | ApiError::Timeout(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::HeadersTooLarge(_) => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            ApiError::UriTooLong(_) => StatusCode::URI_TOO_LONG,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::UnsupportedMedia(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -95,6 +120,12 @@ impl ApiError {
             ApiError::PayloadTooLarge(_) => "payload_too_large",
             ApiError::NotReady(_) => "not_ready",
             ApiError::Timeout(_) => "timeout",
+            ApiError::Unauthorized => "unauthorized",
+            ApiError::RateLimited(_) => "rate_limited",
+            ApiError::HeadersTooLarge(_) => "headers_too_large",
+            ApiError::UriTooLong(_) => "uri_too_long",
+            ApiError::Conflict(_) => "conflict",
+            ApiError::UnsupportedMedia(_) => "unsupported_media_type",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -110,9 +141,35 @@ impl ApiError {
         }
     }
 
+    /// Seconds after which a client may try again, for the `Retry-After` header.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            ApiError::NotReady(_) | ApiError::Timeout(_) => Some(5),
+            ApiError::RateLimited(seconds) => Some((*seconds).max(1)),
+            _ => None,
+        }
+    }
+
     /// Wraps any displayable failure as an internal error.
     pub fn internal(detail: impl std::fmt::Display) -> ApiError {
         ApiError::Internal(detail.to_string())
+    }
+}
+
+impl From<crate::admin::upload::UploadError> for ApiError {
+    fn from(error: crate::admin::upload::UploadError) -> Self {
+        use crate::admin::upload::UploadError;
+        match error {
+            UploadError::UnknownSource(_) | UploadError::Missing(_) => {
+                ApiError::FileNotFound(error.to_string())
+            }
+            UploadError::NotAFileSource(_) | UploadError::BadName(_) => {
+                ApiError::BadParameter(error.to_string())
+            }
+            UploadError::WrongType { .. } => ApiError::UnsupportedMedia(error.to_string()),
+            UploadError::Exists(_) => ApiError::Conflict(error.to_string()),
+            UploadError::Io { .. } => ApiError::internal(error),
+        }
     }
 }
 
@@ -133,10 +190,12 @@ impl IntoResponse for ApiError {
             },
         };
         let mut response = (status, Json(body)).into_response();
-        if matches!(self, ApiError::NotReady(_) | ApiError::Timeout(_)) {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        let headers = response.headers_mut();
+        if let Some(seconds) = self.retry_after() {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        if let ApiError::Unauthorized = self {
+            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         response.extensions_mut().insert(ErrorCode(code));
         response
@@ -198,6 +257,16 @@ mod tests {
             (ApiError::PayloadTooLarge(10), 413, "payload_too_large"),
             (ApiError::NotReady("x".into()), 503, "not_ready"),
             (ApiError::Timeout(10), 503, "timeout"),
+            (ApiError::Unauthorized, 401, "unauthorized"),
+            (ApiError::RateLimited(3), 429, "rate_limited"),
+            (ApiError::HeadersTooLarge(8), 431, "headers_too_large"),
+            (ApiError::UriTooLong(8), 414, "uri_too_long"),
+            (ApiError::Conflict("x".into()), 409, "conflict"),
+            (
+                ApiError::UnsupportedMedia("x".into()),
+                415,
+                "unsupported_media_type",
+            ),
             (ApiError::Internal("x".into()), 500, "internal"),
         ];
         for (error, status, code) in cases {

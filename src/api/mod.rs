@@ -4,7 +4,9 @@
 //! [`app`] builds the router from an [`AppState`]; the index may not be open yet, in which
 //! case every route that needs it answers 503 until [`AppState::set_ready`] is called.
 
+pub mod admin;
 pub mod error;
+pub mod limits;
 pub mod metrics;
 pub mod model;
 pub mod openapi;
@@ -25,8 +27,11 @@ use tokio::sync::Semaphore;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
+use crate::admin::{AdminToken, Reindexer};
+use crate::index::IndexOptions;
 use crate::search::Searcher;
 use error::ApiError;
+use limits::{RateLimit, RateLimiter};
 use metrics::Metrics;
 
 /// Settings of the service that do not depend on the index.
@@ -40,6 +45,12 @@ pub struct ServeOptions {
     pub cors_origins: Vec<String>,
     /// Searches run at once on the blocking pool; more wait their turn (until the timeout).
     pub search_threads: usize,
+    /// The admin API's token; no admin API without one.
+    pub admin_token: Option<AdminToken>,
+    /// Largest document uploaded through the admin API.
+    pub max_upload_bytes: usize,
+    /// Requests per client address on the public routes; `None`: unlimited.
+    pub rate_limit: Option<RateLimit>,
 }
 
 impl Default for ServeOptions {
@@ -49,6 +60,9 @@ impl Default for ServeOptions {
             max_body_bytes: 16 * 1024,
             cors_origins: Vec::new(),
             search_threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            admin_token: None,
+            max_upload_bytes: 50 * 1024 * 1024,
+            rate_limit: Some(RateLimit::default()),
         }
     }
 }
@@ -64,6 +78,9 @@ struct Shared {
     metrics: Metrics,
     /// One permit per search allowed to run at once.
     search_slots: Arc<Semaphore>,
+    /// Re-indexing of the served index, started with it.
+    reindexer: OnceLock<Arc<Reindexer>>,
+    rate_limiter: RateLimiter,
 }
 
 /// What every handler shares: the searcher once the index is open, the corpus folder for
@@ -86,15 +103,40 @@ impl AppState {
                 corpus: corpus.into(),
                 index_dir: index_dir.into(),
                 search_slots: Arc::new(Semaphore::new(options.search_threads.max(1))),
+                reindexer: OnceLock::new(),
+                rate_limiter: RateLimiter::new(options.rate_limit),
                 options,
                 metrics: Metrics::default(),
             }),
         }
     }
 
-    /// Makes the service ready with this searcher (no effect if already ready or failed).
+    /// Makes the service ready with this searcher (no effect if already ready or failed),
+    /// and starts its re-indexer.
     pub fn set_ready(&self, searcher: Searcher) {
-        let _ = self.shared.readiness.set(Ok(Arc::new(searcher)));
+        let searcher = Arc::new(searcher);
+        if self.shared.readiness.set(Ok(searcher.clone())).is_ok() {
+            let options = IndexOptions::new(&self.shared.corpus, &self.shared.index_dir);
+            let _ = self
+                .shared
+                .reindexer
+                .set(Reindexer::start(options, searcher));
+        }
+    }
+
+    /// The re-indexer of the served index, or 503 while the index is not open.
+    pub fn reindexer(&self) -> Result<Arc<Reindexer>, ApiError> {
+        self.searcher()?;
+        self.shared
+            .reindexer
+            .get()
+            .cloned()
+            .ok_or_else(|| ApiError::NotReady("the index is being opened or built".into()))
+    }
+
+    /// The per-client rate limiter of the public routes.
+    pub fn rate_limiter(&self) -> &RateLimiter {
+        &self.shared.rate_limiter
     }
 
     /// Records that the index could not be opened: the service stays unavailable.
@@ -178,6 +220,9 @@ pub fn app(state: AppState) -> Router {
     if let Some(cors) = cors_layer(&state.options().cors_origins) {
         api = api.layer(cors);
     }
+    if state.options().admin_token.is_some() {
+        api = api.merge(admin::routes(&state));
+    }
     Router::new()
         .merge(api)
         .route("/health", get(routes::health))
@@ -187,6 +232,10 @@ pub fn app(state: AppState) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(state.options().max_body_bytes))
         .layer(middleware::from_fn_with_state(state.clone(), guard))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            limits::enforce,
+        ))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -227,13 +276,18 @@ fn cors_layer(origins: &[String]) -> Option<CorsLayer> {
 /// every response carries.
 async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let options = state.options();
+    let limit = if request.uri().path().starts_with("/api/v1/admin/") {
+        options.max_upload_bytes
+    } else {
+        options.max_body_bytes
+    };
     let declared = request
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.parse::<usize>().ok());
-    if declared.is_some_and(|length| length > options.max_body_bytes) {
-        return ApiError::PayloadTooLarge(options.max_body_bytes).into_response();
+    if declared.is_some_and(|length| length > limit) {
+        return ApiError::PayloadTooLarge(limit).into_response();
     }
     let mut response = match tokio::time::timeout(options.request_timeout, next.run(request)).await
     {
@@ -253,7 +307,7 @@ fn is_api_path(path: &str) -> bool {
 }
 
 /// Answers an error as JSON for the API and as a French page for the web.
-fn error_response(path: &str, error: ApiError) -> Response {
+pub(crate) fn error_response(path: &str, error: ApiError) -> Response {
     if is_api_path(path) {
         error.into_response()
     } else {

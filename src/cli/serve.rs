@@ -7,11 +7,14 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use anyhow::Context;
 
 use super::Paths;
+use crate::admin::{self, AdminToken};
+use crate::api::limits::RateLimit;
 use crate::api::{self, AppState, ServeOptions};
 use crate::index::{self, IndexOptions};
 use crate::search::Searcher;
@@ -39,6 +42,22 @@ pub struct ServeArgs {
     /// Answers kept for repeated searches on the current commit (0: no cache).
     #[arg(long, env = "SPO_CACHE_ENTRIES", default_value_t = 1000)]
     cache_entries: usize,
+    /// Re-index when files under the corpus change (added, modified or removed).
+    #[arg(long, env = "SPO_WATCH")]
+    watch: bool,
+    /// File holding the admin API token (or set SPO_ADMIN_TOKEN); no admin API without one.
+    #[arg(long, env = "SPO_ADMIN_TOKEN_FILE")]
+    admin_token_file: Option<PathBuf>,
+    /// Largest document uploaded through the admin API, in MiB.
+    #[arg(long, env = "SPO_MAX_UPLOAD_MB", default_value_t = 50)]
+    max_upload_mb: usize,
+    /// Requests per second allowed to each client address on the public routes, on
+    /// average (0: no limit).
+    #[arg(long, env = "SPO_RATE_LIMIT", default_value_t = 30.0)]
+    rate_limit: f64,
+    /// Requests a client may make at once before the average rate applies.
+    #[arg(long, env = "SPO_RATE_BURST", default_value_t = 120)]
+    rate_burst: u32,
 }
 
 /// Runs the service until Ctrl-C or SIGTERM.
@@ -60,7 +79,16 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         search_threads: args
             .search_threads
             .map_or(defaults.search_threads, |n| n.max(1)),
+        admin_token: AdminToken::configured(args.admin_token_file.as_deref())?,
+        max_upload_bytes: args.max_upload_mb.saturating_mul(1024 * 1024),
+        rate_limit: (args.rate_limit > 0.0).then_some(RateLimit {
+            per_second: args.rate_limit,
+            burst: f64::from(args.rate_burst.max(1)),
+        }),
     };
+    if options.admin_token.is_some() {
+        tracing::info!("admin API on under /api/v1/admin");
+    }
     let state = AppState::new(&args.paths.corpus, &args.paths.index, options);
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
@@ -70,22 +98,35 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 
     let opening = state.clone();
     let (corpus, index_dir) = (args.paths.corpus.clone(), args.paths.index.clone());
-    let cache_entries = args.cache_entries;
+    let (cache_entries, watching) = (args.cache_entries, args.watch);
+    // The corpus watcher lives as long as the service.
+    let watcher = Arc::new(Mutex::new(None));
+    let keep = watcher.clone();
     tokio::task::spawn_blocking(
         move || match open_or_build(&corpus, &index_dir, cache_entries) {
             Ok(searcher) => {
                 let documents = searcher.searcher().num_docs();
                 opening.set_ready(searcher);
                 tracing::info!(documents, "index open, the service is ready");
+                if watching {
+                    match start_watching(&opening, &corpus) {
+                        Ok(handle) => {
+                            *keep.lock().unwrap_or_else(PoisonError::into_inner) = Some(handle);
+                        }
+                        Err(error) => tracing::error!(%error, "the corpus is not watched"),
+                    }
+                }
             }
             Err(error) => opening.set_failed(format!("{error:#}")),
         },
     );
 
-    axum::serve(listener, api::app(state))
+    let app = api::app(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("serving HTTP")?;
+    drop(watcher);
     tracing::info!("stopped");
     Ok(())
 }
@@ -117,6 +158,14 @@ fn open_or_build(
         .with_cache(cache_entries);
     searcher.suggest("a", 1);
     Ok(searcher)
+}
+
+/// Starts re-indexing on changes under `corpus`.
+fn start_watching(state: &AppState, corpus: &Path) -> anyhow::Result<notify::RecommendedWatcher> {
+    let reindexer = state.reindexer()?;
+    let watcher = admin::watch::watch(corpus, admin::watch::DEFAULT_DEBOUNCE, reindexer)?;
+    tracing::info!(corpus = %corpus.display(), "watching the corpus");
+    Ok(watcher)
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -94,6 +94,17 @@ pub fn error_page(error: &ApiError) -> Response {
             "Délai dépassé",
             "La recherche a pris trop de temps. Réessayez dans quelques instants.",
         ),
+        ApiError::RateLimited(_) => (
+            "Trop de requêtes",
+            "Vous avez fait beaucoup de recherches en peu de temps. Réessayez dans quelques secondes.",
+        ),
+        ApiError::HeadersTooLarge(_) | ApiError::UriTooLong(_) => {
+            ("Requête trop volumineuse", "La requête est trop grande.")
+        }
+        ApiError::Unauthorized | ApiError::Conflict(_) | ApiError::UnsupportedMedia(_) => (
+            "Action impossible",
+            "Cette action n’est pas possible depuis cette page.",
+        ),
         ApiError::Internal(_) => (
             "Erreur du service",
             "Une erreur inattendue est survenue ; elle a été enregistrée.",
@@ -112,10 +123,10 @@ pub fn error_page(error: &ApiError) -> Response {
         Err(_) => Html(message.to_string()).into_response(),
     };
     *response.status_mut() = error.status();
-    if matches!(error, ApiError::NotReady(_) | ApiError::Timeout(_)) {
+    if let Some(seconds) = error.retry_after() {
         response
             .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
     }
     response.extensions_mut().insert(ErrorCode(error.code()));
     response

@@ -1,0 +1,199 @@
+//! Limits per request and per client: the size of the request line and headers, and a
+//! token bucket per client address on the public routes (429 with `Retry-After` once a
+//! client's burst is spent). Health, metrics, the static files and the admin API (which has its
+//! token) are not rate-limited.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Mutex, PoisonError};
+use std::time::Instant;
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use super::error::ApiError;
+use super::AppState;
+
+/// Longest request URI accepted, in bytes.
+pub const MAX_URI_BYTES: usize = 4 * 1024;
+/// Most header bytes (names and values) accepted.
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+/// Clients remembered before the idle ones are forgotten.
+const MAX_TRACKED_CLIENTS: usize = 50_000;
+
+/// How many requests a client may make: `per_second` on average, `burst` at once.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RateLimit {
+    pub per_second: f64,
+    pub burst: f64,
+}
+
+impl Default for RateLimit {
+    /// Generous enough for a guidance centre whose counsellors share one public address and
+    /// for search as you type (one request per keystroke).
+    fn default() -> Self {
+        RateLimit {
+            per_second: 30.0,
+            burst: 120.0,
+        }
+    }
+}
+
+struct Bucket {
+    tokens: f64,
+    updated: Instant,
+}
+
+/// Token buckets per client address; `None` limit: no limiting.
+pub struct RateLimiter {
+    limit: Option<RateLimit>,
+    buckets: Mutex<HashMap<IpAddr, Bucket>>,
+}
+
+impl RateLimiter {
+    /// A limiter for `limit` (off when `per_second` is 0 or less).
+    pub fn new(limit: Option<RateLimit>) -> RateLimiter {
+        RateLimiter {
+            limit: limit.filter(|l| l.per_second > 0.0 && l.burst >= 1.0),
+            buckets: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Takes one token from `client`'s bucket at `now`, or tells in how many seconds one
+    /// will be available.
+    pub fn check(&self, client: IpAddr, now: Instant) -> Result<(), u64> {
+        let Some(limit) = self.limit else {
+            return Ok(());
+        };
+        let mut buckets = self.buckets.lock().unwrap_or_else(PoisonError::into_inner);
+        if buckets.len() >= MAX_TRACKED_CLIENTS && !buckets.contains_key(&client) {
+            // Forget the clients whose bucket has refilled: they are as if new.
+            buckets.retain(|_, b| {
+                b.tokens + now.duration_since(b.updated).as_secs_f64() * limit.per_second
+                    < limit.burst
+            });
+        }
+        let bucket = buckets.entry(client).or_insert(Bucket {
+            tokens: limit.burst,
+            updated: now,
+        });
+        let elapsed = now.saturating_duration_since(bucket.updated).as_secs_f64();
+        bucket.tokens = (bucket.tokens + elapsed * limit.per_second).min(limit.burst);
+        bucket.updated = now;
+        if bucket.tokens >= 1.0 {
+            bucket.tokens -= 1.0;
+            Ok(())
+        } else {
+            Err(((1.0 - bucket.tokens) / limit.per_second).ceil().max(1.0) as u64)
+        }
+    }
+}
+
+/// Whether `path` is a public route that counts against a client's rate.
+fn is_rate_limited(path: &str) -> bool {
+    !(path == "/health"
+        || path == "/metrics"
+        || path.starts_with("/static/")
+        || path.starts_with("/api/v1/admin/"))
+}
+
+/// Refuses oversized request lines and headers, then applies the client's rate limit.
+pub async fn enforce(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let uri_bytes = request.uri().to_string().len();
+    if uri_bytes > MAX_URI_BYTES {
+        return super::error_response(request.uri().path(), ApiError::UriTooLong(MAX_URI_BYTES));
+    }
+    let header_bytes: usize = request
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len())
+        .sum();
+    if header_bytes > MAX_HEADER_BYTES {
+        return ApiError::HeadersTooLarge(MAX_HEADER_BYTES).into_response();
+    }
+    let client = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(address)| address.ip());
+    if let Some(client) = client {
+        if is_rate_limited(request.uri().path()) {
+            if let Err(seconds) = state.rate_limiter().check(client, Instant::now()) {
+                return super::error_response(request.uri().path(), ApiError::RateLimited(seconds));
+            }
+        }
+    }
+    next.run(request).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn a_burst_then_the_sustained_rate() {
+        let limiter = RateLimiter::new(Some(RateLimit {
+            per_second: 2.0,
+            burst: 3.0,
+        }));
+        let (a, b) = ("10.0.0.1".parse().unwrap(), "10.0.0.2".parse().unwrap());
+        let start = Instant::now();
+        for _ in 0..3 {
+            assert_eq!(limiter.check(a, start), Ok(()));
+        }
+        assert_eq!(limiter.check(a, start), Err(1));
+        assert_eq!(limiter.check(b, start), Ok(()), "clients are counted apart");
+        let later = start + Duration::from_millis(500);
+        assert_eq!(
+            limiter.check(a, later),
+            Ok(()),
+            "one token back after 0.5 s at 2/s"
+        );
+        assert_eq!(limiter.check(a, later), Err(1));
+        let much_later = start + Duration::from_secs(60);
+        for _ in 0..3 {
+            assert_eq!(limiter.check(a, much_later), Ok(()));
+        }
+        assert!(
+            limiter.check(a, much_later).is_err(),
+            "the burst does not grow past 3"
+        );
+    }
+
+    #[test]
+    fn off_when_unset_and_slow_rates_ask_for_longer_waits() {
+        let ip: IpAddr = "::1".parse().unwrap();
+        let off = RateLimiter::new(None);
+        let zero = RateLimiter::new(Some(RateLimit {
+            per_second: 0.0,
+            burst: 1.0,
+        }));
+        for _ in 0..1000 {
+            assert!(off.check(ip, Instant::now()).is_ok());
+            assert!(zero.check(ip, Instant::now()).is_ok());
+        }
+        let slow = RateLimiter::new(Some(RateLimit {
+            per_second: 0.1,
+            burst: 1.0,
+        }));
+        let now = Instant::now();
+        assert!(slow.check(ip, now).is_ok());
+        assert_eq!(slow.check(ip, now), Err(10));
+    }
+
+    #[test]
+    fn only_public_routes_are_limited() {
+        assert!(is_rate_limited("/api/v1/search"));
+        assert!(is_rate_limited("/"));
+        assert!(is_rate_limited("/documents/x"));
+        for path in [
+            "/health",
+            "/metrics",
+            "/static/site.js",
+            "/api/v1/admin/reindex",
+        ] {
+            assert!(!is_rate_limited(path), "{path}");
+        }
+    }
+}

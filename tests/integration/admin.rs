@@ -1,0 +1,396 @@
+//! The admin API and the service's limits, in-process: tokens, uploads and removals with
+//! hostile names and contents, re-indexing, reports, rate limiting, oversized requests, and
+//! stored XSS through what documentalists upload.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use serde_json::Value;
+use spo_search::admin::AdminToken;
+use spo_search::api::limits::RateLimit;
+use spo_search::api::{app, AppState, ServeOptions};
+use spo_search::search::Searcher;
+
+use crate::api::{fixture_corpus, get, get_json, send};
+use crate::support::index_into;
+
+const TOKEN: &str = "documentaliste-0123456789";
+
+/// A copy of the fixture corpus and its index, served with the admin API on.
+struct Served {
+    _dir: tempfile::TempDir,
+    corpus: std::path::PathBuf,
+    app: Router,
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+fn served(options: ServeOptions) -> Served {
+    let dir = tempfile::tempdir().unwrap();
+    let (corpus, index) = (dir.path().join("corpus"), dir.path().join("index"));
+    copy_dir(&fixture_corpus(), &corpus);
+    index_into(&corpus, &index);
+    let state = AppState::new(&corpus, &index, options);
+    state.set_ready(Searcher::open(&index).unwrap());
+    Served {
+        _dir: dir,
+        corpus,
+        app: app(state),
+    }
+}
+
+fn with_admin() -> Served {
+    served(ServeOptions {
+        admin_token: Some(AdminToken::new(TOKEN).unwrap()),
+        max_upload_bytes: 64 * 1024,
+        ..ServeOptions::default()
+    })
+}
+
+fn multipart(file_name: &str, content: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "spo-boundary-7d1f";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(content);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn upload(
+    app: &Router,
+    source: &str,
+    file_name: &str,
+    content: &[u8],
+) -> (StatusCode, Value) {
+    let (content_type, body) = multipart(file_name, content);
+    let request = Request::post(format!("/api/v1/admin/sources/{source}/files"))
+        .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"))
+        .header(header::CONTENT_TYPE, content_type)
+        .header(header::CONTENT_LENGTH, body.len())
+        .body(Body::from(body))
+        .unwrap();
+    let (status, _, bytes) = send(app, request).await;
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+async fn admin(app: &Router, method: &str, uri: &str) -> (StatusCode, Value) {
+    let request = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"))
+        .body(Body::empty())
+        .unwrap();
+    let (status, _, bytes) = send(app, request).await;
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+async fn total(app: &Router, query: &str) -> u64 {
+    let (_, body) = get_json(app, &format!("/api/v1/search?q={query}")).await;
+    body["total"].as_u64().unwrap()
+}
+
+#[tokio::test]
+async fn missing_or_wrong_tokens_get_a_bare_401_and_no_token_means_no_admin_api() {
+    let served = with_admin();
+    for authorization in [
+        None,
+        Some("Bearer wrong-token-wrong-token"),
+        Some(TOKEN),
+        Some("Basic eDp5"),
+    ] {
+        let mut request = Request::post("/api/v1/admin/reindex");
+        if let Some(value) = authorization {
+            request = request.header(header::AUTHORIZATION, value);
+        }
+        let (status, headers, body) = send(&served.app, request.body(Body::empty()).unwrap()).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{authorization:?}");
+        assert_eq!(headers[header::WWW_AUTHENTICATE], "Bearer");
+        let body: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(body["error"]["code"], "unauthorized");
+        assert_eq!(body["error"]["message"], "missing or wrong admin token");
+    }
+    let (status, _) = admin(&served.app, "GET", "/api/v1/admin/report").await;
+    assert_eq!(status, StatusCode::OK);
+
+    let public = served_without_admin();
+    let (status, _) = admin(&public, "GET", "/api/v1/admin/report").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+fn served_without_admin() -> Router {
+    let state = AppState::new(fixture_corpus(), "/nonexistent", ServeOptions::default());
+    app(state)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upload_reindex_and_remove_a_document() {
+    let served = with_admin();
+    assert_eq!(total(&served.app, "sellier").await, 0);
+    let (status, body) = upload(
+        &served.app,
+        "guides",
+        "../../Sellier Garnisseur.md",
+        "# Sellier garnisseur\n\nLe sellier travaille le cuir.".as_bytes(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["path"], "guides/sellier-garnisseur.md");
+    assert!(served.corpus.join("guides/sellier-garnisseur.md").is_file());
+    assert!(!served.corpus.join("../Sellier Garnisseur.md").exists());
+
+    let (status, outcome) = admin(&served.app, "POST", "/api/v1/admin/reindex?wait=true").await;
+    assert_eq!(status, StatusCode::OK, "{outcome}");
+    assert_eq!(outcome["report"]["failed"], 0);
+    assert_eq!(total(&served.app, "sellier").await, 1);
+
+    let (status, body) = upload(&served.app, "guides", "sellier-garnisseur.md", b"# Autre\n").await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("conflict"))
+    );
+
+    let (status, body) = admin(
+        &served.app,
+        "DELETE",
+        "/api/v1/admin/sources/guides/files/sellier-garnisseur.md",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    admin(&served.app, "POST", "/api/v1/admin/reindex?wait=true").await;
+    assert_eq!(total(&served.app, "sellier").await, 0);
+
+    let (status, report) = admin(&served.app, "GET", "/api/v1/admin/report").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(report["running"], false);
+    assert_eq!(
+        report["last"]["report"]["documents"],
+        crate::api::FIXTURE_DOCUMENTS
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_uploads_and_removals_are_refused_with_their_reason() {
+    let served = with_admin();
+    let pdf = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/corpus/spo/accord-cadre-spo-paca.pdf"
+    ))
+    .unwrap();
+    let cases: [(&str, &str, &[u8], StatusCode, &str); 7] = [
+        (
+            "guides",
+            "fiche.html",
+            &pdf[..2000],
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+        ),
+        (
+            "guides",
+            "outil.pdf",
+            b"MZ\x90\0 this is no PDF",
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+        ),
+        (
+            "guides",
+            "script.sh",
+            b"#!/bin/sh\nrm -rf /",
+            StatusCode::BAD_REQUEST,
+            "invalid_parameter",
+        ),
+        (
+            "guides",
+            ".htaccess",
+            b"x",
+            StatusCode::BAD_REQUEST,
+            "invalid_parameter",
+        ),
+        (
+            "..",
+            "fiche.md",
+            b"# x",
+            StatusCode::NOT_FOUND,
+            "file_not_found",
+        ),
+        (
+            "nope",
+            "fiche.md",
+            b"# x",
+            StatusCode::NOT_FOUND,
+            "file_not_found",
+        ),
+        (
+            "guides",
+            "grand.md",
+            &[b'a'; 70 * 1024],
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+        ),
+    ];
+    for (source, name, content, status, code) in cases {
+        let (got, body) = upload(&served.app, source, name, content).await;
+        assert_eq!(got, status, "{source}/{name}: {body}");
+        assert_eq!(body["error"]["code"], code, "{source}/{name}");
+    }
+    for uri in [
+        "/api/v1/admin/sources/guides/files/source.toml",
+        "/api/v1/admin/sources/guides/files/..%2Fsource.toml",
+        "/api/v1/admin/sources/..%2Fguides/files/apprentissage.md",
+        "/api/v1/admin/sources/guides/files/absent.md",
+    ] {
+        let (status, body) = admin(&served.app, "DELETE", uri).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{uri}: {body}");
+    }
+    assert!(served.corpus.join("guides/source.toml").is_file());
+    let names: Vec<String> = std::fs::read_dir(served.corpus.join("guides"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().all(|n| !n.starts_with(".upload")), "{names:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_documents_are_listed_with_their_reason() {
+    let served = with_admin();
+    std::fs::write(
+        served.corpus.join("guides/casse.pdf"),
+        b"%PDF-1.4\nnot a real pdf",
+    )
+    .unwrap();
+    admin(&served.app, "POST", "/api/v1/admin/reindex?wait=true").await;
+    let (status, body) = admin(&served.app, "GET", "/api/v1/admin/failures").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["count"], 1, "{body}");
+    let failure = &body["failures"][0];
+    assert!(
+        failure.to_string().contains("guides/casse.pdf"),
+        "{failure}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploaded_markup_is_escaped_in_titles_snippets_and_file_names() {
+    let served = with_admin();
+    let (status, body) = upload(
+        &served.app,
+        "guides",
+        "<img src=x onerror=alert(1)>.txt",
+        "<script>alert('titre')</script> Tapissier\n\nTapissier <b onmouseover=alert(2)>décorateur</b>."
+            .as_bytes(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let path = body["path"].as_str().unwrap().to_string();
+    assert!(!path.contains('<') && !path.contains('>'), "{path}");
+    admin(&served.app, "POST", "/api/v1/admin/reindex?wait=true").await;
+    let (status, _, page) = get(&served.app, "/?q=tapissier").await;
+    assert_eq!(status, StatusCode::OK);
+    let page = String::from_utf8(page).unwrap();
+    assert!(page.contains("Tapissier"), "the document is found");
+    assert!(!page.contains("<script>alert"), "title markup escaped");
+    assert!(!page.contains("<b onmouseover"), "snippet markup escaped");
+    assert!(
+        page.contains("&lt;script&gt;alert"),
+        "title text kept, escaped"
+    );
+    let (_, json) = get_json(&served.app, "/api/v1/search?q=tapissier").await;
+    assert!(json["hits"][0]["title_html"]
+        .as_str()
+        .is_some_and(|t| t.starts_with("&lt;script&gt;")));
+    let snippet = json["hits"][0]["snippets"][0]["html"].as_str().unwrap();
+    assert!(
+        snippet.contains("&lt;b onmouseover") && !snippet.contains("<b "),
+        "{snippet}"
+    );
+}
+
+fn from(address: &str, uri: &str) -> Request<Body> {
+    let mut request = Request::get(uri).body(Body::empty()).unwrap();
+    let address: SocketAddr = address.parse().unwrap();
+    request.extensions_mut().insert(ConnectInfo(address));
+    request
+}
+
+#[tokio::test]
+async fn each_client_is_rate_limited_on_public_routes_with_retry_after() {
+    let served = served(ServeOptions {
+        rate_limit: Some(RateLimit {
+            per_second: 0.5,
+            burst: 3.0,
+        }),
+        ..ServeOptions::default()
+    });
+    for _ in 0..3 {
+        let (status, _, _) =
+            send(&served.app, from("10.1.1.1:4000", "/api/v1/search?q=stage")).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let (status, headers, body) =
+        send(&served.app, from("10.1.1.1:4001", "/api/v1/search?q=stage")).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(headers[header::RETRY_AFTER], "2");
+    let body: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(body["error"]["code"], "rate_limited");
+    let (status, headers, _) = send(&served.app, from("10.1.1.1:4002", "/?q=stage")).await;
+    assert_eq!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the web page counts too"
+    );
+    assert_eq!(headers[header::CONTENT_TYPE], "text/html; charset=utf-8");
+    let (status, _, _) = send(&served.app, from("10.1.1.1:4003", "/health")).await;
+    assert_eq!(status, StatusCode::OK, "health is never limited");
+    let (status, _, _) = send(&served.app, from("10.9.9.9:4000", "/api/v1/search?q=stage")).await;
+    assert_eq!(status, StatusCode::OK, "another client has its own budget");
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let (status, _, _) = send(&served.app, from("10.1.1.1:4004", "/api/v1/search?q=stage")).await;
+    assert_eq!(status, StatusCode::OK, "the budget refills");
+}
+
+#[tokio::test]
+async fn oversized_and_malformed_requests_get_a_clear_4xx() {
+    let served = served(ServeOptions::default());
+    let long = format!("/api/v1/search?q={}", "a".repeat(5000));
+    let (status, body) = get_json(&served.app, &long).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::URI_TOO_LONG, Some("uri_too_long"))
+    );
+    let mut request = Request::get("/api/v1/search?q=stage");
+    for i in 0..20 {
+        request = request.header(format!("x-filler-{i}"), "v".repeat(1000));
+    }
+    let (status, _, body) = send(&served.app, request.body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE);
+    assert!(String::from_utf8_lossy(&body).contains("headers_too_large"));
+    for uri in ["/api/v1/search?page=-1&q=x", "/api/v1/search?per_page=abc"] {
+        let (status, body) = get_json(&served.app, uri).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}: {body}");
+    }
+    let (status, _, _) = get(&served.app, "/files/..%2F..%2Fetc%2Fpasswd").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

@@ -21,3 +21,6 @@ mod web;
 
 #[path = "integration/admin.rs"]
 mod admin;
+
+#[path = "integration/live.rs"]
+mod live;

@@ -15,7 +15,7 @@ use tower::ServiceExt;
 use crate::support::{bundled_index, corpus};
 
 #[path = "api_contract.rs"]
-mod contract;
+pub mod contract;
 
 /// The small corpus written for these tests.
 pub fn fixture_corpus() -> PathBuf {

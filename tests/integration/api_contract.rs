@@ -83,7 +83,7 @@ async fn the_openapi_document_matches_the_real_routes() {
 }
 
 /// A minimal HTTP/1.1 client: one request per connection, the whole answer read.
-async fn http_get(address: std::net::SocketAddr, path: &str) -> (u16, String) {
+pub async fn http_get(address: std::net::SocketAddr, path: &str) -> (u16, String) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut stream = tokio::net::TcpStream::connect(address)
         .await

@@ -1,0 +1,234 @@
+//! The corpus changing under a running service: searches stay right through full rebuilds,
+//! and a `serve` killed with SIGKILL in the middle of a re-index loses nothing committed.
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use spo_search::api::{app, AppState, ServeOptions};
+use spo_search::search::Searcher;
+
+use crate::admin::copy_dir;
+use crate::api::contract::http_get;
+use crate::support::{corpus, index_into};
+
+/// A corpus of the spo agreement (5 formats) and the travail-emploi export (269 fiches).
+fn live_corpus(root: &Path) -> std::path::PathBuf {
+    let live = root.join("corpus");
+    for source in ["spo", "travail-emploi"] {
+        copy_dir(&corpus().join(source), &live.join(source));
+    }
+    live
+}
+
+/// The id of the first hit of `query`, over HTTP.
+async fn first_hit(address: SocketAddr, query: &str) -> Result<String, String> {
+    let (status, body) = http_get(address, &format!("/api/v1/search?q={query}")).await;
+    if status != 200 {
+        return Err(format!("status {status}"));
+    }
+    let body: Value = serde_json::from_str(&body).map_err(|e| e.to_string())?;
+    Ok(body["hits"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn searches_stay_right_during_full_rebuilds() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = live_corpus(dir.path());
+    let index = dir.path().join("index");
+    index_into(&corpus, &index);
+    let options = ServeOptions {
+        rate_limit: None,
+        ..ServeOptions::default()
+    };
+    let state = AppState::new(&corpus, &index, options);
+    state.set_ready(Searcher::open(&index).unwrap());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let router = app(state.clone());
+    let server = tokio::spawn(async move { axum::serve(listener, router).await });
+
+    let queries = [
+        "rupture%20conventionnelle",
+        "label%20spo",
+        "apprentissage",
+        "licenciement",
+    ];
+    let mut expected = Vec::new();
+    for query in queries {
+        expected.push(first_hit(address, query).await.unwrap());
+    }
+    let expected = Arc::new(expected);
+    let rebuilding = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let mut clients = Vec::new();
+    for client in 0..4 {
+        let (expected, rebuilding) = (expected.clone(), rebuilding.clone());
+        clients.push(tokio::spawn(async move {
+            let (mut latencies, mut errors, mut wrong) = (Vec::new(), 0, 0);
+            let mut round = client;
+            while rebuilding.load(std::sync::atomic::Ordering::Relaxed) {
+                let which = round % queries.len();
+                let started = Instant::now();
+                match first_hit(address, queries[which]).await {
+                    Ok(id) if id == expected[which] => {}
+                    Ok(_) => wrong += 1,
+                    Err(_) => errors += 1,
+                }
+                latencies.push(started.elapsed());
+                round += 1;
+            }
+            (latencies, errors, wrong)
+        }));
+    }
+    let reindexer = state.reindexer().unwrap();
+    for _ in 0..3 {
+        let outcome = reindexer.wait(reindexer.request(true)).await.unwrap();
+        let report = outcome.report.as_ref().expect("the rebuild ran");
+        assert!(report.committed && report.failed == 0, "{report}");
+    }
+    rebuilding.store(false, std::sync::atomic::Ordering::Relaxed);
+    let (mut latencies, mut errors, mut wrong) = (Vec::new(), 0, 0);
+    for client in clients {
+        let (l, e, w) = client.await.unwrap();
+        latencies.extend(l);
+        errors += e;
+        wrong += w;
+    }
+    latencies.sort();
+    let p99 = latencies[latencies.len() * 99 / 100];
+    println!(
+        "{} searches during 3 full rebuilds: {errors} errors, {wrong} wrong, p99 {p99:?}",
+        latencies.len()
+    );
+    assert_eq!((errors, wrong), (0, 0));
+    assert!(latencies.len() >= 40, "only {} searches", latencies.len());
+    server.abort();
+}
+
+/// A `spo-search serve` process and the address it listens on.
+fn spawn_serve(corpus: &Path, index: &Path) -> (Child, SocketAddr) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_spo-search"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--rate-limit", "0"])
+        .arg("--corpus")
+        .arg(corpus)
+        .arg("--index")
+        .arg(index)
+        .env("SPO_ADMIN_TOKEN", "kill-nine-test-token-0123")
+        .env("SPO_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    let stdout = child.stdout.take().unwrap();
+    BufReader::new(stdout).read_line(&mut line).unwrap();
+    let address = line
+        .trim()
+        .rsplit("http://")
+        .next()
+        .and_then(|a| a.trim_end_matches('/').parse().ok())
+        .unwrap_or_else(|| panic!("no address in {line:?}"));
+    (child, address)
+}
+
+/// An admin call over HTTP.
+async fn admin_call(address: SocketAddr, method: &str, path: &str) -> (u16, Value) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer kill-nine-test-token-0123\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.unwrap();
+    let answer = String::from_utf8_lossy(&answer);
+    let status = answer
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = answer.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+    (status, serde_json::from_str(body).unwrap_or(Value::Null))
+}
+
+/// Waits for `/health` to answer ready; returns the document count.
+async fn ready_documents(address: SocketAddr) -> u64 {
+    for _ in 0..600 {
+        let (status, body) = http_get(address, "/health").await;
+        if status == 200 {
+            let body: Value = serde_json::from_str(&body).unwrap();
+            return body["documents"].as_u64().unwrap();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the service never became ready");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_during_a_reindex_loses_nothing_committed() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = live_corpus(dir.path());
+    let index = dir.path().join("index");
+    index_into(&corpus, &index);
+    let (mut child, address) = spawn_serve(&corpus, &index);
+    let documents = ready_documents(address).await;
+    let expected = first_hit(address, "rupture%20conventionnelle")
+        .await
+        .unwrap();
+
+    // Kill the server while a full rebuild is running (retrying if a run ends too soon).
+    let mut killed_while_running = false;
+    for _ in 0..5 {
+        let (status, _) = admin_call(address, "POST", "/api/v1/admin/reindex?rebuild=true").await;
+        assert_eq!(status, 202);
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            let (_, report) = admin_call(address, "GET", "/api/v1/admin/report").await;
+            if report["running"] == true {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                killed_while_running = true;
+                break;
+            }
+            if report["last"]["report"].is_object() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        if killed_while_running {
+            break;
+        }
+    }
+    assert!(killed_while_running, "no run was seen in progress");
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let (mut child, address) = spawn_serve(&corpus, &index);
+    assert_eq!(
+        ready_documents(address).await,
+        documents,
+        "the last commit is whole"
+    );
+    assert_eq!(
+        first_hit(address, "rupture%20conventionnelle")
+            .await
+            .unwrap(),
+        expected
+    );
+    let (status, outcome) = admin_call(
+        address,
+        "POST",
+        "/api/v1/admin/reindex?wait=true&rebuild=true",
+    )
+    .await;
+    assert_eq!(status, 200, "{outcome}");
+    assert_eq!(outcome["report"]["failed"], 0, "{outcome}");
+    assert_eq!(outcome["report"]["documents"].as_u64(), Some(documents));
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

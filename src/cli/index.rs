@@ -26,6 +26,9 @@ pub struct IndexArgs {
     /// Extraction threads (default: the number of cores).
     #[arg(long, env = "SPO_THREADS")]
     threads: Option<usize>,
+    /// Re-read every file, not only the new and changed ones.
+    #[arg(long)]
+    rebuild: bool,
 }
 
 /// Runs an indexing pass; exits with 1 when documents failed (the index is still committed).
@@ -33,6 +36,7 @@ pub fn run(args: IndexArgs) -> anyhow::Result<ExitCode> {
     let mut options = IndexOptions::new(&args.paths.corpus, &args.paths.index);
     options.limits.max_file_bytes = args.max_file_mb.saturating_mul(1024 * 1024);
     options.limits.timeout = Duration::from_secs(args.timeout_secs.max(1));
+    options.rebuild = args.rebuild;
     if let Some(threads) = args.threads {
         options.threads = threads.max(1);
     }

@@ -16,7 +16,7 @@ use super::error::ApiError;
 use super::AppState;
 
 /// Longest request URI accepted, in bytes.
-pub const MAX_URI_BYTES: usize = 4 * 1024;
+pub const MAX_URI_BYTES: usize = 8 * 1024;
 /// Most header bytes (names and values) accepted.
 pub const MAX_HEADER_BYTES: usize = 16 * 1024;
 /// Clients remembered before the idle ones are forgotten.

@@ -374,7 +374,7 @@ async fn each_client_is_rate_limited_on_public_routes_with_retry_after() {
 #[tokio::test]
 async fn oversized_and_malformed_requests_get_a_clear_4xx() {
     let served = served(ServeOptions::default());
-    let long = format!("/api/v1/search?q={}", "a".repeat(5000));
+    let long = format!("/api/v1/search?q={}", "a".repeat(9000));
     let (status, body) = get_json(&served.app, &long).await;
     assert_eq!(
         (status, body["error"]["code"].as_str()),
@@ -393,4 +393,46 @@ async fn oversized_and_malformed_requests_get_a_clear_4xx() {
     }
     let (status, _, _) = get(&served.app, "/files/..%2F..%2Fetc%2Fpasswd").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_file_names_in_the_corpus_neither_inject_headers_nor_markup() {
+    let served = with_admin();
+    let guides = served.corpus.join("guides");
+    std::fs::write(guides.join("a\r\nX-Evil: 1.md"), "# Doreur\n\nLe doreur.").unwrap();
+    std::fs::write(
+        guides.join("<svg onload=alert(1)>.md"),
+        "# Doreur sur bois\n\nDorure.",
+    )
+    .unwrap();
+    admin(&served.app, "POST", "/api/v1/admin/reindex?wait=true").await;
+
+    let (status, headers, _) = get(&served.app, "/files/guides/a%0D%0AX-Evil%3A%201.md").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers.get("x-evil").is_none());
+    let disposition = headers[header::CONTENT_DISPOSITION].to_str().unwrap();
+    assert!(
+        !disposition.contains('\r') && !disposition.contains('\n'),
+        "{disposition}"
+    );
+    assert!(
+        disposition.ends_with("a%0D%0AX%2DEvil%3A%201%2Emd"),
+        "{disposition}"
+    );
+
+    let (status, _, page) = get(&served.app, "/?q=doreur").await;
+    assert_eq!(status, StatusCode::OK);
+    let page = String::from_utf8(page).unwrap();
+    assert!(page.contains("sur bois"), "both documents are found");
+    assert!(
+        !page.contains("<svg"),
+        "file names are escaped in links and text"
+    );
+    let (status, _, document) = get(
+        &served.app,
+        "/documents/guides/%3Csvg%20onload=alert(1)%3E.md",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!String::from_utf8(document).unwrap().contains("<svg"));
 }

@@ -86,6 +86,8 @@ fn snapshots_taken_during_an_indexing_run_are_whole_commits() {
         } else if !running_after {
             break;
         }
+        // The copy's reader watches its folder: close it before removing the folder.
+        drop(copy);
         std::fs::remove_dir_all(&out).expect("clean");
     }
     assert!(run.wait().expect("wait").success());

@@ -21,7 +21,9 @@ if [ ${#TARGETS[@]} -eq 0 ]; then
     mapfile -t TARGETS < <(cargo +nightly fuzz list)
 fi
 [ -d corpus ] || ./seeds.sh
-mkdir -p artifacts/logs
+mkdir -p artifacts/logs target/tmp
+# The rome target writes its release folder under TMPDIR: keep it inside fuzz/target.
+export TMPDIR=$PWD/target/tmp
 
 cargo +nightly fuzz build || exit 1
 

@@ -162,6 +162,10 @@ fn extract_file(format: FileFormat, bytes: &[u8]) -> Result<Extracted, ExtractEr
     }
 }
 
+/// Stack of an extraction thread: a main thread's, the stack the fuzz targets (`fuzz/`) run
+/// the extractors with. A stack overflow aborts the process, it cannot be caught as a panic.
+const EXTRACTION_STACK_BYTES: usize = 8 * 1024 * 1024;
+
 /// Runs `job` on its own thread; a job over `timeout` is abandoned and reported, a panic is
 /// caught and reported.
 fn run_bounded<T: Send + 'static>(
@@ -171,6 +175,7 @@ fn run_bounded<T: Send + 'static>(
     let (sender, receiver) = mpsc::sync_channel(1);
     std::thread::Builder::new()
         .name("extract".into())
+        .stack_size(EXTRACTION_STACK_BYTES)
         .spawn(move || {
             let result = std::panic::catch_unwind(AssertUnwindSafe(job))
                 .unwrap_or_else(|panic| Err(ExtractError::Panicked(panic_message(&panic))));

@@ -14,7 +14,7 @@ use scraper::{ElementRef, Html};
 use super::text::layout::collapse_whitespace;
 use super::text::{decode_text, language_code, require_text, unique_non_empty};
 use super::{ExtractError, Extracted};
-use nesting::{exceeds_nesting, strip_tags, MAX_NESTING};
+use nesting::{exceeds_elements, exceeds_nesting, strip_tags, MAX_ELEMENTS, MAX_NESTING};
 use render::render;
 
 /// How far into the file a `<meta charset>` declaration is looked for (as browsers do).
@@ -23,6 +23,12 @@ const CHARSET_SNIFF_BYTES: usize = 1024;
 /// Extracts a web page.
 pub fn extract(bytes: &[u8]) -> Result<Extracted, ExtractError> {
     let source = decode_html(bytes);
+    if exceeds_elements(&source) {
+        return Err(ExtractError::malformed(
+            "html",
+            format!("more than {MAX_ELEMENTS} elements"),
+        ));
+    }
     if exceeds_nesting(&source) {
         return Err(ExtractError::malformed(
             "html",
@@ -49,9 +55,9 @@ pub fn extract(bytes: &[u8]) -> Result<Extracted, ExtractError> {
 }
 
 /// The text of an HTML fragment (e.g. a field of a JSON export), laid out like a page body.
-/// A fragment nested too deep to parse quickly gives its text without layout.
+/// A fragment nested too deep or too large to parse safely gives its text without layout.
 pub fn fragment_to_text(html: &str) -> String {
-    if exceeds_nesting(html) {
+    if exceeds_elements(html) || exceeds_nesting(html) {
         return strip_tags(html);
     }
     render(Html::parse_fragment(html).root_element()).body
@@ -320,6 +326,15 @@ mod tests {
             ))
         );
         assert_eq!(fragment_to_text(&format!("{too_deep}fond")), "fond");
+        let flood = "<br>".repeat(MAX_ELEMENTS + 1);
+        assert_eq!(
+            extract(format!("{flood}fond").as_bytes()),
+            Err(ExtractError::malformed(
+                "html",
+                "more than 1000000 elements"
+            ))
+        );
+        assert_eq!(fragment_to_text(&format!("{flood}fond")), "fond");
         let at_the_limit = [
             format!("{}fond", "<div>".repeat(MAX_NESTING)),
             format!("{}fond", "<dl><dt>a<dd>".repeat(MAX_NESTING)),

@@ -1,4 +1,4 @@
-//! A guard against pathologically deep HTML, checked before parsing.
+//! Guards against pathologically deep or large HTML, checked before parsing.
 //!
 //! html5ever builds any depth without recursion, but several tree-construction steps walk
 //! the whole stack of open elements (scope checks on `<div>`, `<li>`, `<dd>`...), so parsing
@@ -6,9 +6,17 @@
 //! minutes. Browsers flatten the tree beyond 512 levels; [`exceeds_nesting`] estimates the
 //! depth in one linear scan so that such input can be refused (pages) or read crudely
 //! ([`strip_tags`], for fragments) instead.
+//!
+//! The parsed tree costs a few hundred bytes per element, so a flat flood of small elements
+//! (`<br>` repeated) would take gigabytes: [`exceeds_elements`] counts tags against
+//! [`MAX_ELEMENTS`] first.
 
 /// Deepest element nesting accepted: twice the depth browsers keep.
 pub(super) const MAX_NESTING: usize = 1024;
+
+/// Most start tags accepted in one page or fragment; large real pages have tens of
+/// thousands of elements.
+pub(super) const MAX_ELEMENTS: usize = 1_000_000;
 
 /// How far down the stack an end tag looks for its start tag; further, it is ignored.
 const END_TAG_SEARCH: usize = 64;
@@ -63,6 +71,16 @@ pub(super) fn exceeds_nesting(html: &str) -> bool {
         }
     }
     false
+}
+
+/// Whether `html` holds more than [`MAX_ELEMENTS`] start tags (`<` then a letter), in one
+/// linear scan.
+pub(super) fn exceeds_elements(html: &str) -> bool {
+    html.as_bytes()
+        .windows(2)
+        .filter(|pair| matches!(pair, [b'<', next] if next.is_ascii_alphabetic()))
+        .nth(MAX_ELEMENTS)
+        .is_some()
 }
 
 /// The text of `html` with its tags removed and its whitespace collapsed (entities stay as
@@ -153,6 +171,13 @@ mod tests {
         // An end tag closes the elements left open inside it.
         let unclosed_inside = "<section><div><div><b></section>".repeat(5_000);
         assert!(!exceeds_nesting(&unclosed_inside));
+    }
+
+    #[test]
+    fn element_floods_are_detected() {
+        assert!(exceeds_elements(&"<br>".repeat(MAX_ELEMENTS + 1)));
+        assert!(!exceeds_elements(&"<br>".repeat(MAX_ELEMENTS)));
+        assert!(!exceeds_elements(&"a < b </ c <1".repeat(MAX_ELEMENTS)));
     }
 
     #[test]

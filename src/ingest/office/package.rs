@@ -4,7 +4,8 @@
 //! [`MAX_PART_BYTES`], and large parts whose compression ratio is beyond
 //! [`MAX_COMPRESSION_RATIO`]. Sizes declared in the archive are checked first, then the
 //! bytes actually decompressed are counted through [`Read::take`], so a lying header cannot
-//! make a read unbounded.
+//! make a read unbounded. XML parts are parsed without DTDs (no entity expansion) and with
+//! at most [`MAX_XML_NODES`] nodes, which bounds the memory of the parsed tree.
 
 use std::io::{Cursor, Read};
 
@@ -25,6 +26,11 @@ pub(super) const MAX_COMPRESSION_RATIO: u64 = 200;
 
 /// Parts smaller than this are never refused for their ratio.
 const RATIO_CHECK_FLOOR: u64 = 1 << 20;
+
+/// Most XML nodes (elements, texts, attributes) in one part: real documents of hundreds of
+/// pages have a few hundred thousand; 16 million empty elements (64 MiB of `<a/>`) would
+/// take more than a gigabyte once parsed.
+pub(super) const MAX_XML_NODES: u32 = 4_000_000;
 
 /// An opened office package.
 pub(super) struct Package<'a> {
@@ -97,13 +103,18 @@ impl<'a> Package<'a> {
     }
 }
 
-/// Parses an XML part (DTDs refused: no entity expansion).
+/// Parses an XML part (DTDs refused: no entity expansion; at most [`MAX_XML_NODES`] nodes).
 pub(super) fn parse_xml<'x>(
     xml: &'x str,
     format: &'static str,
     name: &str,
 ) -> Result<roxmltree::Document<'x>, ExtractError> {
     let xml = xml.strip_prefix('\u{feff}').unwrap_or(xml);
-    roxmltree::Document::parse(xml)
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: false,
+        nodes_limit: MAX_XML_NODES,
+        ..roxmltree::ParsingOptions::default()
+    };
+    roxmltree::Document::parse_with_options(xml, options)
         .map_err(|error| ExtractError::malformed(format, format!("{name}: {error}")))
 }

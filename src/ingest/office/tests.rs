@@ -7,7 +7,9 @@ use std::io::{Cursor, Write};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
 
-use super::package::{MAX_COMPRESSION_RATIO, MAX_ENTRIES, MAX_PART_BYTES};
+use super::package::{
+    parse_xml, MAX_COMPRESSION_RATIO, MAX_ENTRIES, MAX_PART_BYTES, MAX_XML_NODES,
+};
 use super::*;
 
 const AGREEMENT_DOCX: &[u8] = include_bytes!(concat!(
@@ -285,4 +287,16 @@ fn hostile_xml_is_refused_or_survives() {
     );
     let package = zip_of(&[("word/document.xml", deep.as_bytes())]);
     assert_eq!(extract_docx(&package).unwrap().body, "fond");
+}
+
+#[test]
+fn xml_parts_with_too_many_nodes_are_refused() {
+    let nodes = usize::try_from(MAX_XML_NODES).unwrap();
+    let flat = format!("<r>{}</r>", "<a/>".repeat(nodes));
+    assert_eq!(
+        reason(parse_xml(&flat, "docx", "word/document.xml").map(|_| Extracted::default())),
+        "word/document.xml: nodes limit reached"
+    );
+    let within = format!("<r>{}</r>", "<a/>".repeat(1_000));
+    assert!(parse_xml(&within, "docx", "word/document.xml").is_ok());
 }

@@ -2,9 +2,10 @@
 //! of the Form XObjects it draws) and records every shown glyph with its position on the
 //! page, its advance and its font size, for the layout step to arrange into lines.
 //!
-//! Work is bounded per page by a [`Budget`]: operations executed, glyphs recorded and bytes
-//! of content decoded (forms included), so that a form drawn a million times or a content
-//! stream of garbage cannot hang extraction. Forms nest at most [`MAX_FORM_DEPTH`] deep and
+//! Work is bounded per page by a [`Budget`]: operations executed, glyphs recorded, bytes of
+//! glyph text and bytes of content decoded (forms included), so that a form drawn a million
+//! times, a glyph mapped to a megabyte of text or a content stream of garbage cannot hang
+//! extraction or exhaust memory. The document's own budget caps the sum over its pages. Forms nest at most [`MAX_FORM_DEPTH`] deep and
 //! never recurse into themselves.
 
 use std::rc::Rc;
@@ -32,6 +33,9 @@ pub(super) struct Budget {
     pub(super) glyphs: usize,
     /// Bytes of content streams decoded (page streams and forms).
     pub(super) content_bytes: usize,
+    /// Bytes of text recorded with the glyphs (a `/ToUnicode` entry may map one code to a
+    /// long text).
+    pub(super) text_bytes: usize,
 }
 
 impl Budget {
@@ -40,7 +44,45 @@ impl Budget {
         operations: 2_000_000,
         glyphs: 300_000,
         content_bytes: 64 * 1024 * 1024,
+        text_bytes: 4 * 1024 * 1024,
     };
+
+    /// The budget of a whole document, shared by its pages: about fifty times what the
+    /// largest test document (1.3 MB, 300 pages) spends.
+    pub(super) const DOCUMENT: Budget = Budget {
+        operations: 100_000_000,
+        glyphs: 20_000_000,
+        content_bytes: 512 * 1024 * 1024,
+        text_bytes: 32 * 1024 * 1024,
+    };
+
+    /// This budget capped by `limit`, field by field.
+    pub(super) fn within(self, limit: Budget) -> Budget {
+        Budget {
+            operations: self.operations.min(limit.operations),
+            glyphs: self.glyphs.min(limit.glyphs),
+            content_bytes: self.content_bytes.min(limit.content_bytes),
+            text_bytes: self.text_bytes.min(limit.text_bytes),
+        }
+    }
+
+    /// Charges this budget with what a part of the work spent: it was given `granted` and
+    /// has `left` over.
+    pub(super) fn charge(&mut self, granted: Budget, left: Budget) {
+        let spent = |granted: usize, left: usize| granted.saturating_sub(left);
+        self.operations = self
+            .operations
+            .saturating_sub(spent(granted.operations, left.operations));
+        self.glyphs = self
+            .glyphs
+            .saturating_sub(spent(granted.glyphs, left.glyphs));
+        self.content_bytes = self
+            .content_bytes
+            .saturating_sub(spent(granted.content_bytes, left.content_bytes));
+        self.text_bytes = self
+            .text_bytes
+            .saturating_sub(spent(granted.text_bytes, left.text_bytes));
+    }
 }
 
 /// One shown glyph, in page (user space) coordinates.
@@ -132,14 +174,15 @@ impl<'a, 'c> Interpreter<'a, 'c> {
         }
     }
 
-    /// Runs the page content `content` with the page `resources`; returns the glyphs shown.
+    /// Runs the page content `content` with the page `resources`; returns the glyphs shown
+    /// and what is left of the budget.
     pub(super) fn run_page(
         mut self,
         content: &[u8],
         resources: Option<&'a Dictionary>,
-    ) -> Vec<Glyph> {
+    ) -> (Vec<Glyph>, Budget) {
         self.run(content, resources, GraphicsState::initial());
-        self.glyphs
+        (self.glyphs, self.budget)
     }
 
     fn run(&mut self, content: &[u8], resources: Option<&'a Dictionary>, state: GraphicsState) {
@@ -291,8 +334,9 @@ impl<'a, 'c> Interpreter<'a, 'c> {
             let (x, y) = to_page.apply(offset, text.rise);
             let end = to_page.apply(offset + displacement, text.rise);
             let on_page = page_box.is_none_or(|page_box| page_box.touches((x, y), end));
-            if visible && on_page && budget.glyphs > 0 {
+            if visible && on_page && budget.glyphs > 0 && budget.text_bytes >= code.text.len() {
                 budget.glyphs -= 1;
+                budget.text_bytes -= code.text.len();
                 glyphs.push(Glyph {
                     text: code.text.to_string(),
                     x,
@@ -373,6 +417,7 @@ mod tests {
         let page_box = PageBox::from_rectangle([0.0, 0.0, 595.0, 842.0]);
         Interpreter::new(&doc, &mut fonts, budget, Some(page_box))
             .run_page(content, Some(&resources))
+            .0
             .into_iter()
             .map(|glyph| (glyph.text, glyph.x, glyph.y, glyph.advance))
             .collect()
@@ -429,7 +474,7 @@ mod tests {
         let font = doc.add_object(dictionary! { "Subtype" => "Type1", "BaseFont" => "Courier" });
         let resources = dictionary! { "Font" => dictionary! { "F1" => font } };
         let mut fonts = FontCache::default();
-        let shown = Interpreter::new(&doc, &mut fonts, Budget::PAGE, None).run_page(
+        let (shown, _) = Interpreter::new(&doc, &mut fonts, Budget::PAGE, None).run_page(
             b"2 0 0 2 0 0 cm BT /F1 10 Tf 0 1 -1 0 50 50 Tm (a) Tj ET",
             Some(&resources),
         );
@@ -467,5 +512,33 @@ mod tests {
             ..Budget::PAGE
         };
         assert!(glyphs_with(b"BT /F1 10 Tf 1 1 Td (abcd) Tj ET", budget).is_empty());
+        let budget = Budget {
+            text_bytes: 3,
+            ..Budget::PAGE
+        };
+        assert_eq!(
+            glyphs_with(b"BT /F1 10 Tf 1 1 Td (abcd) Tj ET", budget).len(),
+            3
+        );
+    }
+
+    #[test]
+    fn a_page_is_granted_at_most_what_the_document_has_left() {
+        let mut document = Budget {
+            operations: 10,
+            ..Budget::DOCUMENT
+        };
+        let granted = Budget::PAGE.within(document);
+        assert_eq!(granted.operations, 10);
+        assert_eq!(granted.glyphs, Budget::PAGE.glyphs);
+        let left = Budget {
+            operations: 4,
+            glyphs: granted.glyphs - 100,
+            ..granted
+        };
+        document.charge(granted, left);
+        assert_eq!(document.operations, 4);
+        assert_eq!(document.glyphs, Budget::DOCUMENT.glyphs - 100);
+        assert_eq!(document.text_bytes, Budget::DOCUMENT.text_bytes);
     }
 }

@@ -5,6 +5,12 @@
 //! (fonts decoded by [`font`], forms followed with a depth limit) and [`layout`] arranges
 //! the positioned glyphs into lines and words. A page that cannot be read becomes an empty
 //! page; the others are kept.
+//!
+//! Work and memory are bounded: streams decompress to at most [`MAX_STREAM_SIZE`], a
+//! document has at most [`MAX_PAGES`] pages, each page runs within a [`Budget`] and all the
+//! pages together within [`Budget::DOCUMENT`] (pages past it come out empty); lopdf caps
+//! the nesting of arrays and dictionaries and follows reference chains a bounded number of
+//! steps, and the page tree and forms are climbed with depth limits and cycle checks.
 
 mod cmap;
 mod encoding;
@@ -29,23 +35,33 @@ use objects::{as_dict, lookup, number, resolve, stream_data};
 const MAX_STREAM_SIZE: usize = 64 * 1024 * 1024;
 /// Most levels of the page tree climbed to find inherited resources.
 const MAX_PAGE_TREE_DEPTH: usize = 64;
+/// Most pages in a document; longer ones are refused (real documents have hundreds).
+const MAX_PAGES: usize = 10_000;
 
 /// Extracts the text and metadata of a PDF file.
 ///
 /// `body` holds the pages joined by a blank line ("\n\n"), `page_starts` the byte offset of
 /// each page in it (one per page, empty pages included). A PDF without any text (a scan)
 /// gives an empty body. Fails with [`ExtractError::Encrypted`] when the file needs a
-/// password, and [`ExtractError::Malformed`] when it cannot be parsed or has no pages.
+/// password, and [`ExtractError::Malformed`] when it cannot be parsed, has no pages or more
+/// than [`MAX_PAGES`].
 pub fn extract(bytes: &[u8]) -> Result<Extracted, ExtractError> {
     let doc = load(bytes)?;
-    let page_ids: Vec<ObjectId> = doc.page_iter().collect();
+    let page_ids: Vec<ObjectId> = doc.page_iter().take(MAX_PAGES + 1).collect();
     if page_ids.is_empty() {
         return Err(ExtractError::malformed("pdf", "no pages"));
     }
+    if page_ids.len() > MAX_PAGES {
+        return Err(ExtractError::malformed(
+            "pdf",
+            format!("more than {MAX_PAGES} pages"),
+        ));
+    }
     let mut fonts = FontCache::default();
+    let mut budget = Budget::DOCUMENT;
     let pages: Vec<String> = page_ids
         .iter()
-        .map(|&page_id| page_text(&doc, &mut fonts, page_id))
+        .map(|&page_id| page_text(&doc, &mut fonts, &mut budget, page_id))
         .collect();
     let (body, page_starts) = join_pages(&pages);
     let metadata = metadata::read(&doc);
@@ -97,18 +113,27 @@ fn join_pages(pages: &[String]) -> (String, Vec<usize>) {
     (body, page_starts)
 }
 
-/// The text of one page; empty when the page has no readable content.
-fn page_text(doc: &Document, fonts: &mut FontCache, page_id: ObjectId) -> String {
+/// The text of one page, within what is left of the document's budget; empty when the page
+/// has no readable content.
+fn page_text(
+    doc: &Document,
+    fonts: &mut FontCache,
+    document_budget: &mut Budget,
+    page_id: ObjectId,
+) -> String {
     let Ok(page) = doc.get_dictionary(page_id) else {
         return String::new();
     };
-    let mut budget = Budget::PAGE;
+    let granted = Budget::PAGE.within(*document_budget);
+    let mut budget = granted;
     let content = page_content(doc, page, &mut budget);
     let resources = inherited(doc, page, b"Resources").and_then(as_dict);
     let page_box = inherited(doc, page, b"CropBox")
         .and_then(rectangle)
         .or_else(|| inherited(doc, page, b"MediaBox").and_then(rectangle));
-    let glyphs = Interpreter::new(doc, fonts, budget, page_box).run_page(&content, resources);
+    let (glyphs, left) =
+        Interpreter::new(doc, fonts, budget, page_box).run_page(&content, resources);
+    document_budget.charge(granted, left);
     layout::page_text(&glyphs)
 }
 

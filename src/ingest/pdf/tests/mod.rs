@@ -9,6 +9,8 @@ use unicode_normalization::UnicodeNormalization;
 
 use super::*;
 
+mod limits;
+
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/pdf/");
 const ACCORD_CADRE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -494,7 +496,7 @@ fn mutated_content_streams_do_not_panic() {
                 let length = mutated.len();
                 mutated[position % length] = syntax[usize::from(chunk[1]) % syntax.len()];
             }
-            let glyphs = Interpreter::new(&doc, &mut fonts, Budget::PAGE, None)
+            let (glyphs, _) = Interpreter::new(&doc, &mut fonts, Budget::PAGE, None)
                 .run_page(&mutated, resources);
             layout::page_text(&glyphs);
         }

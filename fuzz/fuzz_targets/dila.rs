@@ -1,0 +1,8 @@
+//! Fuzzes the DILA (service-public.fr) XML extractor.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = spo_search::ingest::dila::extract(data);
+});

@@ -1,0 +1,8 @@
+//! Fuzzes the DOCX extractor: zip container, XML parts, zip-bomb guards.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = spo_search::ingest::office::extract_docx(data);
+});

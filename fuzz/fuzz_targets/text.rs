@@ -1,0 +1,8 @@
+//! Fuzzes the plain text extractor (encoding detection, paragraph layout).
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = spo_search::ingest::text::extract_plain(data);
+});

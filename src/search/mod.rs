@@ -176,6 +176,12 @@ impl Searcher {
         self.reader.searcher()
     }
 
+    /// Whether the folded `word` occurs in some document's text.
+    fn known_word(&self, searcher: &tantivy::Searcher, word: &str) -> bool {
+        let term = Term::from_field_text(self.fields.body_exact, word);
+        searcher.doc_freq(&term).is_ok_and(|n| n > 0)
+    }
+
     /// Languages that have documents in the index, French first.
     fn languages(&self, searcher: &tantivy::Searcher) -> Vec<Lang> {
         let Some(field) = self.fields.facet("language") else {
@@ -230,12 +236,14 @@ impl Searcher {
         let mut parsed = query::parse(&request.query);
         parsed.filters.extend(request.filters.iter().cloned());
         let langs = self.languages(searcher);
+        let known_word = |word: &str| self.known_word(searcher, word);
         let query = rank::build(
             &parsed,
             &self.fields,
             &langs,
             &self.ranking,
             request.complete_last,
+            &known_word,
         );
         let limit = request.limit.clamp(1, MAX_LIMIT);
         let offset = request.offset.min(MAX_DEPTH.saturating_sub(limit));
@@ -304,7 +312,15 @@ impl Searcher {
             others
                 .filters
                 .retain(|(facet, _)| self.fields.facet(facet) != self.fields.facet(name));
-            let query = rank::build(&others, &self.fields, langs, &self.ranking, false);
+            let known_word = |word: &str| self.known_word(searcher, word);
+            let query = rank::build(
+                &others,
+                &self.fields,
+                langs,
+                &self.ranking,
+                false,
+                &known_word,
+            );
             let collector = FacetCollector::new(self.columns.for_searcher(searcher));
             let mut counts = searcher.search(query.as_ref(), &collector)?;
             if let Some(own) = counts.get_mut(index) {
@@ -450,7 +466,15 @@ impl Searcher {
         }
         let parsed = query::parse(&text);
         let langs = self.languages(&searcher);
-        let query = rank::build(&parsed, &self.fields, &langs, &self.ranking, false);
+        let known_word = |word: &str| self.known_word(&searcher, word);
+        let query = rank::build(
+            &parsed,
+            &self.fields,
+            &langs,
+            &self.ranking,
+            false,
+            &known_word,
+        );
         let not_itself = TermQuery::new(
             Term::from_field_text(self.fields.id, id),
             IndexRecordOption::Basic,

@@ -125,10 +125,14 @@ pub fn build(
     langs: &[Lang],
     ranking: &Ranking,
     complete_last: bool,
+    known_word: &dyn Fn(&str) -> bool,
 ) -> Box<dyn Query> {
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    let mut seen_stems = HashSet::new();
-    let mut seen_exact = HashSet::new();
+    let mut seen = Seen {
+        stems: HashSet::new(),
+        exact: HashSet::new(),
+        known_word,
+    };
     let last_word = parsed
         .clauses
         .iter()
@@ -144,28 +148,12 @@ pub fn build(
                 if let Some(query) = typed_phrase(clause, fields, langs) {
                     clauses.push((Occur::Must, query));
                 }
-                let scoring = words(
-                    clause,
-                    fields,
-                    langs,
-                    ranking,
-                    false,
-                    &mut seen_stems,
-                    &mut seen_exact,
-                );
+                let scoring = words(clause, fields, langs, ranking, false, &mut seen);
                 clauses.extend(scoring.into_iter().map(|q| (Occur::Should, q)));
             }
             Occurrence::Must | Occurrence::Should => {
                 let complete = complete_last && Some(index) == last_word;
-                let parts = words(
-                    clause,
-                    fields,
-                    langs,
-                    ranking,
-                    complete,
-                    &mut seen_stems,
-                    &mut seen_exact,
-                );
+                let parts = words(clause, fields, langs, ranking, complete, &mut seen);
                 let parts = parts.into_iter().map(|q| (Occur::Should, q));
                 if clause.occurrence == Occurrence::Should {
                     clauses.extend(parts);
@@ -212,6 +200,14 @@ fn term_query(field: Field, text: &str) -> TermQuery {
     )
 }
 
+/// What the clauses built so far cover, and which words the index knows.
+struct Seen<'a> {
+    stems: HashSet<(Lang, String)>,
+    exact: HashSet<String>,
+    /// Whether a folded word occurs in the index: only unknown words get typo tolerance.
+    known_word: &'a dyn Fn(&str) -> bool,
+}
+
 /// Scoring clauses of the words of one clause, each word once per query.
 fn words(
     clause: &Clause,
@@ -219,14 +215,13 @@ fn words(
     langs: &[Lang],
     ranking: &Ranking,
     complete_last: bool,
-    seen_stems: &mut HashSet<(Lang, String)>,
-    seen_exact: &mut HashSet<String>,
+    seen: &mut Seen<'_>,
 ) -> Vec<Box<dyn Query>> {
     let mut out: Vec<Box<dyn Query>> = Vec::new();
     for &lang in langs {
         let lang_fields = fields.lang(lang);
         for stem in analysis::terms(Mode::Stemmed(lang), &clause.text) {
-            if !seen_stems.insert((lang, stem.clone())) {
+            if !seen.stems.insert((lang, stem.clone())) {
                 continue;
             }
             let per_field: Vec<(Occur, Box<dyn Query>)> = [
@@ -244,7 +239,7 @@ fn words(
     }
     if langs.contains(&Lang::Fr) {
         for root in analysis::terms(Mode::Root, &clause.text) {
-            if seen_exact.insert(format!("root:{root}")) {
+            if seen.exact.insert(format!("root:{root}")) {
                 let per_field: Vec<(Occur, Box<dyn Query>)> = vec![
                     (
                         Occur::Should,
@@ -262,7 +257,7 @@ fn words(
     let exact_terms = analysis::terms(Mode::Exact, &clause.text);
     let count = exact_terms.len();
     for (position, exact) in exact_terms.into_iter().enumerate() {
-        if !seen_exact.insert(exact.clone()) {
+        if !seen.exact.insert(exact.clone()) {
             continue;
         }
         out.push(boosted(
@@ -275,7 +270,9 @@ fn words(
         ));
         let chars = exact.chars().count();
         let term = Term::from_field_text(fields.title_exact, &exact);
-        if chars >= FUZZY_MIN_CHARS && ranking.fuzzy_title > 0.0 {
+        // A word of the index is spelled as someone wrote it: typo tolerance is for the
+        // others, and it is the costliest clause (a Levenshtein automaton over the titles).
+        if chars >= FUZZY_MIN_CHARS && ranking.fuzzy_title > 0.0 && !(seen.known_word)(&exact) {
             let distance = if chars >= FUZZY_TWO_EDITS_CHARS { 2 } else { 1 };
             out.push(boosted(
                 FuzzyTermQuery::new(term.clone(), distance, true),

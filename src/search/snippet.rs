@@ -258,7 +258,7 @@ fn word_end(text: &str, index: usize) -> usize {
 }
 
 /// Escapes `text[start..end]` and wraps the given spans in `<mark>`; adds ellipses where the
-/// fragment cuts the text.
+/// fragment cuts the text. Runs of whitespace become one space, in the same pass.
 fn render(text: &str, start: usize, end: usize, spans: &[(usize, usize)]) -> String {
     let mut html = String::with_capacity(end - start + 32);
     if start > 0 {
@@ -269,18 +269,43 @@ fn render(text: &str, start: usize, end: usize, spans: &[(usize, usize)]) -> Str
         if from < cursor || to > end {
             continue;
         }
-        escape_into(&text[cursor..from], &mut html);
+        escape_collapsed(&text[cursor..from], &mut html);
         html.push_str("<mark>");
-        escape_into(&text[from..to], &mut html);
+        escape_collapsed(&text[from..to], &mut html);
         html.push_str("</mark>");
         cursor = to;
     }
-    escape_into(&text[cursor..end], &mut html);
+    escape_collapsed(&text[cursor..end], &mut html);
     if end < text.len() {
         html.push('…');
     }
-    let collapsed: Vec<&str> = html.split_whitespace().collect();
-    collapsed.join(" ")
+    html.trim_end_matches(' ').to_string()
+}
+
+/// [`escape_into`], with runs of whitespace written as one space (none at the start).
+fn escape_collapsed(text: &str, out: &mut String) {
+    let mut pending_space = false;
+    for c in text.chars() {
+        if c.is_whitespace() {
+            pending_space = true;
+            continue;
+        }
+        if pending_space && !out.is_empty() && !out.ends_with(' ') {
+            out.push(' ');
+        }
+        pending_space = false;
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    if pending_space && !out.is_empty() && !out.ends_with(' ') {
+        out.push(' ');
+    }
 }
 
 /// Escapes the five HTML-significant characters.
@@ -333,6 +358,19 @@ mod tests {
             snippets[0].html.contains("<mark>apprentissage</mark>"),
             "{}",
             snippets[0].html
+        );
+    }
+
+    #[test]
+    fn whitespace_collapses_around_marks_and_ellipses() {
+        let text = "  Un   texte\n\tavec  <des>  espaces  ";
+        assert_eq!(
+            render(text, 2, text.len() - 4, &[(7, 12)]),
+            "…Un <mark>texte</mark> avec &lt;des&gt; espac…"
+        );
+        assert_eq!(
+            render(text, 0, text.len(), &[]),
+            "Un texte avec &lt;des&gt; espaces"
         );
     }
 

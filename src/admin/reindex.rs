@@ -179,8 +179,13 @@ mod tests {
         std::fs::write(path, text).unwrap();
     }
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn a_run_makes_new_files_searchable_and_reports() {
+    /// A one-file corpus, indexed and served, with its re-indexer.
+    fn served() -> (
+        tempfile::TempDir,
+        std::path::PathBuf,
+        Arc<Searcher>,
+        Arc<Reindexer>,
+    ) {
         let dir = tempfile::tempdir().unwrap();
         let (corpus, index_dir) = (dir.path().join("corpus"), dir.path().join("index"));
         write(
@@ -193,6 +198,12 @@ mod tests {
         index::run(&options, &mut |_, _| {}).unwrap();
         let searcher = Arc::new(Searcher::open(&index_dir).unwrap());
         let reindexer = Reindexer::start(options, searcher.clone());
+        (dir, corpus, searcher, reindexer)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_run_makes_new_files_searchable_and_reports() {
+        let (_dir, corpus, searcher, reindexer) = served();
         assert!(reindexer.last().is_none());
 
         write(
@@ -219,18 +230,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_failed_run_is_reported_and_the_index_still_served() {
-        let dir = tempfile::tempdir().unwrap();
-        let (corpus, index_dir) = (dir.path().join("corpus"), dir.path().join("index"));
-        write(
-            &corpus,
-            "cio/source.toml",
-            "[metadata]\nnetwork = \"cio\"\n",
-        );
-        write(&corpus, "cio/a.md", "# Tonnelier\n\nFabrique des tonneaux.");
-        let options = IndexOptions::new(&corpus, &index_dir);
-        index::run(&options, &mut |_, _| {}).unwrap();
-        let searcher = Arc::new(Searcher::open(&index_dir).unwrap());
-        let reindexer = Reindexer::start(options, searcher.clone());
+        let (_dir, corpus, searcher, reindexer) = served();
         write(&corpus, "cio/source.toml", "format = \"nonsense\"\n");
         let outcome = reindexer.wait(reindexer.request(false)).await.unwrap();
         assert!(outcome.report.is_none());

@@ -294,14 +294,7 @@ fn escape_collapsed(text: &str, out: &mut String) {
             out.push(' ');
         }
         pending_space = false;
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
+        escape_char(c, out);
     }
     if pending_space && !out.is_empty() && !out.ends_with(' ') {
         out.push(' ');
@@ -311,14 +304,18 @@ fn escape_collapsed(text: &str, out: &mut String) {
 /// Escapes the five HTML-significant characters.
 pub fn escape_into(text: &str, out: &mut String) {
     for c in text.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
+        escape_char(c, out);
+    }
+}
+
+fn escape_char(c: char, out: &mut String) {
+    match c {
+        '<' => out.push_str("&lt;"),
+        '>' => out.push_str("&gt;"),
+        '&' => out.push_str("&amp;"),
+        '"' => out.push_str("&quot;"),
+        '\'' => out.push_str("&#39;"),
+        _ => out.push(c),
     }
 }
 

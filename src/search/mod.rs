@@ -7,6 +7,7 @@ pub mod cache;
 pub mod columns;
 pub mod eval;
 pub mod facets;
+mod hit;
 pub mod query;
 pub mod rank;
 pub mod rerank;
@@ -25,12 +26,13 @@ use tantivy::{DocAddress, Index, IndexReader, Order, ReloadPolicy, TantivyDocume
 
 use crate::analysis::Lang;
 use crate::index::{self, IndexError};
-use crate::schema::{stored_text, stored_texts, stored_u64s, stored_word_marks, Fields, FACETS};
+use crate::schema::{stored_text, stored_texts, Fields, FACETS};
 use cache::ResponseCache;
 use facets::{FacetCollector, FacetCounts};
+use hit::Highlighters;
+pub use hit::Hit;
 use query::ParsedQuery;
 use rank::Ranking;
-use snippet::{Highlighter, IndexedBody, Snippet};
 use suggest::Vocabulary;
 
 /// Deepest result reachable by paging: offset + limit never goes past it.
@@ -76,30 +78,6 @@ pub struct SearchRequest {
     pub facets: bool,
     /// Complete the last word as a prefix (search as you type).
     pub complete_last: bool,
-}
-
-/// One result.
-#[derive(Debug, Clone, Serialize)]
-pub struct Hit {
-    pub id: String,
-    pub title: String,
-    /// Title as escaped HTML with matched words in `<mark>`.
-    pub title_html: String,
-    pub kind: String,
-    pub network: String,
-    pub source: String,
-    pub format: String,
-    pub audience: Vec<String>,
-    pub territory: String,
-    pub language: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-    /// Path of the original file under the corpus.
-    pub file: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub date: Option<String>,
-    pub score: f32,
-    pub snippets: Vec<Snippet>,
 }
 
 /// The answer to a [`SearchRequest`].
@@ -372,64 +350,6 @@ impl Searcher {
         })
     }
 
-    fn hit(
-        &self,
-        searcher: &tantivy::Searcher,
-        address: DocAddress,
-        score: f32,
-        highlighters: &mut Highlighters,
-        with_snippets: bool,
-    ) -> Result<Hit, SearchError> {
-        let doc: TantivyDocument = searcher.doc(address)?;
-        let fields = &self.fields;
-        let facet = |index: usize| stored_text(&doc, fields.facets[index]).unwrap_or_default();
-        let language = facet(4);
-        let lang = Lang::from_code(&language).unwrap_or(Lang::Fr);
-        let highlighter = highlighters.for_language(lang);
-        let title = stored_text(&doc, fields.title).unwrap_or_default();
-        let snippets = if with_snippets {
-            let body = stored_text(&doc, fields.body).unwrap_or_default();
-            let page_starts = stored_u64s(&doc, fields.page_starts);
-            let marks = stored_word_marks(&doc, fields.word_marks);
-            let mut snippets = if marks.is_empty() {
-                highlighter.snippets(&body, &page_starts)
-            } else {
-                let located = IndexedBody {
-                    segment: searcher.segment_reader(address.segment_ord),
-                    doc: address.doc_id,
-                    field: fields.lang(lang).body,
-                    body: &body,
-                    marks: &marks,
-                };
-                highlighter.indexed_snippets(located, &page_starts)?
-            };
-            if body.trim().is_empty() {
-                let description = stored_text(&doc, fields.description).unwrap_or_default();
-                snippets = highlighter.snippets(&description, &[]);
-            }
-            snippets
-        } else {
-            Vec::new()
-        };
-        Ok(Hit {
-            id: stored_text(&doc, fields.id).unwrap_or_default(),
-            title_html: highlighter.highlight(&title),
-            title,
-            network: facet(0),
-            kind: facet(1),
-            audience: stored_texts(&doc, fields.facets[2]),
-            territory: facet(3),
-            language,
-            format: facet(5),
-            source: facet(6),
-            url: stored_text(&doc, fields.url),
-            file: stored_text(&doc, fields.path).unwrap_or_default(),
-            date: stored_text(&doc, fields.date),
-            score,
-            snippets,
-        })
-    }
-
     /// The stored document with id `id`, if any.
     pub fn document(&self, id: &str) -> Result<Option<(TantivyDocument, DocAddress)>, SearchError> {
         let searcher = self.searcher();
@@ -519,32 +439,6 @@ impl Searcher {
         let searcher = self.searcher();
         self.vocabulary(&searcher)
             .complete(prefix, limit.clamp(1, 20))
-    }
-}
-
-/// The query's highlighters, one per document language met, each built once per search.
-struct Highlighters {
-    text: String,
-    built: Vec<(Lang, Highlighter)>,
-}
-
-impl Highlighters {
-    fn new(parsed: &ParsedQuery) -> Highlighters {
-        Highlighters {
-            text: highlight_text(parsed),
-            built: Vec::new(),
-        }
-    }
-
-    fn for_language(&mut self, lang: Lang) -> &Highlighter {
-        let index = match self.built.iter().position(|(l, _)| *l == lang) {
-            Some(index) => index,
-            None => {
-                self.built.push((lang, Highlighter::new(&self.text, lang)));
-                self.built.len() - 1
-            }
-        };
-        &self.built[index].1
     }
 }
 

@@ -138,11 +138,11 @@ fn open_or_build(
     index_dir: &Path,
     cache_entries: usize,
 ) -> anyhow::Result<Searcher> {
-    if !index_dir.join("meta.json").is_file() {
+    if !index_dir.join("meta.json").is_file() || index::upgrade::is_outdated(index_dir) {
         tracing::info!(
             corpus = %corpus.display(),
             index = %index_dir.display(),
-            "no index yet: building it from the corpus"
+            "no index of this version yet: building it from the corpus"
         );
         let options = IndexOptions::new(PathBuf::from(corpus), PathBuf::from(index_dir));
         let report = index::run(&options, &mut |_, _| {})

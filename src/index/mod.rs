@@ -10,6 +10,7 @@ pub mod fault;
 pub mod manifest;
 pub mod report;
 pub mod snapshot;
+pub mod upgrade;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -176,6 +177,9 @@ fn run_pass(
     options: &IndexOptions,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<IndexReport, IndexError> {
+    if upgrade::is_outdated(&options.index) {
+        return upgrade::rebuild_beside(options, progress);
+    }
     let started = Instant::now();
     let discovery = source::discover(&options.corpus)?;
     let (index, fields, mut previous) = open_or_create(&options.index)?;

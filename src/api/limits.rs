@@ -98,6 +98,21 @@ fn is_rate_limited(path: &str) -> bool {
         || path.starts_with("/api/v1/admin/"))
 }
 
+/// The address a request comes from: the peer, or, when the peer is one of our reverse
+/// proxies, the last address of `X-Forwarded-For` that is not one of them (earlier entries
+/// are whatever the client claimed, and are never trusted).
+pub fn client_address(peer: IpAddr, forwarded_for: Option<&str>, trusted: &[IpAddr]) -> IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    forwarded_for
+        .into_iter()
+        .flat_map(|header| header.rsplit(','))
+        .map_while(|entry| entry.trim().parse::<IpAddr>().ok())
+        .find(|address| !trusted.contains(address))
+        .unwrap_or(peer)
+}
+
 /// Refuses oversized request lines and headers, then applies the client's rate limit.
 pub async fn enforce(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let uri_bytes = request.uri().to_string().len();
@@ -112,10 +127,21 @@ pub async fn enforce(State(state): State<AppState>, request: Request, next: Next
     if header_bytes > MAX_HEADER_BYTES {
         return ApiError::HeadersTooLarge(MAX_HEADER_BYTES).into_response();
     }
-    let client = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(address)| address.ip());
+    let forwarded_for = request
+        .headers()
+        .get("x-forwarded-for")
+        .and_then(|value| value.to_str().ok());
+    let client =
+        request
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(address)| {
+                client_address(
+                    address.ip(),
+                    forwarded_for,
+                    &state.options().trusted_proxies,
+                )
+            });
     if let Some(client) = client {
         if is_rate_limited(request.uri().path()) {
             if let Err(seconds) = state.rate_limiter().check(client, Instant::now()) {
@@ -180,6 +206,28 @@ mod tests {
         let now = Instant::now();
         assert!(slow.check(ip, now).is_ok());
         assert_eq!(slow.check(ip, now), Err(10));
+    }
+
+    #[test]
+    fn forwarded_addresses_count_only_behind_a_trusted_proxy() {
+        let proxy: IpAddr = "127.0.0.1".parse().unwrap();
+        let other_proxy: IpAddr = "10.0.0.2".parse().unwrap();
+        let client: IpAddr = "203.0.113.7".parse().unwrap();
+        let trusted = [proxy, other_proxy];
+        let forwarded = Some("198.51.100.1, 203.0.113.7, 10.0.0.2");
+        assert_eq!(client_address(proxy, forwarded, &trusted), client);
+        assert_eq!(
+            client_address(client, forwarded, &trusted),
+            client,
+            "untrusted peer"
+        );
+        assert_eq!(client_address(proxy, None, &trusted), proxy);
+        assert_eq!(client_address(proxy, Some("garbage"), &trusted), proxy);
+        assert_eq!(
+            client_address(proxy, forwarded, &[]),
+            proxy,
+            "no proxy configured"
+        );
     }
 
     #[test]

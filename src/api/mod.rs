@@ -51,6 +51,8 @@ pub struct ServeOptions {
     pub max_upload_bytes: usize,
     /// Requests per client address on the public routes; `None`: unlimited.
     pub rate_limit: Option<RateLimit>,
+    /// Addresses of our reverse proxies, whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for ServeOptions {
@@ -63,6 +65,7 @@ impl Default for ServeOptions {
             admin_token: None,
             max_upload_bytes: 50 * 1024 * 1024,
             rate_limit: Some(RateLimit::default()),
+            trusted_proxies: Vec::new(),
         }
     }
 }

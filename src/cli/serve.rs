@@ -58,6 +58,14 @@ pub struct ServeArgs {
     /// Requests a client may make at once before the average rate applies.
     #[arg(long, env = "SPO_RATE_BURST", default_value_t = 120)]
     rate_burst: u32,
+    /// Address of a reverse proxy in front of the service (repeatable or comma-separated):
+    /// for its requests, the client is the address it appends to `X-Forwarded-For`.
+    #[arg(
+        long = "trusted-proxy",
+        env = "SPO_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// Runs the service until Ctrl-C or SIGTERM.
@@ -85,6 +93,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             per_second: args.rate_limit,
             burst: f64::from(args.rate_burst.max(1)),
         }),
+        trusted_proxies: args.trusted_proxies,
     };
     if options.admin_token.is_some() {
         tracing::info!("admin API on under /api/v1/admin");

@@ -436,3 +436,34 @@ async fn hostile_file_names_in_the_corpus_neither_inject_headers_nor_markup() {
     assert_eq!(status, StatusCode::OK);
     assert!(!String::from_utf8(document).unwrap().contains("<svg"));
 }
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_budget() {
+    let served = served(ServeOptions {
+        rate_limit: Some(RateLimit {
+            per_second: 0.5,
+            burst: 2.0,
+        }),
+        trusted_proxies: vec!["127.0.0.1".parse().unwrap()],
+        ..ServeOptions::default()
+    });
+    let via_proxy = |client: &str| {
+        let mut request = from("127.0.0.1:5000", "/api/v1/search?q=stage");
+        request
+            .headers_mut()
+            .insert("x-forwarded-for", client.parse().unwrap());
+        request
+    };
+    for _ in 0..2 {
+        let (status, _, _) = send(&served.app, via_proxy("198.51.100.1, 203.0.113.1")).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let (status, _, _) = send(&served.app, via_proxy("198.51.100.2, 203.0.113.1")).await;
+    assert_eq!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "a forged first entry changes nothing"
+    );
+    let (status, _, _) = send(&served.app, via_proxy("203.0.113.2")).await;
+    assert_eq!(status, StatusCode::OK, "another client behind the proxy");
+}

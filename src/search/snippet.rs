@@ -110,7 +110,9 @@ impl Highlighter {
             else {
                 continue;
             };
-            if postings.seek(doc) == doc {
+            // A fresh postings list stands on its first document: seeking backwards from a
+            // later one is not allowed.
+            if postings.doc() <= doc && postings.seek(doc) == doc {
                 postings.positions(&mut buffer);
                 positions.extend(buffer.iter().map(|&p| (p, stem.as_str())));
             }

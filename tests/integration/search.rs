@@ -353,3 +353,35 @@ fn cached_answers_never_outlive_the_commit_they_came_from() {
     after.sort();
     assert_eq!(after, ["cio/a.md", "cio/b.md"]);
 }
+
+#[test]
+fn snippets_of_a_hit_before_the_first_document_of_a_query_term() {
+    let dir = tempfile::tempdir().unwrap();
+    let (corpus, index) = (dir.path().join("corpus"), dir.path().join("index"));
+    write_files(
+        &corpus,
+        &[
+            ("cio/a.md", b"# Alpha\n\nLe mot alpha seul."),
+            ("cio/b.md", b"# Alpha beta\n\nLes mots alpha et beta."),
+        ],
+    );
+    // One thread: the documents enter the segment in file order, so `beta` first appears
+    // after the document of a.md.
+    let mut options = spo_search::index::IndexOptions::new(&corpus, &index);
+    options.threads = 1;
+    spo_search::index::run(&options, &mut |_, _| {}).unwrap();
+    let request = SearchRequest {
+        query: "alpha beta".into(),
+        limit: 10,
+        snippets: true,
+        ..Default::default()
+    };
+    let response = Searcher::open(&index).unwrap().search(&request).unwrap();
+    assert_eq!(response.hits.len(), 2);
+    for hit in &response.hits {
+        assert!(
+            hit.snippets[0].html.contains("<mark>alpha</mark>"),
+            "{hit:?}"
+        );
+    }
+}

@@ -24,6 +24,8 @@ pub enum UploadError {
     NotAFileSource(String),
     #[error("file name refused: {0}")]
     BadName(String),
+    #[error("the file is empty")]
+    Empty,
     #[error("the content is not {expected}: {found}")]
     WrongType {
         expected: &'static str,
@@ -158,8 +160,11 @@ fn zip_kind(bytes: &[u8]) -> Option<&'static str> {
     (mimetype.trim() == "application/vnd.oasis.opendocument.text").then_some("odt")
 }
 
-/// Checks that `bytes` are what the extension of `name` says.
+/// Checks that `bytes` are what the extension of `name` says (and are something at all).
 pub fn check_content(name: &str, bytes: &[u8]) -> Result<(), UploadError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(UploadError::Empty);
+    }
     let extension = name.rsplit('.').next().unwrap_or("");
     let expected: &[&'static str] = match extension {
         "pdf" => &["pdf"],
@@ -313,6 +318,14 @@ mod tests {
         assert!(check_content("a.docx", &odt).is_err());
         assert!(check_content("a.txt", b"\x7fELF\x02\x01\x01\0\0").is_err());
         assert!(check_content("a.txt", &[0xff, 0xfe, 0x00]).is_err());
+        assert!(matches!(
+            check_content("a.md", b""),
+            Err(UploadError::Empty)
+        ));
+        assert!(matches!(
+            check_content("a.txt", b" \n\t"),
+            Err(UploadError::Empty)
+        ));
     }
 
     #[test]

@@ -163,7 +163,7 @@ impl From<crate::admin::upload::UploadError> for ApiError {
             UploadError::UnknownSource(_) | UploadError::Missing(_) => {
                 ApiError::FileNotFound(error.to_string())
             }
-            UploadError::NotAFileSource(_) | UploadError::BadName(_) => {
+            UploadError::NotAFileSource(_) | UploadError::BadName(_) | UploadError::Empty => {
                 ApiError::BadParameter(error.to_string())
             }
             UploadError::WrongType { .. } => ApiError::UnsupportedMedia(error.to_string()),

@@ -199,7 +199,7 @@ async fn hostile_uploads_and_removals_are_refused_with_their_reason() {
         "/corpus/spo/accord-cadre-spo-paca.pdf"
     ))
     .unwrap();
-    let cases: [(&str, &str, &[u8], StatusCode, &str); 7] = [
+    let cases: [(&str, &str, &[u8], StatusCode, &str); 8] = [
         (
             "guides",
             "fiche.html",
@@ -225,6 +225,13 @@ async fn hostile_uploads_and_removals_are_refused_with_their_reason() {
             "guides",
             ".htaccess",
             b"x",
+            StatusCode::BAD_REQUEST,
+            "invalid_parameter",
+        ),
+        (
+            "guides",
+            "vide.md",
+            b"",
             StatusCode::BAD_REQUEST,
             "invalid_parameter",
         ),

@@ -18,6 +18,11 @@ use super::AppState;
 use crate::admin::upload;
 use crate::index::report::IndexReport;
 
+/// Whether `path` is one of the admin routes (their own body limit, no rate limit).
+pub fn is_admin_path(path: &str) -> bool {
+    path.starts_with("/api/v1/admin/")
+}
+
 /// The admin routes, behind the token check.
 pub fn routes(state: &AppState) -> Router<AppState> {
     Router::new()

@@ -95,7 +95,7 @@ fn is_rate_limited(path: &str) -> bool {
     !(path == "/health"
         || path == "/metrics"
         || path.starts_with("/static/")
-        || path.starts_with("/api/v1/admin/"))
+        || super::admin::is_admin_path(path))
 }
 
 /// The address a request comes from: the peer, or, when the peer is one of our reverse

@@ -279,7 +279,7 @@ fn cors_layer(origins: &[String]) -> Option<CorsLayer> {
 /// every response carries.
 async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let options = state.options();
-    let limit = if request.uri().path().starts_with("/api/v1/admin/") {
+    let limit = if admin::is_admin_path(request.uri().path()) {
         options.max_upload_bytes
     } else {
         options.max_body_bytes

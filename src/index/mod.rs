@@ -106,8 +106,9 @@ pub fn committed_manifest(index: &Index) -> Result<Manifest, IndexError> {
 }
 
 /// Opens the index at `dir`, creating it when absent; an index of another schema version is
-/// emptied so that this run rebuilds it.
-fn open_or_create(dir: &Path) -> Result<(Index, Fields, Manifest), IndexError> {
+/// emptied so that this run rebuilds it. `None`: the folder holds an index of an older
+/// spo-search, to be rebuilt beside it ([`upgrade`]).
+fn open_or_create(dir: &Path) -> Result<Option<(Index, Fields, Manifest)>, IndexError> {
     let folder = |message: String| IndexError::Folder {
         path: dir.to_path_buf(),
         message,
@@ -116,20 +117,20 @@ fn open_or_create(dir: &Path) -> Result<(Index, Fields, Manifest), IndexError> {
         Some(fault) => disk_error(dir, fault, e.to_string()),
         None => folder(e.to_string()),
     })?;
-    let schema = build_schema();
     let index = if dir.join("meta.json").is_file() {
         Index::open_in_dir(dir).map_err(|e| folder(format!("cannot open: {e}")))?
     } else {
-        Index::create_in_dir(dir, schema.clone()).map_err(|e| match DiskFault::of_tantivy(&e) {
+        Index::create_in_dir(dir, build_schema()).map_err(|e| match DiskFault::of_tantivy(&e) {
             Some((fault, detail)) => disk_error(dir, fault, detail),
             None => folder(format!("cannot create: {e}")),
         })?
     };
     analysis::register(&index);
     let mut manifest = committed_manifest(&index)?;
-    let same_schema =
-        serde_json::to_value(index.schema()).ok() == serde_json::to_value(&schema).ok();
-    if !same_schema {
+    if !upgrade::has_our_schema(&index) {
+        if upgrade::is_ours(&index) {
+            return Ok(None);
+        }
         return Err(folder(
             "holds an index of another schema; move it away or delete it, then re-run".into(),
         ));
@@ -138,7 +139,7 @@ fn open_or_create(dir: &Path) -> Result<(Index, Fields, Manifest), IndexError> {
         manifest = Manifest::default();
     }
     let fields = Fields::resolve(&index.schema())?;
-    Ok((index, fields, manifest))
+    Ok(Some((index, fields, manifest)))
 }
 
 /// What a worker learned about one unit.
@@ -177,12 +178,11 @@ fn run_pass(
     options: &IndexOptions,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<IndexReport, IndexError> {
-    if upgrade::is_outdated(&options.index) {
-        return upgrade::rebuild_beside(options, progress);
-    }
     let started = Instant::now();
     let discovery = source::discover(&options.corpus)?;
-    let (index, fields, mut previous) = open_or_create(&options.index)?;
+    let Some((index, fields, mut previous)) = open_or_create(&options.index)? else {
+        return upgrade::rebuild_beside(options, progress);
+    };
     if options.rebuild {
         previous = Manifest::default();
     }

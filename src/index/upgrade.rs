@@ -11,23 +11,28 @@ use super::report::IndexReport;
 use super::{run, IndexError, IndexOptions};
 use crate::schema::build_schema;
 
-/// Whether `dir` holds an index committed by spo-search (its manifest says so) with another
-/// schema than this version's.
+/// Whether `dir` holds an index committed by spo-search with another schema than this
+/// version's.
 pub fn is_outdated(dir: &Path) -> bool {
     if !dir.join("meta.json").is_file() {
         return false;
     }
-    let Ok(index) = Index::open_in_dir(dir) else {
-        return false;
-    };
-    // Ours when the commit carries a manifest (a foreign index has no such payload).
-    let ours = index
+    Index::open_in_dir(dir).is_ok_and(|index| is_ours(&index) && !has_our_schema(&index))
+}
+
+/// Whether the last commit of `index` was made by spo-search: it carries a manifest (a
+/// foreign index has no such payload).
+pub(super) fn is_ours(index: &Index) -> bool {
+    index
         .load_metas()
         .ok()
         .and_then(|metas| metas.payload)
-        .is_some_and(|payload| serde_json::from_str::<Manifest>(&payload).is_ok());
-    let schema = serde_json::to_value(index.schema()).ok();
-    ours && schema != serde_json::to_value(build_schema()).ok()
+        .is_some_and(|payload| serde_json::from_str::<Manifest>(&payload).is_ok())
+}
+
+/// Whether `index` has this version's schema.
+pub(super) fn has_our_schema(index: &Index) -> bool {
+    serde_json::to_value(index.schema()).ok() == serde_json::to_value(build_schema()).ok()
 }
 
 /// Builds a fresh index of the corpus in a hidden folder beside `options.index`, then puts it

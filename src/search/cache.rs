@@ -8,8 +8,20 @@
 use std::sync::Arc;
 
 use quick_cache::sync::Cache;
+use quick_cache::Equivalent;
 
 use super::{SearchRequest, SearchResponse};
+
+/// A key borrowed for lookups, so that a search does not copy its request to ask the
+/// cache. Hashes as the owned key does (a reference hashes as what it points to).
+#[derive(Hash)]
+struct Lookup<'a>(u64, &'a SearchRequest);
+
+impl Equivalent<(u64, SearchRequest)> for Lookup<'_> {
+    fn equivalent(&self, key: &(u64, SearchRequest)) -> bool {
+        self.0 == key.0 && *self.1 == key.1
+    }
+}
 
 /// Answers by (searcher generation, request); disabled with a capacity of 0.
 pub struct ResponseCache {
@@ -26,7 +38,7 @@ impl ResponseCache {
 
     /// The answer computed for `request` on the commit of `generation`, if kept.
     pub fn get(&self, generation: u64, request: &SearchRequest) -> Option<Arc<SearchResponse>> {
-        self.entries.as_ref()?.get(&(generation, request.clone()))
+        self.entries.as_ref()?.get(&Lookup(generation, request))
     }
 
     /// Keeps an answer.

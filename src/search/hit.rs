@@ -56,7 +56,10 @@ impl Searcher {
             let body = stored_text(&doc, fields.body).unwrap_or_default();
             let page_starts = stored_u64s(&doc, fields.page_starts);
             let marks = stored_word_marks(&doc, fields.word_marks);
-            let mut snippets = if marks.is_empty() {
+            if body.trim().is_empty() {
+                let description = stored_text(&doc, fields.description).unwrap_or_default();
+                highlighter.snippets(&description, &[])
+            } else if marks.is_empty() {
                 highlighter.snippets(&body, &page_starts)
             } else {
                 let located = IndexedBody {
@@ -67,12 +70,7 @@ impl Searcher {
                     marks: &marks,
                 };
                 highlighter.indexed_snippets(located, &page_starts)?
-            };
-            if body.trim().is_empty() {
-                let description = stored_text(&doc, fields.description).unwrap_or_default();
-                snippets = highlighter.snippets(&description, &[]);
             }
-            snippets
         } else {
             Vec::new()
         };

@@ -154,10 +154,27 @@ impl Searcher {
         self.reader.searcher()
     }
 
-    /// Whether the folded `word` occurs in some document's text.
-    fn known_word(&self, searcher: &tantivy::Searcher, word: &str) -> bool {
-        let term = Term::from_field_text(self.fields.body_exact, word);
-        searcher.doc_freq(&term).is_ok_and(|n| n > 0)
+    /// The ranking query of `parsed` on `searcher`'s commit, where only the words that no
+    /// document's text contains get typo tolerance.
+    fn query(
+        &self,
+        searcher: &tantivy::Searcher,
+        parsed: &ParsedQuery,
+        langs: &[Lang],
+        complete_last: bool,
+    ) -> Box<dyn Query> {
+        let known_word = |word: &str| {
+            let term = Term::from_field_text(self.fields.body_exact, word);
+            searcher.doc_freq(&term).is_ok_and(|n| n > 0)
+        };
+        rank::build(
+            parsed,
+            &self.fields,
+            langs,
+            &self.ranking,
+            complete_last,
+            &known_word,
+        )
     }
 
     /// Languages that have documents in the index, French first.
@@ -214,15 +231,7 @@ impl Searcher {
         let mut parsed = query::parse(&request.query);
         parsed.filters.extend(request.filters.iter().cloned());
         let langs = self.languages(searcher);
-        let known_word = |word: &str| self.known_word(searcher, word);
-        let query = rank::build(
-            &parsed,
-            &self.fields,
-            &langs,
-            &self.ranking,
-            request.complete_last,
-            &known_word,
-        );
+        let query = self.query(searcher, &parsed, &langs, request.complete_last);
         let limit = request.limit.clamp(1, MAX_LIMIT);
         let offset = request.offset.min(MAX_DEPTH.saturating_sub(limit));
         let (addresses, total, facet_fruit) =
@@ -290,15 +299,7 @@ impl Searcher {
             others
                 .filters
                 .retain(|(facet, _)| self.fields.facet(facet) != self.fields.facet(name));
-            let known_word = |word: &str| self.known_word(searcher, word);
-            let query = rank::build(
-                &others,
-                &self.fields,
-                langs,
-                &self.ranking,
-                false,
-                &known_word,
-            );
+            let query = self.query(searcher, &others, langs, false);
             let collector = FacetCollector::new(self.columns.for_searcher(searcher));
             let mut counts = searcher.search(query.as_ref(), &collector)?;
             if let Some(own) = counts.get_mut(index) {
@@ -386,15 +387,7 @@ impl Searcher {
         }
         let parsed = query::parse(&text);
         let langs = self.languages(&searcher);
-        let known_word = |word: &str| self.known_word(&searcher, word);
-        let query = rank::build(
-            &parsed,
-            &self.fields,
-            &langs,
-            &self.ranking,
-            false,
-            &known_word,
-        );
+        let query = self.query(&searcher, &parsed, &langs, false);
         let not_itself = TermQuery::new(
             Term::from_field_text(self.fields.id, id),
             IndexRecordOption::Basic,

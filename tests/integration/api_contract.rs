@@ -84,11 +84,24 @@ async fn the_openapi_document_matches_the_real_routes() {
 
 /// A minimal HTTP/1.1 client: one request per connection, the whole answer read.
 pub async fn http_get(address: std::net::SocketAddr, path: &str) -> (u16, String) {
+    http_request(address, "GET", path, "").await
+}
+
+/// One `method` request with extra header lines (each ending in `\r\n`) and no body;
+/// returns the status and the body.
+pub async fn http_request(
+    address: std::net::SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &str,
+) -> (u16, String) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut stream = tokio::net::TcpStream::connect(address)
         .await
         .expect("connect");
-    let request = format!("GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n");
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\n{headers}Content-Length: 0\r\nConnection: close\r\n\r\n"
+    );
     stream.write_all(request.as_bytes()).await.expect("write");
     let mut answer = Vec::new();
     stream.read_to_end(&mut answer).await.expect("read");

@@ -13,7 +13,7 @@ use spo_search::api::{app, AppState, ServeOptions};
 use spo_search::search::Searcher;
 
 use crate::admin::copy_dir;
-use crate::api::contract::http_get;
+use crate::api::contract::{http_get, http_request};
 use crate::support::{corpus, index_into};
 
 /// A corpus of the spo agreement (5 formats) and the travail-emploi export (269 fiches).
@@ -112,6 +112,9 @@ async fn searches_stay_right_during_full_rebuilds() {
     server.abort();
 }
 
+/// The admin token of the `serve` processes of these tests.
+const ADMIN_TOKEN: &str = "kill-nine-test-token-0123";
+
 /// A `spo-search serve` process and the address it listens on.
 fn spawn_serve(corpus: &Path, index: &Path) -> (Child, SocketAddr) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_spo-search"))
@@ -120,7 +123,7 @@ fn spawn_serve(corpus: &Path, index: &Path) -> (Child, SocketAddr) {
         .arg(corpus)
         .arg("--index")
         .arg(index)
-        .env("SPO_ADMIN_TOKEN", "kill-nine-test-token-0123")
+        .env("SPO_ADMIN_TOKEN", ADMIN_TOKEN)
         .env("SPO_LOG", "warn")
         .stdout(Stdio::piped())
         .spawn()
@@ -137,24 +140,11 @@ fn spawn_serve(corpus: &Path, index: &Path) -> (Child, SocketAddr) {
     (child, address)
 }
 
-/// An admin call over HTTP.
+/// An admin call over HTTP, its body read as JSON.
 async fn admin_call(address: SocketAddr, method: &str, path: &str) -> (u16, Value) {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
-    let request = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer kill-nine-test-token-0123\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-    );
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut answer = Vec::new();
-    stream.read_to_end(&mut answer).await.unwrap();
-    let answer = String::from_utf8_lossy(&answer);
-    let status = answer
-        .split(' ')
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    let body = answer.split_once("\r\n\r\n").map_or("", |(_, b)| b);
-    (status, serde_json::from_str(body).unwrap_or(Value::Null))
+    let authorization = format!("Authorization: Bearer {ADMIN_TOKEN}\r\n");
+    let (status, body) = http_request(address, method, path, &authorization).await;
+    (status, serde_json::from_str(&body).unwrap_or(Value::Null))
 }
 
 /// Waits for `/health` to answer ready; returns the document count.

@@ -294,6 +294,19 @@ fn index_through(wrapper: &str, corpus: &Path, index_dir: &Path) -> Option<Outpu
     Some(output)
 }
 
+/// Asserts that an indexing run stopped on a disk fault as users must see it: exit code 2, a
+/// message naming the index `folder` and the `cause`, and the previous commit kept.
+fn assert_disk_error(output: &std::process::Output, folder: &str, cause: &str) {
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains(folder), "names the folder: {stderr}");
+    assert!(stderr.contains(cause), "{stderr}");
+    assert!(
+        stderr.contains("the last committed index is unchanged"),
+        "{stderr}"
+    );
+}
+
 /// `ulimit -f`: writes past the limit fail with EFBIG (SIGXFSZ ignored, as a shell's `trap`
 /// passes on to the program it runs), as a disk that fills up would.
 #[test]
@@ -307,16 +320,10 @@ fn a_file_size_limit_stops_indexing_with_a_clear_error_and_keeps_the_index() {
         println!("skipped: prlimit (util-linux) is not installed");
         return;
     };
-    assert_eq!(output.status.code(), Some(2), "{output:?}");
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        stderr.contains(&index_dir.display().to_string()),
-        "{stderr}"
-    );
-    assert!(stderr.contains("exceeds the file-size limit"), "{stderr}");
-    assert!(
-        stderr.contains("the last committed index is unchanged"),
-        "{stderr}"
+    assert_disk_error(
+        &output,
+        &index_dir.display().to_string(),
+        "exceeds the file-size limit",
     );
     assert_previous_commit_served(&corpus, &index_dir);
 }
@@ -341,17 +348,7 @@ fn a_full_disk_stops_indexing_with_a_clear_error_and_keeps_the_index() {
         println!("skipped: this environment may not mount a tmpfs in a private namespace");
         return;
     };
-    assert_eq!(output.status.code(), Some(2), "{output:?}");
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        stderr.contains("/tmpfs/index"),
-        "names the folder: {stderr}"
-    );
-    assert!(stderr.contains("the disk is full"), "{stderr}");
-    assert!(
-        stderr.contains("the last committed index is unchanged"),
-        "{stderr}"
-    );
+    assert_disk_error(&output, "/tmpfs/index", "the disk is full");
     assert_previous_commit_served(&corpus, &after);
 }
 
@@ -395,17 +392,7 @@ fn a_read_only_index_folder_stops_indexing_with_a_clear_error_and_keeps_the_inde
         let Some(output) = index_through(wrapper, &corpus, &index_dir) else {
             continue;
         };
-        assert_eq!(output.status.code(), Some(2), "{output:?}");
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(stderr.contains(expected), "{stderr}");
-        assert!(
-            stderr.contains(&index_dir.display().to_string()),
-            "{stderr}"
-        );
-        assert!(
-            stderr.contains("the last committed index is unchanged"),
-            "{stderr}"
-        );
+        assert_disk_error(&output, &index_dir.display().to_string(), expected);
         tried += 1;
     }
     mode(0o755);

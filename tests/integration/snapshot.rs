@@ -86,9 +86,11 @@ fn snapshots_taken_during_an_indexing_run_are_whole_commits() {
         } else if !running_after {
             break;
         }
-        // The copy's reader watches its folder: close it before removing the folder.
+        // Only to save disk space: each snapshot has its own folder. The copy's reader
+        // watches its folder from a thread of tantivy's, which may still touch it for a moment
+        // after the reader is dropped; what is left goes with the temporary directory.
         drop(copy);
-        std::fs::remove_dir_all(&out).expect("clean");
+        let _ = std::fs::remove_dir_all(&out);
     }
     assert!(run.wait().expect("wait").success());
     assert!(

@@ -200,19 +200,6 @@ pub fn stored_texts(doc: &TantivyDocument, field: tantivy::schema::Field) -> Vec
         .collect()
 }
 
-/// The word marks stored with a document (see [`analysis::word_marks`]).
-pub fn stored_word_marks(doc: &TantivyDocument, field: tantivy::schema::Field) -> Vec<u32> {
-    doc.get_first(field)
-        .and_then(|v| v.as_bytes())
-        .map(|bytes| {
-            bytes
-                .chunks_exact(4)
-                .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 /// Every stored u64 value of `field`.
 pub fn stored_u64s(doc: &TantivyDocument, field: tantivy::schema::Field) -> Vec<u64> {
     doc.get_all(field).filter_map(|v| v.as_u64()).collect()

@@ -7,11 +7,12 @@
 //! with fast columns.
 
 mod document;
+mod stored;
 
 pub use document::{
-    date_key, slug, stored_text, stored_texts, stored_u64s, stored_word_marks, Document, Metadata,
-    UNSET,
+    date_key, slug, stored_text, stored_texts, stored_u64s, Document, Metadata, UNSET,
 };
+pub use stored::{utf8_prefix, StoredDoc, StoredError};
 
 use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING,

@@ -1,5 +1,6 @@
 //! Per-segment string columns (id, title, kind and the facets) with their dictionaries
-//! decoded once, so that re-ranking and facet counting read values by ordinal from memory.
+//! decoded once, so that re-ranking and facet counting read values by ordinal from memory;
+//! and each segment's document store, whose records hits read in place.
 //!
 //! tantivy decodes a term of a string column by decompressing its dictionary block (zstd)
 //! on every `ord_to_str`; done per candidate and per facet value of every query, that was most
@@ -11,10 +12,15 @@ use std::sync::{Arc, RwLock};
 
 use tantivy::columnar::StrColumn;
 use tantivy::index::SegmentId;
+use tantivy::store::StoreReader;
 use tantivy::{DocId, SegmentReader};
 
 use super::rerank;
 use crate::schema::FACETS;
+
+/// Decompressed blocks of a document store kept per segment (16 KB each): the bundled
+/// corpus fits whole.
+pub const DOC_STORE_CACHE_BLOCKS: usize = 500;
 
 /// Names of the columns kept: the facets (in [`FACETS`] order), then these.
 const EXTRA: [&str; 2] = ["id", "title"];
@@ -65,6 +71,9 @@ impl DecodedColumn {
 /// The decoded columns of one segment.
 #[derive(Default)]
 pub struct SegmentColumns {
+    /// The document store, with its own cache of blocks (`None` if it could not be opened,
+    /// which tantivy's own searcher would already have refused).
+    pub store: Option<StoreReader>,
     /// Facet columns in [`FACETS`] order (`None` when a segment lacks one).
     pub facets: Vec<Option<DecodedColumn>>,
     pub id: Option<DecodedColumn>,
@@ -93,6 +102,7 @@ impl SegmentColumns {
                 .collect()
         });
         SegmentColumns {
+            store: segment.get_store_reader(DOC_STORE_CACHE_BLOCKS).ok(),
             facets: FACETS.iter().map(|(name, _)| open(name)).collect(),
             id,
             title,

@@ -1,14 +1,22 @@
 //! One result as shown to clients: its stored fields, its highlighted title and snippets,
 //! with the query's highlighters built once per search and language.
 
-use serde::Serialize;
-use tantivy::{DocAddress, TantivyDocument};
+use std::collections::HashMap;
+use std::sync::Arc;
 
+use serde::Serialize;
+use tantivy::index::SegmentId;
+use tantivy::DocAddress;
+
+use super::columns::SegmentColumns;
 use super::query::ParsedQuery;
-use super::snippet::{Highlighter, IndexedBody, Snippet};
+use super::snippet::{Highlighter, IndexedBody, Snippet, SCAN_BYTES};
 use super::{highlight_text, SearchError, Searcher};
 use crate::analysis::Lang;
-use crate::schema::{stored_text, stored_texts, stored_u64s, stored_word_marks};
+use crate::schema::{utf8_prefix, StoredDoc, StoredError};
+
+/// The decoded columns and document store of each live segment.
+pub(super) type Segments = HashMap<SegmentId, Arc<SegmentColumns>>;
 
 /// One result.
 #[derive(Debug, Clone, Serialize)]
@@ -35,38 +43,53 @@ pub struct Hit {
 }
 
 impl Searcher {
-    /// One result: the stored fields of `address`, its title highlighted and, when asked,
-    /// its snippets.
+    /// One result: the stored fields of `address`, read in place from its segment's store,
+    /// its title highlighted and, when asked, its snippets.
     pub(super) fn hit(
         &self,
         searcher: &tantivy::Searcher,
+        segments: &Segments,
         address: DocAddress,
         score: f32,
         highlighters: &mut Highlighters,
         with_snippets: bool,
     ) -> Result<Hit, SearchError> {
-        let doc: TantivyDocument = searcher.doc(address)?;
+        let segment = searcher.segment_reader(address.segment_ord);
+        let store = segments
+            .get(&segment.segment_id())
+            .and_then(|columns| columns.store.as_ref())
+            .ok_or(StoredError::StoreUnavailable)?;
+        let doc = StoredDoc::parse(store.get_document_bytes(address.doc_id)?)?;
         let fields = &self.fields;
-        let facet = |index: usize| stored_text(&doc, fields.facets[index]).unwrap_or_default();
-        let language = facet(4);
+        let text = |field| -> Result<String, StoredError> {
+            Ok(doc.text(field)?.unwrap_or_default().to_string())
+        };
+        let optional = |field| -> Result<Option<String>, StoredError> {
+            Ok(doc.text(field)?.map(str::to_string))
+        };
+        let language = text(fields.facets[4])?;
         let lang = Lang::from_code(&language).unwrap_or(Lang::Fr);
         let highlighter = highlighters.for_language(lang);
-        let title = stored_text(&doc, fields.title).unwrap_or_default();
+        let title = text(fields.title)?;
         let snippets = if with_snippets {
-            let body = stored_text(&doc, fields.body).unwrap_or_default();
-            let page_starts = stored_u64s(&doc, fields.page_starts);
-            let marks = stored_word_marks(&doc, fields.word_marks);
-            if body.trim().is_empty() {
-                let description = stored_text(&doc, fields.description).unwrap_or_default();
-                highlighter.snippets(&description, &[])
-            } else if marks.is_empty() {
-                highlighter.snippets(&body, &page_starts)
+            let body = doc.raw_text(fields.body).unwrap_or_default();
+            let page_starts = doc.u64s(fields.page_starts);
+            let marks = word_marks(doc.bytes(fields.word_marks).unwrap_or_default());
+            if marks.is_empty() {
+                // No word in the body: its start, or the description when it is blank.
+                let scanned = utf8_prefix(body, SCAN_BYTES)?;
+                if scanned.trim().is_empty() {
+                    let description = doc.text(fields.description)?.unwrap_or_default();
+                    highlighter.snippets(description, &[])
+                } else {
+                    highlighter.snippets(scanned, &page_starts)
+                }
             } else {
                 let located = IndexedBody {
-                    segment: searcher.segment_reader(address.segment_ord),
+                    segment,
                     doc: address.doc_id,
                     field: fields.lang(lang).body,
-                    body: &body,
+                    body,
                     marks: &marks,
                 };
                 highlighter.indexed_snippets(located, &page_starts)?
@@ -75,23 +98,35 @@ impl Searcher {
             Vec::new()
         };
         Ok(Hit {
-            id: stored_text(&doc, fields.id).unwrap_or_default(),
+            id: text(fields.id)?,
             title_html: highlighter.highlight(&title),
             title,
-            network: facet(0),
-            kind: facet(1),
-            audience: stored_texts(&doc, fields.facets[2]),
-            territory: facet(3),
+            network: text(fields.facets[0])?,
+            kind: text(fields.facets[1])?,
+            audience: doc
+                .texts(fields.facets[2])?
+                .into_iter()
+                .map(str::to_string)
+                .collect(),
+            territory: text(fields.facets[3])?,
             language,
-            format: facet(5),
-            source: facet(6),
-            url: stored_text(&doc, fields.url),
-            file: stored_text(&doc, fields.path).unwrap_or_default(),
-            date: stored_text(&doc, fields.date),
+            format: text(fields.facets[5])?,
+            source: text(fields.facets[6])?,
+            url: optional(fields.url)?,
+            file: text(fields.path)?,
+            date: optional(fields.date)?,
             score,
             snippets,
         })
     }
+}
+
+/// The word marks stored with a document (see [`crate::analysis::word_marks`]).
+fn word_marks(bytes: &[u8]) -> Vec<u32> {
+    bytes
+        .chunks_exact(4)
+        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect()
 }
 
 /// The query's highlighters, one per document language met, each built once per search.

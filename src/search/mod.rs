@@ -26,7 +26,7 @@ use tantivy::{DocAddress, Index, IndexReader, Order, ReloadPolicy, TantivyDocume
 
 use crate::analysis::Lang;
 use crate::index::{self, IndexError};
-use crate::schema::{stored_text, stored_texts, Fields, FACETS};
+use crate::schema::{stored_text, stored_texts, Fields, StoredError, FACETS};
 use cache::ResponseCache;
 use facets::{FacetCollector, FacetCounts};
 use hit::Highlighters;
@@ -39,9 +39,6 @@ use suggest::Vocabulary;
 pub const MAX_DEPTH: usize = 1_000;
 /// Largest page.
 pub const MAX_LIMIT: usize = 100;
-/// Decompressed doc-store blocks kept per segment (tantivy's default is 100): the hits of
-/// frequent queries are read without decompressing their block again.
-const DOC_STORE_CACHE_BLOCKS: usize = 500;
 /// Below this many results, a spelling suggestion is offered.
 const SUGGEST_BELOW: usize = 3;
 
@@ -52,6 +49,8 @@ pub enum SearchError {
     Index(#[from] IndexError),
     #[error("search failed: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
+    #[error("reading a stored document: {0}")]
+    Stored(#[from] StoredError),
 }
 
 /// Order of results.
@@ -115,7 +114,6 @@ impl Searcher {
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::OnCommitWithDelay)
-            .doc_store_cache_num_blocks(DOC_STORE_CACHE_BLOCKS)
             .try_into()?;
         Ok(Searcher {
             index,
@@ -247,10 +245,12 @@ impl Searcher {
             Sort::Date => addresses,
         };
         let mut highlighters = Highlighters::new(&parsed);
+        let segments = self.columns.for_searcher(searcher);
         let mut hits = Vec::with_capacity(addresses.len());
         for (score, address) in addresses {
             hits.push(self.hit(
                 searcher,
+                &segments,
                 address,
                 score,
                 &mut highlighters,
@@ -401,9 +401,18 @@ impl Searcher {
             &TopDocs::with_limit(limit.clamp(1, MAX_LIMIT)).order_by_score(),
         )?;
         let mut highlighters = Highlighters::new(&parsed);
+        let segments = self.columns.for_searcher(&searcher);
         let mut hits = Vec::new();
         for (score, address) in found {
-            hits.push(self.hit(&searcher, address, score, &mut highlighters, false)?);
+            let hit = self.hit(
+                &searcher,
+                &segments,
+                address,
+                score,
+                &mut highlighters,
+                false,
+            )?;
+            hits.push(hit);
         }
         Ok(Some(hits))
     }

@@ -11,14 +11,16 @@ use tantivy::postings::Postings;
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, SegmentReader, Term};
 
+use super::SearchError;
 use crate::analysis::{self, Lang, Mode, SpoTokenizer};
+use crate::schema::utf8_prefix;
 
 /// Characters of context shown around the matches of one fragment.
 const FRAGMENT_CHARS: usize = 220;
 /// Most fragments per hit.
 pub const MAX_FRAGMENTS: usize = 3;
 /// Bytes of a body scanned for matches; longer documents show matches from their first 40 KB.
-const SCAN_BYTES: usize = 40_000;
+pub(super) const SCAN_BYTES: usize = 40_000;
 /// Matches collected before the scan stops: enough for three fragments of several terms.
 const MAX_MATCHES: usize = 64;
 
@@ -87,12 +89,13 @@ impl Highlighter {
 
     /// Up to [`MAX_FRAGMENTS`] fragments of `body` around the matches found in the index:
     /// the positions of the query's terms in `field` for document `doc` of `segment`,
-    /// located in the text with the document's word marks. No scan of the text.
+    /// located in the text with the document's word marks. No scan of the text, which is
+    /// checked as UTF-8 only as far as the fragments can reach.
     pub fn indexed_snippets(
         &self,
         located: IndexedBody<'_>,
         page_starts: &[u64],
-    ) -> tantivy::Result<Vec<Snippet>> {
+    ) -> Result<Vec<Snippet>, SearchError> {
         let IndexedBody {
             segment,
             doc,
@@ -105,8 +108,9 @@ impl Highlighter {
         let mut buffer = Vec::new();
         for stem in &self.stems {
             let term = Term::from_field_text(field, stem);
-            let Some(mut postings) =
-                inverted.read_postings(&term, IndexRecordOption::WithFreqsAndPositions)?
+            let Some(mut postings) = inverted
+                .read_postings(&term, IndexRecordOption::WithFreqsAndPositions)
+                .map_err(tantivy::TantivyError::from)?
             else {
                 continue;
             };
@@ -120,6 +124,14 @@ impl Highlighter {
         positions.sort_unstable();
         positions.truncate(MAX_MATCHES);
         let sorted: Vec<u32> = positions.iter().map(|&(p, _)| p).collect();
+        // The last located word ends before the mark after its own; a fragment ends at most
+        // FRAGMENT_CHARS after its first match, so the text beyond is never shown, and a
+        // fragment ending before the text does still gets its ellipsis.
+        let reach = sorted.last().map_or(0, |&last| {
+            let next_mark = last as usize / analysis::WORD_MARK_STRIDE + 1;
+            marks.get(next_mark).map_or(body.len(), |&m| m as usize)
+        });
+        let body = utf8_prefix(body, reach.saturating_add(2 * FRAGMENT_CHARS))?;
         let matches: Vec<(usize, usize, String)> = analysis::locate_words(body, marks, &sorted)
             .into_iter()
             .zip(&positions)
@@ -135,7 +147,8 @@ pub struct IndexedBody<'a> {
     pub doc: DocId,
     /// The body field analysed in the document's language.
     pub field: Field,
-    pub body: &'a str,
+    /// The stored body, not yet checked as UTF-8.
+    pub body: &'a [u8],
     pub marks: &'a [u32],
 }
 
@@ -218,11 +231,16 @@ fn best_window(
         }
         let start = word_start(text, anchor.0.saturating_sub(FRAGMENT_CHARS / 3));
         let end = word_end(text, (start + FRAGMENT_CHARS).min(text.len()));
+        // Matches are in text order: those inside the window are one run of them.
+        let first = matches[..i].partition_point(|m| m.0 < start);
         let mut distinct = 0u64;
         let mut count = 0;
-        for ((m, bit), u) in matches.iter().zip(&bits).zip(used) {
-            if m.0 >= start && m.1 <= end && !*u {
-                distinct |= bit;
+        for (j, m) in matches.iter().enumerate().skip(first) {
+            if m.0 > end {
+                break;
+            }
+            if m.1 <= end && !used[j] {
+                distinct |= bits[j];
                 count += 1;
             }
         }

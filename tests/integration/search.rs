@@ -1,5 +1,6 @@
 //! Search over the real corpus: French variations, query grammar, facets, snippets.
 
+use spo_search::schema::StoredDoc;
 use spo_search::search::{SearchRequest, Searcher, Sort};
 
 use crate::support::{index_into, searcher, top_ids, write_files};
@@ -384,4 +385,35 @@ fn snippets_of_a_hit_before_the_first_document_of_a_query_term() {
             "{hit:?}"
         );
     }
+}
+
+#[test]
+fn every_stored_document_reads_the_same_in_place_as_through_tantivy() {
+    use tantivy::schema::Value;
+    let tantivy_searcher = searcher().searcher();
+    let schema = tantivy_searcher.schema().clone();
+    let mut documents = 0;
+    for segment in tantivy_searcher.segment_readers() {
+        let store = segment.get_store_reader(10).expect("store");
+        for doc_id in 0..segment.max_doc() {
+            let whole: tantivy::TantivyDocument = store.get(doc_id).expect("document");
+            let stored =
+                StoredDoc::parse(store.get_document_bytes(doc_id).expect("bytes")).expect("record");
+            for (field, entry) in schema.fields().filter(|(_, e)| e.is_stored()) {
+                let texts: Vec<&str> = whole.get_all(field).filter_map(|v| v.as_str()).collect();
+                assert_eq!(
+                    stored.texts(field).expect("utf-8"),
+                    texts,
+                    "{}",
+                    entry.name()
+                );
+                let numbers: Vec<u64> = whole.get_all(field).filter_map(|v| v.as_u64()).collect();
+                assert_eq!(stored.u64s(field), numbers, "{}", entry.name());
+                let bytes = whole.get_first(field).and_then(|v| v.as_bytes());
+                assert_eq!(stored.bytes(field), bytes, "{}", entry.name());
+            }
+            documents += 1;
+        }
+    }
+    assert!(documents > 2_000, "{documents} documents");
 }

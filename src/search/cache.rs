@@ -41,10 +41,10 @@ impl ResponseCache {
         self.entries.as_ref()?.get(&Lookup(generation, request))
     }
 
-    /// Keeps an answer.
-    pub fn insert(&self, generation: u64, request: &SearchRequest, response: Arc<SearchResponse>) {
+    /// Keeps a copy of an answer (none when the cache is disabled).
+    pub fn insert(&self, generation: u64, request: &SearchRequest, response: &SearchResponse) {
         if let Some(entries) = &self.entries {
-            entries.insert((generation, request.clone()), response);
+            entries.insert((generation, request.clone()), Arc::new(response.clone()));
         }
     }
 }
@@ -53,8 +53,8 @@ impl ResponseCache {
 mod tests {
     use super::*;
 
-    fn answer(total: usize) -> Arc<SearchResponse> {
-        Arc::new(SearchResponse {
+    fn answer(total: usize) -> SearchResponse {
+        SearchResponse {
             understood: String::new(),
             truncated: false,
             total,
@@ -63,7 +63,7 @@ mod tests {
             facets: Vec::new(),
             suggestion: None,
             took_ms: 0.0,
-        })
+        }
     }
 
     #[test]
@@ -74,7 +74,7 @@ mod tests {
             limit: 10,
             ..Default::default()
         };
-        cache.insert(1, &request, answer(3));
+        cache.insert(1, &request, &answer(3));
         assert_eq!(cache.get(1, &request).map(|r| r.total), Some(3));
         assert!(cache.get(2, &request).is_none(), "a new commit misses");
         let page_two = SearchRequest {
@@ -88,7 +88,7 @@ mod tests {
     fn a_zero_capacity_keeps_nothing() {
         let cache = ResponseCache::new(0);
         let request = SearchRequest::default();
-        cache.insert(1, &request, answer(1));
+        cache.insert(1, &request, &answer(1));
         assert!(cache.get(1, &request).is_none());
     }
 }

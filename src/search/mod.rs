@@ -214,8 +214,7 @@ impl Searcher {
             });
         }
         let response = self.compute(&searcher, request, started)?;
-        self.cache
-            .insert(generation, request, Arc::new(response.clone()));
+        self.cache.insert(generation, request, &response);
         Ok(response)
     }
 
@@ -234,9 +233,10 @@ impl Searcher {
         let offset = request.offset.min(MAX_DEPTH.saturating_sub(limit));
         let (addresses, total, facet_fruit) =
             self.collect(searcher, query.as_ref(), request, offset, limit)?;
+        let segments = self.columns.for_searcher(searcher);
         let addresses = match request.sort {
             Sort::Relevance if parsed.has_text() => {
-                let candidates = rerank::candidates(searcher, &self.columns, addresses);
+                let candidates = rerank::candidates(searcher, &segments, addresses);
                 let stems = rerank::query_stems(&highlight_text(&parsed));
                 let ranked = rerank::rerank(&stems, candidates, &self.ranking);
                 ranked.into_iter().skip(offset).take(limit).collect()
@@ -245,7 +245,6 @@ impl Searcher {
             Sort::Date => addresses,
         };
         let mut highlighters = Highlighters::new(&parsed);
-        let segments = self.columns.for_searcher(searcher);
         let mut hits = Vec::with_capacity(addresses.len());
         for (score, address) in addresses {
             hits.push(self.hit(

@@ -14,7 +14,8 @@ use std::sync::Arc;
 
 use tantivy::DocAddress;
 
-use super::columns::{ColumnCache, DecodedColumn};
+use super::columns::DecodedColumn;
+use super::hit::Segments;
 use super::rank::Ranking;
 use crate::analysis::{self, Lang, Mode};
 
@@ -48,16 +49,16 @@ pub fn title_bonus(query: &HashSet<String>, title: &[String], ranking: &Ranking)
     ranking.title_coverage * coverage + ranking.title_precision * precision
 }
 
-/// A first-stage result with what re-ranking looks at.
+/// A first-stage result with what re-ranking looks at, borrowed from the decoded columns.
 #[derive(Debug, Clone)]
-pub struct Candidate {
+pub struct Candidate<'a> {
     pub score: f32,
     pub address: DocAddress,
-    pub id: String,
-    pub title: String,
+    pub id: &'a str,
+    pub title: &'a str,
     /// The title's [`title_stems`].
     pub title_stems: Arc<[String]>,
-    pub kind: String,
+    pub kind: &'a str,
 }
 
 /// The prior of a kind of resource.
@@ -74,22 +75,20 @@ fn kind_prior(kind: &str, ranking: &Ranking) -> f32 {
 /// the smallest id (`sp:particuliers/…` before `sp:professionnels/…`).
 pub fn rerank(
     query: &HashSet<String>,
-    candidates: Vec<Candidate>,
+    candidates: Vec<Candidate<'_>>,
     ranking: &Ranking,
 ) -> Vec<(f32, DocAddress)> {
-    let mut scored: Vec<(f32, Candidate)> = candidates
+    let mut scored: Vec<(f32, Candidate<'_>)> = candidates
         .into_iter()
         .map(|c| {
             (
-                c.score
-                    + title_bonus(query, &c.title_stems, ranking)
-                    + kind_prior(&c.kind, ranking),
+                c.score + title_bonus(query, &c.title_stems, ranking) + kind_prior(c.kind, ranking),
                 c,
             )
         })
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
-    let mut kept: Vec<(f32, Candidate)> = Vec::with_capacity(scored.len());
+    let mut kept: Vec<(f32, Candidate<'_>)> = Vec::with_capacity(scored.len());
     for (score, candidate) in scored {
         let copy = kept.iter().any(|(_, k)| {
             k.title == candidate.title
@@ -105,23 +104,20 @@ pub fn rerank(
 }
 
 /// The first-stage results with what re-ranking reads: id, title and kind, from the
-/// decoded columns.
-pub fn candidates(
+/// decoded columns of `segments`.
+pub fn candidates<'a>(
     searcher: &tantivy::Searcher,
-    cache: &ColumnCache,
+    segments: &'a Segments,
     candidates: Vec<(f32, DocAddress)>,
-) -> Vec<Candidate> {
-    let segments = cache.for_searcher(searcher);
+) -> Vec<Candidate<'a>> {
     let mut out = Vec::with_capacity(candidates.len());
     for (score, address) in candidates {
         let segment_id = searcher.segment_reader(address.segment_ord).segment_id();
         let Some(columns) = segments.get(&segment_id) else {
             continue;
         };
-        let read = |column: &Option<DecodedColumn>| {
-            column
-                .as_ref()
-                .map_or(String::new(), |c| c.first(address.doc_id).to_string())
+        let read = |column: &'a Option<DecodedColumn>| {
+            column.as_ref().map_or("", |c| c.first(address.doc_id))
         };
         out.push(Candidate {
             score,
@@ -129,7 +125,7 @@ pub fn candidates(
             id: read(&columns.id),
             title: read(&columns.title),
             title_stems: columns.title_stems(address.doc_id),
-            kind: columns.kind(address.doc_id).to_string(),
+            kind: columns.kind(address.doc_id),
         });
     }
     out
@@ -168,13 +164,13 @@ mod tests {
     #[test]
     fn reranking_sorts_by_the_new_score() {
         let query = query_stems("boulanger");
-        let candidate = |score, doc, title: &str, kind: &str| Candidate {
+        let candidate = |score, doc, title, kind| Candidate {
             score,
             address: DocAddress::new(0, doc),
-            id: format!("doc{doc}"),
-            title: title.to_string(),
+            id: ["doc0", "doc1", "doc2", "doc3", "doc4"][doc as usize],
+            title,
             title_stems: title_stems(title),
-            kind: kind.to_string(),
+            kind,
         };
         let candidates = vec![
             candidate(2.0, 1, "Pâtissier", "fiche-metier"),
@@ -206,17 +202,17 @@ mod tests {
 
     #[test]
     fn copies_of_one_page_are_shown_once_under_the_smallest_id() {
-        let copy = |id: &str, doc| Candidate {
+        let copy = |id, doc| Candidate {
             score: 3.0,
             address: DocAddress::new(0, doc),
-            id: id.to_string(),
-            title: "Salaire".to_string(),
+            id,
+            title: "Salaire",
             title_stems: title_stems("Salaire"),
-            kind: "fiche-pratique".to_string(),
+            kind: "fiche-pratique",
         };
         let other = Candidate {
             score: 2.0,
-            title: "Prime".to_string(),
+            title: "Prime",
             title_stems: title_stems("Prime"),
             ..copy("sp:particuliers/F2", 3)
         };

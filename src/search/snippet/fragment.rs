@@ -184,45 +184,63 @@ fn word_end(text: &str, index: usize) -> usize {
 }
 
 /// Escapes the five HTML-significant characters of `text` into `out`, with runs of
-/// whitespace written as one space (none at the start of `out`). Runs of plain characters
-/// are copied whole.
+/// whitespace written as one space (none at the start of `out`). Bytes are scanned, and
+/// runs of plain text copied whole: only the lead bytes of non-ASCII spaces are decoded.
 fn escape_collapsed(text: &str, out: &mut String) {
+    let bytes = text.as_bytes();
     let mut pending_space = false;
+    // Start of the run of plain text not copied yet.
     let mut plain = 0;
-    for (i, c) in text.char_indices() {
-        let escaped = match c {
-            '<' => "&lt;",
-            '>' => "&gt;",
-            '&' => "&amp;",
-            '"' => "&quot;",
-            '\'' => "&#39;",
-            c if c.is_whitespace() => "",
-            _ => {
-                if pending_space {
-                    if !out.is_empty() && !out.ends_with(' ') {
-                        out.push(' ');
-                    }
-                    pending_space = false;
-                    plain = i;
-                }
-                continue;
+    let mut i = 0;
+    while i < bytes.len() {
+        // What the byte begins: `None` for plain text, else its escape ("" for a space).
+        let special = match bytes[i] {
+            b'<' => Some(("&lt;", 1)),
+            b'>' => Some(("&gt;", 1)),
+            b'&' => Some(("&amp;", 1)),
+            b'"' => Some(("&quot;", 1)),
+            b'\'' => Some(("&#39;", 1)),
+            b'\t'..=b'\r' | b' ' => Some(("", 1)),
+            // Lead bytes of U+0085, U+00A0, U+1680, U+2000–U+205F and U+3000.
+            0xC2 | 0xE1 | 0xE2 | 0xE3 => text[i..]
+                .chars()
+                .next()
+                .filter(|c| c.is_whitespace())
+                .map(|c| ("", c.len_utf8())),
+            _ => None,
+        };
+        let Some((escaped, width)) = special else {
+            if pending_space {
+                push_space(out);
+                pending_space = false;
+                plain = i;
             }
+            i += 1;
+            continue;
         };
         out.push_str(&text[plain..i]);
-        plain = i + c.len_utf8();
+        i += width;
+        plain = i;
         if escaped.is_empty() {
             pending_space = true;
         } else {
-            if pending_space && !out.is_empty() && !out.ends_with(' ') {
-                out.push(' ');
+            if pending_space {
+                push_space(out);
+                pending_space = false;
             }
-            pending_space = false;
             out.push_str(escaped);
         }
     }
-    if !pending_space {
+    if pending_space {
+        push_space(out);
+    } else {
         out.push_str(&text[plain..]);
-    } else if !out.is_empty() && !out.ends_with(' ') {
+    }
+}
+
+/// One space, unless `out` is empty or already ends with one.
+fn push_space(out: &mut String) {
+    if !out.is_empty() && !out.ends_with(' ') {
         out.push(' ');
     }
 }
@@ -290,6 +308,55 @@ mod tests {
             part.render(0, text.len(), &[]),
             "Un texte avec &lt;des&gt; espaces"
         );
+    }
+
+    /// The definition: escape character by character, whitespace runs as one space.
+    fn escape_by_char(text: &str, out: &mut String) {
+        let mut pending_space = false;
+        for c in text.chars() {
+            if c.is_whitespace() {
+                pending_space = true;
+                continue;
+            }
+            if pending_space {
+                push_space(out);
+            }
+            pending_space = false;
+            match c {
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                '&' => out.push_str("&amp;"),
+                '"' => out.push_str("&quot;"),
+                '\'' => out.push_str("&#39;"),
+                _ => out.push(c),
+            }
+        }
+        if pending_space {
+            push_space(out);
+        }
+    }
+
+    #[test]
+    fn escaping_by_runs_equals_escaping_by_character() {
+        let pieces = [
+            "a", "é", "€", "😀", " ", "\t", "\u{b}", "\u{85}", "\u{a0}", "\u{1680}", "\u{2009}",
+            "\u{202f}", "\u{205f}", "\u{3000}", "\u{2060}", "\u{e2}", "<", ">", "&", "\"", "'",
+            "Â", "\u{1c}",
+        ];
+        // Every text of up to three pieces, after an empty and a non-empty output.
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    let text = format!("{a}{b}{c}");
+                    for prefix in ["", "x", "x "] {
+                        let (mut fast, mut reference) = (prefix.to_string(), prefix.to_string());
+                        escape_collapsed(&text, &mut fast);
+                        escape_by_char(&text, &mut reference);
+                        assert_eq!(fast, reference, "{text:?} after {prefix:?}");
+                    }
+                }
+            }
+        }
         let mut out = String::new();
         escape_collapsed("a\u{a0}\u{a0}b 'c' \"d\" é&è ", &mut out);
         assert_eq!(out, "a b &#39;c&#39; &quot;d&quot; é&amp;è ");

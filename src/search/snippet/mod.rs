@@ -6,10 +6,14 @@
 
 mod fragment;
 
+use std::cell::RefCell;
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use serde::Serialize;
+use tantivy::index::{InvertedIndexReader, SegmentId};
 use tantivy::postings::Postings;
+use tantivy::postings::TermInfo;
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::Token;
 use tantivy::{DocId, DocSet, SegmentReader, Term};
@@ -45,6 +49,18 @@ pub struct Snippet {
 pub struct Highlighter {
     stems: HashSet<String>,
     tokenizer: SpoTokenizer,
+    /// Per segment and body field, the stems' entries in the term dictionary, looked up for
+    /// the first hit of the segment only.
+    looked_up: RefCell<Vec<SegmentTerms>>,
+}
+
+/// A segment's body field and where each stem's postings are (in `stems` order).
+#[derive(Clone)]
+struct SegmentTerms {
+    segment: SegmentId,
+    field: Field,
+    inverted: Arc<InvertedIndexReader>,
+    terms: Vec<Option<TermInfo>>,
 }
 
 impl Highlighter {
@@ -56,6 +72,7 @@ impl Highlighter {
         Highlighter {
             stems,
             tokenizer: SpoTokenizer::new(Mode::Stemmed(lang)),
+            looked_up: RefCell::new(Vec::new()),
         }
     }
 
@@ -127,17 +144,17 @@ impl Highlighter {
             body,
             marks,
         } = located;
-        let inverted = segment.inverted_index(field)?;
+        let looked_up = self.segment_terms(segment, field)?;
         let mut occurrences: Vec<Occurrence<'_>> = Vec::new();
         let mut buffer = Vec::new();
-        for stem in &self.stems {
-            let term = Term::from_field_text(field, stem);
-            let Some(mut postings) = inverted
-                .read_postings(&term, IndexRecordOption::WithFreqsAndPositions)
-                .map_err(tantivy::TantivyError::from)?
-            else {
+        for (stem, info) in self.stems.iter().zip(&looked_up.terms) {
+            let Some(info) = info else {
                 continue;
             };
+            let mut postings = looked_up
+                .inverted
+                .read_postings_from_terminfo(info, IndexRecordOption::WithFreqsAndPositions)
+                .map_err(tantivy::TantivyError::from)?;
             // A fresh postings list stands on its first document: seeking backwards from a
             // later one is not allowed.
             if postings.doc() <= doc && postings.seek(doc) == doc {
@@ -167,6 +184,40 @@ impl Highlighter {
             }
         }
         Ok(snippets)
+    }
+}
+
+impl Highlighter {
+    /// The stems' entries in the term dictionary of `field` in `segment`, looked up once.
+    fn segment_terms(
+        &self,
+        segment: &SegmentReader,
+        field: Field,
+    ) -> Result<SegmentTerms, SearchError> {
+        let id = segment.segment_id();
+        let found = |all: &Vec<SegmentTerms>| {
+            all.iter()
+                .find(|t| t.segment == id && t.field == field)
+                .cloned()
+        };
+        if let Some(known) = found(&self.looked_up.borrow()) {
+            return Ok(known);
+        }
+        let inverted = segment.inverted_index(field)?;
+        let terms = self
+            .stems
+            .iter()
+            .map(|stem| inverted.get_term_info(&Term::from_field_text(field, stem)))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(tantivy::TantivyError::from)?;
+        let looked_up = SegmentTerms {
+            segment: id,
+            field,
+            inverted,
+            terms,
+        };
+        self.looked_up.borrow_mut().push(looked_up.clone());
+        Ok(looked_up)
     }
 }
 

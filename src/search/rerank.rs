@@ -87,7 +87,7 @@ pub fn rerank(
             )
         })
         .collect();
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.id.cmp(b.1.id)));
     let mut kept: Vec<(f32, Candidate<'_>)> = Vec::with_capacity(scored.len());
     for (score, candidate) in scored {
         let copy = kept.iter().any(|(_, k)| {

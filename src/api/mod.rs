@@ -44,6 +44,9 @@ pub struct ServeOptions {
     /// Origins allowed to call the API from a browser (`*` for any); none by default.
     pub cors_origins: Vec<String>,
     /// Searches run at once on the blocking pool; more wait their turn (until the timeout).
+    /// Twice the cores by default: a slot is held from its hand-off to a pool thread to the
+    /// answer's return, and with one slot per core the cores idled during those hand-offs
+    /// (2,330 searches/s at 150 % CPU on 2 cores, 3,219/s with 4 slots).
     pub search_threads: usize,
     /// The admin API's token; no admin API without one.
     pub admin_token: Option<AdminToken>,
@@ -61,7 +64,7 @@ impl Default for ServeOptions {
             request_timeout: Duration::from_secs(10),
             max_body_bytes: 16 * 1024,
             cors_origins: Vec::new(),
-            search_threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            search_threads: std::thread::available_parallelism().map_or(2, |n| n.get()) * 2,
             admin_token: None,
             max_upload_bytes: 50 * 1024 * 1024,
             rate_limit: Some(RateLimit::default()),

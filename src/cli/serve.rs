@@ -36,7 +36,7 @@ pub struct ServeArgs {
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "SPO_MAX_BODY_BYTES", default_value_t = 16 * 1024)]
     max_body_bytes: usize,
-    /// Searches run at once (default: the number of cores); more wait their turn.
+    /// Searches run at once (default: twice the number of cores); more wait their turn.
     #[arg(long, env = "SPO_SEARCH_THREADS")]
     search_threads: Option<usize>,
     /// Answers kept for repeated searches on the current commit (0: no cache).

@@ -1,10 +1,11 @@
 //! Limits per request and per client: the size of the request line and headers, and a
-//! token bucket per client address on the public routes (429 with `Retry-After` once a
-//! client's burst is spent). Health, metrics, the static files and the admin API (which has its
+//! token bucket per client on the public routes (429 with `Retry-After` once a client's burst
+//! is spent). A client is an IPv4 address or an IPv6 /64 network, the block one subscriber
+//! line or host is given. Health, metrics, the static files and the admin API (which has its
 //! token) are not rate-limited.
 
 use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::sync::{Mutex, PoisonError};
 use std::time::Instant;
 
@@ -60,12 +61,13 @@ impl RateLimiter {
         }
     }
 
-    /// Takes one token from `client`'s bucket at `now`, or tells in how many seconds one
-    /// will be available.
+    /// Takes one token from the bucket of `client`'s [`rate_key`] at `now`, or tells in how
+    /// many seconds one will be available.
     pub fn check(&self, client: IpAddr, now: Instant) -> Result<(), u64> {
         let Some(limit) = self.limit else {
             return Ok(());
         };
+        let client = rate_key(client);
         let mut buckets = self.buckets.lock().unwrap_or_else(PoisonError::into_inner);
         if buckets.len() >= MAX_TRACKED_CLIENTS && !buckets.contains_key(&client) {
             // Forget the clients whose bucket has refilled: they are as if new.
@@ -87,6 +89,15 @@ impl RateLimiter {
         } else {
             Err(((1.0 - bucket.tokens) / limit.per_second).ceil().max(1.0) as u64)
         }
+    }
+}
+
+/// Whom a request counts against: its IPv4 address (also when written as an IPv4-mapped
+/// IPv6 address), or its IPv6 /64 network, since one host can use any address of its /64.
+fn rate_key(address: IpAddr) -> IpAddr {
+    match address.to_canonical() {
+        IpAddr::V6(v6) => IpAddr::V6(Ipv6Addr::from(u128::from(v6) & (u128::MAX << 64))),
+        v4 => v4,
     }
 }
 
@@ -206,6 +217,28 @@ mod tests {
         let now = Instant::now();
         assert!(slow.check(ip, now).is_ok());
         assert_eq!(slow.check(ip, now), Err(10));
+    }
+
+    #[test]
+    fn an_ipv6_network_shares_one_bucket_and_mapped_ipv4_is_ipv4() {
+        let limiter = RateLimiter::new(Some(RateLimit {
+            per_second: 1.0,
+            burst: 2.0,
+        }));
+        let now = Instant::now();
+        let same_64 = ["2001:db8:1:2::1", "2001:db8:1:2:ffff::9"];
+        for address in same_64 {
+            assert!(limiter.check(address.parse().unwrap(), now).is_ok());
+        }
+        let third: IpAddr = "2001:db8:1:2:abcd::1".parse().unwrap();
+        assert!(limiter.check(third, now).is_err(), "same /64, burst spent");
+        let next_64: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert!(limiter.check(next_64, now).is_ok(), "another /64");
+        let v4: IpAddr = "192.0.2.1".parse().unwrap();
+        let mapped: IpAddr = "::ffff:192.0.2.1".parse().unwrap();
+        assert_eq!(rate_key(mapped), v4);
+        let other_v4: IpAddr = "192.0.2.2".parse().unwrap();
+        assert_ne!(rate_key(other_v4), rate_key(v4), "IPv4 clients stay apart");
     }
 
     #[test]

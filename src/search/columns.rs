@@ -127,19 +127,19 @@ impl SegmentColumns {
     }
 }
 
+/// The decoded columns and document store of each live segment.
+pub type Segments = HashMap<SegmentId, Arc<SegmentColumns>>;
+
 /// Decoded columns of the live segments.
 #[derive(Default)]
 pub struct ColumnCache {
-    segments: RwLock<HashMap<SegmentId, Arc<SegmentColumns>>>,
+    segments: RwLock<Segments>,
 }
 
 impl ColumnCache {
     /// The columns of every segment of `searcher`, decoding the new ones and forgetting
     /// segments that are gone.
-    pub fn for_searcher(
-        &self,
-        searcher: &tantivy::Searcher,
-    ) -> HashMap<SegmentId, Arc<SegmentColumns>> {
+    pub fn for_searcher(&self, searcher: &tantivy::Searcher) -> Segments {
         let live: Vec<&SegmentReader> = searcher.segment_readers().iter().collect();
         if let Ok(cached) = self.segments.read() {
             if live.iter().all(|s| cached.contains_key(&s.segment_id()))

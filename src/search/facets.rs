@@ -1,15 +1,14 @@
 //! Exact facet counts over every document matching a query, read from the fast columns of
 //! the facet fields.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde::Serialize;
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::index::SegmentId;
 use tantivy::{DocId, Score, SegmentReader};
 
-use super::columns::SegmentColumns;
+use super::columns::{SegmentColumns, Segments};
 
 use crate::schema::FACETS;
 
@@ -30,12 +29,12 @@ pub struct FacetValue {
 
 /// Counts every facet value over the matching documents.
 pub struct FacetCollector {
-    columns: HashMap<SegmentId, Arc<SegmentColumns>>,
+    columns: Segments,
 }
 
 impl FacetCollector {
     /// A collector reading the decoded columns of `columns`.
-    pub fn new(columns: HashMap<SegmentId, Arc<SegmentColumns>>) -> FacetCollector {
+    pub fn new(columns: Segments) -> FacetCollector {
         FacetCollector { columns }
     }
 }

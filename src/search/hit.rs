@@ -1,22 +1,15 @@
 //! One result as shown to clients: its stored fields, its highlighted title and snippets,
 //! with the query's highlighters built once per search and language.
 
-use std::collections::HashMap;
-use std::sync::Arc;
-
 use serde::Serialize;
-use tantivy::index::SegmentId;
 use tantivy::DocAddress;
 
-use super::columns::SegmentColumns;
+use super::columns::Segments;
 use super::query::ParsedQuery;
 use super::snippet::{Highlighter, IndexedBody, Snippet, SCAN_BYTES};
 use super::{highlight_text, SearchError, Searcher};
 use crate::analysis::Lang;
 use crate::schema::{utf8_prefix, StoredDoc, StoredError};
-
-/// The decoded columns and document store of each live segment.
-pub(super) type Segments = HashMap<SegmentId, Arc<SegmentColumns>>;
 
 /// One result.
 #[derive(Debug, Clone, Serialize)]

@@ -14,8 +14,7 @@ use std::sync::Arc;
 
 use tantivy::DocAddress;
 
-use super::columns::DecodedColumn;
-use super::hit::Segments;
+use super::columns::{DecodedColumn, Segments};
 use super::rank::Ranking;
 use crate::analysis::{self, Lang, Mode};
 

@@ -5,14 +5,11 @@
 //! bounded edit-distance scan.
 
 use std::collections::HashMap;
-use std::sync::Arc;
-
-use tantivy::index::SegmentId;
 
 use crate::analysis::{self, fold, Mode};
 use crate::schema::Fields;
 
-use super::columns::{DecodedColumn, SegmentColumns};
+use super::columns::{DecodedColumn, Segments};
 use super::query::{Occurrence, ParsedQuery};
 
 /// Words seen in fewer documents than this are not offered as respellings (they are often
@@ -31,11 +28,7 @@ pub struct Vocabulary {
 impl Vocabulary {
     /// Reads the vocabulary of the searcher's commit.
     /// Titles come from the segments' decoded title columns, `columns`.
-    pub fn build(
-        searcher: &tantivy::Searcher,
-        fields: &Fields,
-        columns: &HashMap<SegmentId, Arc<SegmentColumns>>,
-    ) -> Vocabulary {
+    pub fn build(searcher: &tantivy::Searcher, fields: &Fields, columns: &Segments) -> Vocabulary {
         let mut counts: HashMap<String, u32> = HashMap::new();
         let mut titles = Vec::new();
         for segment in searcher.segment_readers() {

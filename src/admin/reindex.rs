@@ -15,16 +15,18 @@ use tokio::sync::watch;
 use crate::index::{self, report::IndexReport, IndexOptions};
 use crate::search::Searcher;
 
-/// The end of one run: its report, or why it could not run at all.
-#[derive(Debug, Clone, Serialize)]
+/// The end of one run: its report, or why it could not run at all (also an admin API body).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RunOutcome {
-    /// Ticket of the last request this run served (see [`Reindexer::request`]).
+    /// Ticket of the last request this run served.
     pub ticket: u64,
     /// Seconds since the Unix epoch when the run ended.
     pub finished_at: u64,
+    /// The indexing report, when the run did not stop early.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub report: Option<IndexReport>,
-    /// Set when the run stopped before committing (corpus unreadable, index locked...).
+    /// Why the run stopped before committing (corpus unreadable, index locked...); the
+    /// previous commit is still served.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }

@@ -5,24 +5,28 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::manifest::Manifest;
 use crate::ingest::source::Skipped;
 
 /// A unit or record that could not be indexed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Failure {
+    /// The file (and the record inside it, for exports) under the corpus.
     pub path: String,
+    /// Why it could not be indexed.
     pub reason: String,
 }
 
 /// The outcome of one indexing run.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
 pub struct IndexReport {
     /// Documents in the index after the run.
     pub documents: usize,
     /// Number of units or records that failed.
     pub failed: usize,
+    /// The units or records that failed, with the reason of each.
     pub failures: Vec<Failure>,
     /// PDFs indexed without any text layer (scanned?): metadata only.
     pub pdf_without_text: Vec<String>,
@@ -36,8 +40,11 @@ pub struct IndexReport {
     pub units_unchanged: usize,
     /// Units that disappeared from the corpus, and their documents removed.
     pub units_removed: usize,
+    /// Documents added or replaced by this run.
     pub documents_added: usize,
+    /// Documents deleted by this run (of changed or removed units).
     pub documents_deleted: usize,
+    /// Documents in the index by source folder, format, network and language.
     pub by_source: BTreeMap<String, usize>,
     pub by_format: BTreeMap<String, usize>,
     pub by_network: BTreeMap<String, usize>,
@@ -46,9 +53,12 @@ pub struct IndexReport {
     pub extracted_text_bytes: u64,
     /// Whether a new commit was made (nothing is committed when nothing changed).
     pub committed: bool,
+    /// Wall time of the run.
     pub duration_ms: u64,
+    /// Throughput of the extraction, over the documents and text of this run.
     pub documents_per_second: f64,
     pub extracted_mb_per_second: f64,
+    /// Size of the index folder after the run.
     pub index_bytes: u64,
 }
 

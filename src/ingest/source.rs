@@ -129,9 +129,11 @@ pub struct Unit {
 }
 
 /// A file or folder of the corpus that is not indexed, with the reason.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct Skipped {
+    /// Path under the corpus.
     pub path: String,
+    /// Why it is not indexed.
     pub reason: String,
 }
 

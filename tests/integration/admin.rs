@@ -19,13 +19,13 @@ use spo_search::search::Searcher;
 use crate::api::{fixture_corpus, get, get_json, send};
 use crate::support::index_into;
 
-const TOKEN: &str = "documentaliste-0123456789";
+pub const TOKEN: &str = "documentaliste-0123456789";
 
 /// A copy of the fixture corpus and its index, served with the admin API on.
-struct Served {
+pub struct Served {
     _dir: tempfile::TempDir,
-    corpus: std::path::PathBuf,
-    app: Router,
+    pub corpus: std::path::PathBuf,
+    pub app: Router,
 }
 
 pub fn copy_dir(from: &Path, to: &Path) {
@@ -54,7 +54,8 @@ fn served(options: ServeOptions) -> Served {
     }
 }
 
-fn with_admin() -> Served {
+/// The fixture corpus, copied, served with the admin token [`TOKEN`] and a 64 KiB upload limit.
+pub fn with_admin() -> Served {
     served(ServeOptions {
         admin_token: Some(AdminToken::new(TOKEN).unwrap()),
         max_upload_bytes: 64 * 1024,
@@ -62,7 +63,8 @@ fn with_admin() -> Served {
     })
 }
 
-fn multipart(file_name: &str, content: &[u8]) -> (String, Vec<u8>) {
+/// A multipart body with one part `file`, and its content type.
+pub fn multipart(file_name: &str, content: &[u8]) -> (String, Vec<u8>) {
     let boundary = "spo-boundary-7d1f";
     let mut body = format!(
         "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
@@ -262,6 +264,15 @@ async fn hostile_uploads_and_removals_are_refused_with_their_reason() {
         assert_eq!(got, status, "{source}/{name}: {body}");
         assert_eq!(body["error"]["code"], code, "{source}/{name}");
     }
+    let not_multipart = Request::post("/api/v1/admin/sources/guides/files")
+        .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"))
+        .header(header::CONTENT_TYPE, "text/plain")
+        .body(Body::from("# Fiche"))
+        .unwrap();
+    let (status, _, body) = send(&served.app, not_multipart).await;
+    let body: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"]["code"], "invalid_parameter");
     for uri in [
         "/api/v1/admin/sources/guides/files/source.toml",
         "/api/v1/admin/sources/guides/files/..%2Fsource.toml",
@@ -278,6 +289,25 @@ async fn hostile_uploads_and_removals_are_refused_with_their_reason() {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     assert!(names.iter().all(|n| !n.starts_with(".upload")), "{names:?}");
+}
+
+#[tokio::test]
+async fn while_the_index_is_not_ready_nothing_is_stored_or_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    copy_dir(&fixture_corpus(), &corpus);
+    let options = ServeOptions {
+        admin_token: Some(AdminToken::new(TOKEN).unwrap()),
+        ..ServeOptions::default()
+    };
+    let starting = app(AppState::new(&corpus, dir.path().join("index"), options));
+    let (status, body) = upload(&starting, "guides", "attente.md", b"# Attente\n").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert!(!corpus.join("guides/attente.md").exists());
+    let uri = "/api/v1/admin/sources/guides/files/apprentissage.md";
+    let (status, body) = admin(&starting, "DELETE", uri).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert!(corpus.join("guides/apprentissage.md").is_file());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

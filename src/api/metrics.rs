@@ -1,11 +1,14 @@
 //! Request metrics in the Prometheus text format: counts by route and status, errors by
-//! code, latency histograms, and the index figures given at scrape time.
+//! code, latency histograms, what searches found (the steering committee's indicators of use
+//! and coverage: counts only, never the words searched), and the index figures given at
+//! scrape time.
 //!
 //! Routes are labelled by their pattern (`/api/v1/documents/{*id}`), never by the raw path,
 //! so the number of series stays bounded whatever clients send.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -15,6 +18,8 @@ use axum::response::Response;
 
 use super::error::ErrorCode;
 use super::AppState;
+use crate::schema::FACETS;
+use crate::search::SearchRequest;
 
 /// Upper bounds of the latency buckets, in seconds.
 const BUCKETS: [f64; 12] = [
@@ -34,10 +39,22 @@ struct RouteStats {
     count: u64,
 }
 
+/// What the first pages of searches found.
+#[derive(Debug, Default)]
+struct SearchStats {
+    with_results: AtomicU64,
+    without_results: AtomicU64,
+    /// Answered with a "did you mean".
+    respelled: AtomicU64,
+    /// Filtered by each facet, in [`FACETS`] order.
+    filtered_by: [AtomicU64; FACETS.len()],
+}
+
 /// Counters shared by every request of the process.
 #[derive(Debug)]
 pub struct Metrics {
     routes: Mutex<BTreeMap<String, RouteStats>>,
+    searches: SearchStats,
     started: Instant,
 }
 
@@ -45,6 +62,7 @@ impl Default for Metrics {
     fn default() -> Self {
         Metrics {
             routes: Mutex::new(BTreeMap::new()),
+            searches: SearchStats::default(),
             started: Instant::now(),
         }
     }
@@ -84,6 +102,28 @@ impl Metrics {
         }
         stats.seconds += seconds;
         stats.count += 1;
+    }
+
+    /// Records what a search found, once per search: its next pages are not counted.
+    pub fn record_search(&self, request: &SearchRequest, total: usize, respelled: bool) {
+        if request.offset > 0 {
+            return;
+        }
+        let stats = &self.searches;
+        let found = if total > 0 {
+            &stats.with_results
+        } else {
+            &stats.without_results
+        };
+        found.fetch_add(1, Ordering::Relaxed);
+        if respelled {
+            stats.respelled.fetch_add(1, Ordering::Relaxed);
+        }
+        for (index, (field, _)) in FACETS.iter().enumerate() {
+            if request.filters.iter().any(|(facet, _)| facet == field) {
+                stats.filtered_by[index].fetch_add(1, Ordering::Relaxed);
+            }
+        }
     }
 
     /// The Prometheus text exposition of every metric.
@@ -156,6 +196,7 @@ impl Metrics {
             );
         }
         drop(routes);
+        self.render_searches(&mut out);
         let gauges = [
             (
                 "spo_index_ready",
@@ -183,6 +224,44 @@ impl Metrics {
             let _ = writeln!(out, "{name} {value}");
         }
         out
+    }
+}
+
+impl Metrics {
+    fn render_searches(&self, out: &mut String) {
+        let stats = &self.searches;
+        header(
+            out,
+            "spo_searches_total",
+            "counter",
+            "Searches (first pages), by whether they found anything: the share of \"none\" \
+             shows what the corpus does not cover.",
+        );
+        for (results, count) in [
+            ("some", &stats.with_results),
+            ("none", &stats.without_results),
+        ] {
+            let count = count.load(Ordering::Relaxed);
+            let _ = writeln!(out, "spo_searches_total{{results=\"{results}\"}} {count}");
+        }
+        header(
+            out,
+            "spo_search_respelled_total",
+            "counter",
+            "Searches (first pages) answered with a \"did you mean\".",
+        );
+        let respelled = stats.respelled.load(Ordering::Relaxed);
+        let _ = writeln!(out, "spo_search_respelled_total {respelled}");
+        header(
+            out,
+            "spo_search_filters_total",
+            "counter",
+            "Searches (first pages) filtered by each facet.",
+        );
+        for ((_, alias), count) in FACETS.iter().zip(&stats.filtered_by) {
+            let count = count.load(Ordering::Relaxed);
+            let _ = writeln!(out, "spo_search_filters_total{{facet=\"{alias}\"}} {count}");
+        }
     }
 }
 
@@ -249,6 +328,41 @@ mod tests {
         ] {
             assert!(text.lines().any(|l| l == line), "missing {line}\n{text}");
         }
+    }
+
+    #[test]
+    fn searches_are_counted_once_by_outcome_and_facet_without_their_words() {
+        let metrics = Metrics::default();
+        let search = |query: &str, filters: &[(&str, &str)], offset| SearchRequest {
+            query: query.into(),
+            filters: filters
+                .iter()
+                .map(|(f, v)| (f.to_string(), v.to_string()))
+                .collect(),
+            offset,
+            limit: 10,
+            ..Default::default()
+        };
+        let multi = [
+            ("kind", "fiche-metier"),
+            ("kind", "dossier"),
+            ("network", "spo"),
+        ];
+        metrics.record_search(&search("boulanger", &multi, 0), 12, false);
+        metrics.record_search(&search("boulanger", &multi, 10), 12, false);
+        metrics.record_search(&search("bolanger", &[], 0), 0, true);
+        let text = metrics.render(IndexFigures::default());
+        for line in [
+            "spo_searches_total{results=\"some\"} 1",
+            "spo_searches_total{results=\"none\"} 1",
+            "spo_search_respelled_total 1",
+            "spo_search_filters_total{facet=\"type\"} 1",
+            "spo_search_filters_total{facet=\"reseau\"} 1",
+            "spo_search_filters_total{facet=\"public\"} 0",
+        ] {
+            assert!(text.lines().any(|l| l == line), "missing {line}\n{text}");
+        }
+        assert!(!text.contains("boulanger") && !text.contains("fiche-metier"));
     }
 
     #[test]

@@ -56,9 +56,14 @@ pub async fn search(
 pub async fn run_search(state: &AppState, params: SearchParams) -> Result<SearchBody, ApiError> {
     let request = params.to_request()?;
     let (page, per_page) = (params.page(), params.per_page());
+    let counted = state.clone();
     state
         .run(move |searcher| {
             let response = searcher.search(&request)?;
+            let respelled = response.suggestion.is_some();
+            counted
+                .metrics()
+                .record_search(&request, response.total, respelled);
             Ok(SearchBody::new(params.q, page, per_page, response))
         })
         .await
@@ -232,7 +237,9 @@ pub async fn health(State(state): State<AppState>) -> Result<Json<HealthBody>, A
     }))
 }
 
-/// Prometheus metrics: requests, latencies, errors, index size and document count.
+/// Prometheus metrics: requests, latencies, errors, what searches found (with and without
+/// results, "did you mean", filters used: counts only, never the words searched), index
+/// size and document count.
 #[utoipa::path(
     get,
     path = "/metrics",

@@ -387,6 +387,8 @@ async fn metrics_count_requests_errors_and_the_index() {
     get(&app, "/api/v1/search?q=cio").await;
     get(&app, "/api/v1/search?page=0").await;
     get(&app, "/api/v1/documents/guides/apprentissage.md").await;
+    // The web page counts as a search too; the unfindable one, with its filter.
+    get(&app, "/?q=zzqxwv&filter=reseau:cio").await;
     let (status, headers, body) = get(&app, "/metrics").await;
     assert_eq!(status, StatusCode::OK);
     assert!(headers[header::CONTENT_TYPE]
@@ -401,6 +403,9 @@ async fn metrics_count_requests_errors_and_the_index() {
         "spo_http_request_duration_seconds_count{route=\"/api/v1/search\"} 2",
         "spo_index_ready 1",
         "spo_index_documents 6",
+        "spo_searches_total{results=\"some\"} 1",
+        "spo_searches_total{results=\"none\"} 1",
+        "spo_search_filters_total{facet=\"reseau\"} 1",
     ] {
         assert!(text.lines().any(|l| l == line), "missing {line}\n{text}");
     }

@@ -25,9 +25,13 @@ pub const DOC_STORE_CACHE_BLOCKS: usize = 500;
 /// Names of the columns kept: the facets (in [`FACETS`] order), then these.
 const EXTRA: [&str; 2] = ["id", "title"];
 
-/// One string column of a segment and its decoded dictionary.
+/// One string column of a segment, decoded: its dictionary, and each document's ordinals
+/// laid out flat (facet counting visits every match, and tantivy's column reads an optional
+/// index and a block of values per document).
 pub struct DecodedColumn {
-    column: StrColumn,
+    /// Where each document's ordinals start in `ords`; one more entry than documents.
+    starts: Vec<u32>,
+    ords: Vec<u32>,
     terms: Vec<String>,
 }
 
@@ -39,12 +43,38 @@ impl DecodedColumn {
                 terms.push(String::from_utf8_lossy(stream.key()).into_owned());
             }
         }
-        DecodedColumn { column, terms }
+        let num_docs = column.ords().num_docs();
+        let mut starts = Vec::with_capacity(num_docs as usize + 1);
+        let mut ords = Vec::with_capacity(num_docs as usize);
+        starts.push(0);
+        for doc in 0..num_docs {
+            // An ordinal past u32 (never met) reads as no value.
+            ords.extend(
+                column
+                    .term_ords(doc)
+                    .map(|o| u32::try_from(o).unwrap_or(u32::MAX)),
+            );
+            starts.push(u32::try_from(ords.len()).unwrap_or(u32::MAX));
+        }
+        DecodedColumn {
+            starts,
+            ords,
+            terms,
+        }
     }
 
     /// Ordinals of the values of `doc`.
     pub fn ords(&self, doc: DocId) -> impl Iterator<Item = u64> + '_ {
-        self.column.term_ords(doc)
+        let doc = doc as usize;
+        let range = match (self.starts.get(doc), self.starts.get(doc + 1)) {
+            (Some(&start), Some(&end)) => start as usize..end as usize,
+            _ => 0..0,
+        };
+        self.ords
+            .get(range)
+            .unwrap_or_default()
+            .iter()
+            .map(|&ord| u64::from(ord))
     }
 
     /// Number of distinct values in the segment.
@@ -162,5 +192,45 @@ impl ColumnCache {
             *cached = fresh.clone();
         }
         fresh
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy::schema::{Schema, FAST, STRING};
+    use tantivy::{Index, TantivyDocument};
+
+    #[test]
+    fn each_document_keeps_its_ordinals_single_multiple_or_none() {
+        let mut builder = Schema::builder();
+        let audience = builder.add_text_field("audience", STRING | FAST);
+        let index = Index::create_in_ram(builder.build());
+        let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        for values in [
+            &["pro", "jeunes"][..],
+            &[],
+            &["pro"],
+            &["adultes", "pro", "jeunes"],
+        ] {
+            let mut doc = TantivyDocument::default();
+            for value in values {
+                doc.add_text(audience, value);
+            }
+            writer.add_document(doc).unwrap();
+        }
+        writer.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        let column = searcher.segment_reader(0).fast_fields().str("audience");
+        let decoded = DecodedColumn::decode(column.unwrap().unwrap());
+        assert_eq!(decoded.terms(), ["adultes", "jeunes", "pro"]);
+        let values = |doc| -> Vec<&str> { decoded.ords(doc).map(|o| decoded.term(o)).collect() };
+        assert_eq!(values(0), ["pro", "jeunes"], "in the order given");
+        assert!(values(1).is_empty());
+        assert_eq!(values(2), ["pro"]);
+        assert_eq!(values(3), ["adultes", "pro", "jeunes"]);
+        assert!(values(4).is_empty(), "past the last document");
+        assert_eq!(decoded.first(1), "");
+        assert_eq!(decoded.first(2), "pro");
     }
 }

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 OUT=$ROOT/fuzz/corpus
-for target in pdf html text markdown docx odt json dila rome query; do
+for target in pdf html text markdown docx odt json dila rome query stored; do
     mkdir -p "$OUT/$target"
 done
 
@@ -121,6 +121,28 @@ queries = ['formation "aide à la mobilité" -permis +cep', 'type:fiche-pratique
            'métier\u00a0d\u2019art « conseiller »', 'territoire:paca date:2024 langue:fr']
 for index, query in enumerate(queries):
     open(f"{out}/query/q{index}.txt", "w", encoding="utf-8").write(query)
+
+# Stored records in tantivy's encoding: VInt count (last byte has its high bit set), then
+# per value a u32 field id, a type code (0 text, 1 u64, 4 bytes) and its payload.
+def vint(n):
+    out = bytearray()
+    while n >= 128:
+        out.append(n & 127)
+        n >>= 7
+    out.append(n | 128)
+    return bytes(out)
+def value(field, code, payload):
+    head = field.to_bytes(4, "little") + bytes([code])
+    return head + (payload if code == 1 else vint(len(payload)) + payload)
+records = [
+    [(0, 0, "Boulanger / Boulangère".encode()), (1, 1, (42).to_bytes(8, "little")),
+     (2, 4, bytes([0, 0, 0, 0, 12, 0, 0, 0]))],
+    [(3, 0, "Pétrir la pâte, « façonner » — cuire. ".encode() * 20), (3, 0, "é".encode())],
+    [],
+]
+for index, record in enumerate(records):
+    data = vint(len(record)) + b"".join(value(*v) for v in record)
+    open(f"{out}/stored/r{index}.bin", "wb").write(data)
 PY
 echo "corpora seeded in $OUT:"
 for target in "$OUT"/*/; do

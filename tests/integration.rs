@@ -22,5 +22,8 @@ mod web;
 #[path = "integration/admin.rs"]
 mod admin;
 
+#[path = "integration/limits.rs"]
+mod limits;
+
 #[path = "integration/live.rs"]
 mod live;

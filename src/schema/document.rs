@@ -156,11 +156,7 @@ impl Document {
         if french {
             doc.add_text(fields.body_root, &content.body);
         }
-        let marks: Vec<u8> = analysis::word_marks(&content.body)
-            .iter()
-            .flat_map(|mark| mark.to_le_bytes())
-            .collect();
-        doc.add_bytes(fields.word_marks, &marks);
+        doc.add_bytes(fields.word_marks, &encode_word_marks(&content.body));
         for start in &content.page_starts {
             doc.add_u64(fields.page_starts, *start as u64);
         }
@@ -200,6 +196,22 @@ pub fn stored_texts(doc: &TantivyDocument, field: tantivy::schema::Field) -> Vec
         .collect()
 }
 
+/// The word marks of `body` (see [`analysis::word_marks`]) as stored: little-endian `u32`s.
+fn encode_word_marks(body: &str) -> Vec<u8> {
+    analysis::word_marks(body)
+        .iter()
+        .flat_map(|mark| mark.to_le_bytes())
+        .collect()
+}
+
+/// The word marks stored with a document, decoded.
+pub fn decode_word_marks(bytes: &[u8]) -> Vec<u32> {
+    bytes
+        .chunks_exact(4)
+        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect()
+}
+
 /// Every stored u64 value of `field`.
 pub fn stored_u64s(doc: &TantivyDocument, field: tantivy::schema::Field) -> Vec<u64> {
     doc.get_all(field).filter_map(|v| v.as_u64()).collect()
@@ -208,6 +220,18 @@ pub fn stored_u64s(doc: &TantivyDocument, field: tantivy::schema::Field) -> Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn word_marks_read_back_as_written() {
+        let body = "Le boulanger pétrit la pâte. ".repeat(40);
+        let marks = analysis::word_marks(&body);
+        assert!(marks.len() > 2);
+        assert_eq!(decode_word_marks(&encode_word_marks(&body)), marks);
+        assert!(
+            decode_word_marks(&[1, 0, 0]).is_empty(),
+            "a truncated mark is dropped"
+        );
+    }
 
     #[test]
     fn slugs_fold_and_join_words() {

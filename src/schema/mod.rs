@@ -10,7 +10,8 @@ mod document;
 mod stored;
 
 pub use document::{
-    date_key, slug, stored_text, stored_texts, stored_u64s, Document, Metadata, UNSET,
+    date_key, decode_word_marks, slug, stored_text, stored_texts, stored_u64s, Document, Metadata,
+    UNSET,
 };
 pub use stored::{utf8_prefix, StoredDoc, StoredError};
 

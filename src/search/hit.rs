@@ -9,7 +9,7 @@ use super::query::ParsedQuery;
 use super::snippet::{Highlighter, IndexedBody, Snippet, SCAN_BYTES};
 use super::{highlight_text, SearchError, Searcher};
 use crate::analysis::Lang;
-use crate::schema::{utf8_prefix, StoredDoc, StoredError};
+use crate::schema::{decode_word_marks, utf8_prefix, StoredDoc, StoredError};
 
 /// One result.
 #[derive(Debug, Clone, Serialize)]
@@ -67,7 +67,7 @@ impl Searcher {
         let snippets = if with_snippets {
             let body = doc.raw_text(fields.body).unwrap_or_default();
             let page_starts = doc.u64s(fields.page_starts);
-            let marks = word_marks(doc.bytes(fields.word_marks).unwrap_or_default());
+            let marks = decode_word_marks(doc.bytes(fields.word_marks).unwrap_or_default());
             if marks.is_empty() {
                 // No word in the body: its start, or the description when it is blank.
                 let scanned = utf8_prefix(body, SCAN_BYTES)?;
@@ -112,14 +112,6 @@ impl Searcher {
             snippets,
         })
     }
-}
-
-/// The word marks stored with a document (see [`crate::analysis::word_marks`]).
-fn word_marks(bytes: &[u8]) -> Vec<u32> {
-    bytes
-        .chunks_exact(4)
-        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-        .collect()
 }
 
 /// The query's highlighters, one per document language met, each built once per search.

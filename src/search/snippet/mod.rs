@@ -185,9 +185,7 @@ impl Highlighter {
         }
         Ok(snippets)
     }
-}
 
-impl Highlighter {
     /// The stems' entries in the term dictionary of `field` in `segment`, looked up once.
     fn segment_terms(
         &self,

@@ -5,13 +5,15 @@
 #   SECONDS_PER_TARGET  time given to each target (default 60)
 #   TARGET...           targets to run (default: all of `cargo fuzz list`)
 #
-# Needs the nightly toolchain and cargo-fuzz (`cargo install cargo-fuzz --locked`).
+# Needs the nightly toolchain and cargo-fuzz (`cargo install cargo-fuzz --locked`). The
+# extractor targets depend on the extractors' crate alone; `query` and `stored` need the
+# feature `search` (the whole spo-search crate), which this script turns on for every target.
 # Each target runs with a 2 GiB memory limit and a 10 s limit per input, so a hang or an
 # unbounded allocation counts as a crash. Corpora (fuzz/corpus/<target>/) are seeded by
 # fuzz/seeds.sh the first time and grow from run to run; crashing inputs are saved under
 # fuzz/artifacts/<target>/ and logs under fuzz/artifacts/logs/. Reproduce a crash with
-# `cargo +nightly fuzz run <target> <artifact>`, then minimise it with
-# `cargo +nightly fuzz tmin <target> <artifact>`.
+# `cargo +nightly fuzz run --features search <target> <artifact>`, then minimise it with
+# `cargo +nightly fuzz tmin --features search <target> <artifact>`.
 set -uo pipefail
 cd "$(dirname "$0")"
 SECONDS_PER_TARGET=${1:-60}
@@ -25,7 +27,7 @@ mkdir -p artifacts/logs target/tmp
 # The rome target writes its release folder under TMPDIR: keep it inside fuzz/target.
 export TMPDIR=$PWD/target/tmp
 
-cargo +nightly fuzz build || exit 1
+cargo +nightly fuzz build --features search || exit 1
 
 failed=()
 for target in "${TARGETS[@]}"; do
@@ -38,7 +40,7 @@ for target in "${TARGETS[@]}"; do
     mkdir -p "corpus/$target"
     log=artifacts/logs/$target.log
     echo "== $target: ${SECONDS_PER_TARGET} s"
-    if cargo +nightly fuzz run "$target" "corpus/$target" -- "${options[@]}" >"$log" 2>&1; then
+    if cargo +nightly fuzz run --features search "$target" "corpus/$target" -- "${options[@]}" >"$log" 2>&1; then
         status=ok
     else
         status=CRASHED

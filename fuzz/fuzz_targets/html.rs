@@ -4,8 +4,8 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let _ = spo_search::ingest::html::extract(data);
+    let _ = spo_extract::html::extract(data);
     if let Ok(fragment) = std::str::from_utf8(data) {
-        let _ = spo_search::ingest::html::fragment_to_text(fragment);
+        let _ = spo_extract::html::fragment_to_text(fragment);
     }
 });

@@ -5,7 +5,7 @@
 use std::sync::LazyLock;
 
 use libfuzzer_sys::fuzz_target;
-use spo_search::ingest::json::{extract, JsonMapping};
+use spo_extract::json::{extract, JsonMapping};
 
 static MAPPING: LazyLock<JsonMapping> = LazyLock::new(|| JsonMapping {
     id: "pubId".into(),

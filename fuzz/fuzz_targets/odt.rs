@@ -4,5 +4,5 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let _ = spo_search::ingest::office::extract_odt(data);
+    let _ = spo_extract::office::extract_odt(data);
 });

@@ -5,5 +5,5 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let _ = spo_search::ingest::pdf::extract(data);
+    let _ = spo_extract::pdf::extract(data);
 });

@@ -4,5 +4,5 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let _ = spo_search::ingest::text::extract_plain(data);
+    let _ = spo_extract::text::extract_plain(data);
 });

@@ -23,11 +23,11 @@ use tantivy::{Index, IndexWriter, Term};
 use crate::analysis;
 use crate::ingest::extract::{self, Limits, UnitOutcome};
 use crate::ingest::source::{self, Discovery, SourceError, Unit};
-use crate::ingest::ExtractError;
 use crate::schema::{build_schema, Fields, SCHEMA_VERSION};
 use fault::DiskFault;
 use manifest::{DocEntry, Manifest, UnitEntry};
 use report::IndexReport;
+use spo_extract::ExtractError;
 
 /// Errors that stop a run: the corpus layout, the index folder, or tantivy itself.
 #[derive(Debug, thiserror::Error)]

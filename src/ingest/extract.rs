@@ -11,9 +11,9 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use super::source::{hex_digest, FileFormat, Sidecar, Source, Unit, UnitKind};
-use super::{dila, html, json, office, pdf, rome, text, ExtractError, Extracted};
 use crate::analysis::{detect_language, normalize, Lang};
 use crate::schema::Document;
+use spo_extract::{dila, html, json, office, pdf, rome, text, ExtractError, Extracted};
 
 /// Bounds on the work spent on one unit.
 #[derive(Debug, Clone, Copy)]

@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use super::json::JsonMapping;
 use crate::schema::Metadata;
+use spo_extract::json::JsonMapping;
 
 /// Name of the file that configures a source folder.
 pub const SOURCE_FILE: &str = "source.toml";

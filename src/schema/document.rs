@@ -7,7 +7,7 @@ use tantivy::TantivyDocument;
 
 use super::Fields;
 use crate::analysis::{self, Lang};
-use crate::ingest::Extracted;
+use spo_extract::Extracted;
 
 /// Metadata shared by the documents of a source (`[metadata]` of `source.toml`), which a
 /// sidecar file may override for one file.

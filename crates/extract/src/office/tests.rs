@@ -14,11 +14,11 @@ use super::*;
 
 const AGREEMENT_DOCX: &[u8] = include_bytes!(concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/corpus/spo/accord-cadre-spo-paca.docx"
+    "/../../corpus/spo/accord-cadre-spo-paca.docx"
 ));
 const AGREEMENT_ODT: &[u8] = include_bytes!(concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/corpus/spo/accord-cadre-spo-paca.odt"
+    "/../../corpus/spo/accord-cadre-spo-paca.odt"
 ));
 const AGREEMENT_TITLE: &str = "Projet d'accord cadre dans le cadre de la labellisation SPO";
 
@@ -81,14 +81,14 @@ fn words(text: &str) -> HashSet<String> {
 /// The four published versions of the agreement give the same words.
 #[test]
 fn the_four_formats_agree() {
-    let html = crate::ingest::html::extract(include_bytes!(concat!(
+    let html = crate::html::extract(include_bytes!(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/corpus/spo/accord-cadre-spo-paca.html"
+        "/../../corpus/spo/accord-cadre-spo-paca.html"
     )))
     .unwrap();
-    let markdown = crate::ingest::text::extract_markdown(include_bytes!(concat!(
+    let markdown = crate::text::extract_markdown(include_bytes!(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/corpus/spo/accord-cadre-spo-paca.md"
+        "/../../corpus/spo/accord-cadre-spo-paca.md"
     )))
     .unwrap();
     let docx = extract_docx(AGREEMENT_DOCX).unwrap();

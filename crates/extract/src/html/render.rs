@@ -5,7 +5,7 @@
 use ego_tree::iter::Edge;
 use scraper::{ElementRef, Node};
 
-use crate::ingest::text::layout::TextLayout;
+use crate::text::layout::TextLayout;
 
 /// The text of a content root and the headings met on the way.
 pub(super) struct RenderedContent {

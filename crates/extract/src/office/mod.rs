@@ -14,11 +14,11 @@ mod walk;
 pub use docx::extract_docx;
 pub use odt::extract_odt;
 
-use crate::ingest::text::date::iso_date;
-use crate::ingest::text::language_code;
-use crate::ingest::text::layout::collapse_whitespace;
-use crate::ingest::text::{require_text, unique_non_empty};
-use crate::ingest::{ExtractError, Extracted};
+use crate::text::date::iso_date;
+use crate::text::language_code;
+use crate::text::layout::collapse_whitespace;
+use crate::text::{require_text, unique_non_empty};
+use crate::{ExtractError, Extracted};
 
 const DUBLIN_CORE: &str = "http://purl.org/dc/elements/1.1/";
 const DC_TERMS: &str = "http://purl.org/dc/terms/";

@@ -12,7 +12,7 @@ use std::collections::HashSet;
 use roxmltree::Node;
 
 use super::{DC_NAMESPACE, FORMAT};
-use crate::ingest::ExtractError;
+use crate::ExtractError;
 
 /// Deepest element nesting followed; real fiches nest about 14 levels.
 const MAX_DEPTH: usize = 128;

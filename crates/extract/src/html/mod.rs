@@ -195,7 +195,7 @@ mod tests {
     fn the_agreement_in_html() {
         let bytes = include_bytes!(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/corpus/spo/accord-cadre-spo-paca.html"
+            "/../../corpus/spo/accord-cadre-spo-paca.html"
         ));
         let doc = extract(bytes).unwrap();
         assert_eq!(

@@ -148,7 +148,7 @@ mod tests {
     fn plain_text_from_the_markdown_corpus_file() {
         let bytes = include_bytes!(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/corpus/spo/accord-cadre-spo-paca.md"
+            "/../../corpus/spo/accord-cadre-spo-paca.md"
         ));
         let doc = extract_plain(bytes).unwrap();
         assert_eq!(

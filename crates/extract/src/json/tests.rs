@@ -7,11 +7,11 @@ use super::*;
 
 const FICHES: &[u8] = include_bytes!(concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/corpus/travail-emploi/fiches-travail.json"
+    "/../../corpus/travail-emploi/fiches-travail.json"
 ));
 const FICHES_SOURCE: &str = include_str!(concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/corpus/travail-emploi/source.toml"
+    "/../../corpus/travail-emploi/source.toml"
 ));
 
 /// The `[json]` table of a `source.toml`.

@@ -14,7 +14,7 @@ mod tables;
 use std::collections::HashSet;
 use std::path::Path;
 
-use crate::ingest::{ExtractError, Extracted};
+use crate::{ExtractError, Extracted};
 use fiche::JobRow;
 use referentials::Referentials;
 use tables::field;
@@ -116,8 +116,8 @@ mod tests {
     use std::path::PathBuf;
     use std::time::Instant;
 
-    const RELEASE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/corpus/rome");
-    const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/rome");
+    const RELEASE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../corpus/rome");
+    const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/rome");
 
     fn fiche<'a>(fiches: &'a [Extracted], code: &str) -> &'a Extracted {
         fiches

@@ -2,7 +2,7 @@
 //!
 //! Every extractor walks its format and reports what it meets: text, a cell separator, the end
 //! of a line, the end of a paragraph. [`TextLayout`] turns that into the `body` convention of
-//! [`Extracted`](crate::ingest::Extracted): whitespace runs collapsed to one space, lines
+//! [`Extracted`](crate::Extracted): whitespace runs collapsed to one space, lines
 //! separated by `\n`, paragraphs by a blank line, nothing leading or trailing. It can also
 //! capture the text of a heading while it is written to the body.
 

@@ -15,7 +15,7 @@ use std::collections::HashSet;
 
 use roxmltree::{Document, Node, ParsingOptions};
 
-use crate::ingest::{ExtractError, Extracted};
+use crate::{ExtractError, Extracted};
 
 const FORMAT: &str = "dila";
 
@@ -158,7 +158,7 @@ fn iso_language(text: &str) -> Option<String> {
 mod tests {
     use super::*;
 
-    const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/corpus/service-public");
+    const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../corpus/service-public");
 
     fn real(path: &str) -> Extracted {
         let bytes = std::fs::read(format!("{CORPUS}/{path}")).expect("corpus file is readable");

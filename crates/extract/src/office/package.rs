@@ -12,7 +12,7 @@ use std::io::{Cursor, Read};
 use zip::result::ZipError;
 use zip::ZipArchive;
 
-use crate::ingest::ExtractError;
+use crate::ExtractError;
 
 /// Most entries an office package may list (real documents have tens).
 pub(super) const MAX_ENTRIES: usize = 10_000;

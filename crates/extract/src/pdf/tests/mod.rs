@@ -11,10 +11,10 @@ use super::*;
 
 mod limits;
 
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/pdf/");
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/pdf/");
 const ACCORD_CADRE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/corpus/spo/accord-cadre-spo-paca.pdf"
+    "/../../corpus/spo/accord-cadre-spo-paca.pdf"
 );
 
 /// Word-level F1 of `ours` against `reference`: NFKC, whitespace-split, multiset overlap.

@@ -3,10 +3,15 @@
 use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use spo_search::ingest::{dila, html, json, office, pdf, rome, text};
+use spo_extract::{dila, html, json, office, pdf, rome, text};
 
 fn read(path: &str) -> Vec<u8> {
-    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).expect("bundled file")
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../..")
+            .join(path),
+    )
+    .expect("bundled file")
 }
 
 fn extractors(c: &mut Criterion) {
@@ -43,7 +48,7 @@ fn extractors(c: &mut Criterion) {
     group.bench_function("json_export", |b| {
         b.iter(|| json::extract(&export, &mapping).expect("extract"))
     });
-    let release = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/rome");
+    let release = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus/rome");
     group.bench_function("rome_release", |b| {
         b.iter(|| rome::extract(&release).expect("extract"))
     });

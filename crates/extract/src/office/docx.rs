@@ -13,8 +13,8 @@ use roxmltree::Node;
 use super::package::{parse_xml, Package};
 use super::walk::{Edge, Walk};
 use super::{assemble, read_metadata};
-use crate::ingest::text::layout::TextLayout;
-use crate::ingest::{ExtractError, Extracted};
+use crate::text::layout::TextLayout;
+use crate::{ExtractError, Extracted};
 
 const FORMAT: &str = "docx";
 

@@ -13,7 +13,7 @@ use std::path::Path;
 
 use csv::StringRecord;
 
-use crate::ingest::ExtractError;
+use crate::ExtractError;
 
 /// Largest table accepted; the biggest table of the v460 release is 3 MB.
 const MAX_TABLE_BYTES: u64 = 64 * 1024 * 1024;
@@ -258,7 +258,7 @@ mod tests {
     fn publication_date_of_version_txt() {
         let version = std::fs::read(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/corpus/rome/version.txt"
+            "/../../corpus/rome/version.txt"
         ))
         .expect("version.txt is readable");
         assert_eq!(

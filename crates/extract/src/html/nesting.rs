@@ -94,7 +94,7 @@ pub(super) fn strip_tags(html: &str) -> String {
         rest = after.split_once('>').map_or("", |(_, after_tag)| after_tag);
     }
     text.push_str(rest);
-    crate::ingest::text::layout::collapse_whitespace(&text)
+    crate::text::layout::collapse_whitespace(&text)
 }
 
 /// The ASCII letters, digits and dashes of a tag name (custom elements have dashes).
@@ -143,7 +143,7 @@ mod tests {
     fn real_pages_are_far_from_the_limit() {
         let page = include_str!(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/corpus/spo/accord-cadre-spo-paca.html"
+            "/../../corpus/spo/accord-cadre-spo-paca.html"
         ));
         assert!(!exceeds_nesting(page));
     }

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use super::referentials::{Labelled, Referentials};
-use crate::ingest::Extracted;
+use crate::Extracted;
 
 /// Public page of a fiche, followed by its code.
 const FICHE_URL: &str = "https://candidat.francetravail.fr/metierscope/fiche-metier/";

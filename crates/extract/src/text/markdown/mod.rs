@@ -10,7 +10,7 @@ mod inline;
 
 use super::layout::{collapse_whitespace, TextLayout};
 use super::{decode_text_file, require_text};
-use crate::ingest::{ExtractError, Extracted};
+use crate::{ExtractError, Extracted};
 use inline::render_inline;
 
 /// Front matter longer than this many lines is taken for ordinary text.
@@ -326,7 +326,7 @@ mod tests {
     fn the_agreement_in_markdown() {
         let bytes = include_bytes!(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/corpus/spo/accord-cadre-spo-paca.md"
+            "/../../corpus/spo/accord-cadre-spo-paca.md"
         ));
         let doc = extract_markdown(bytes).unwrap();
         assert_eq!(

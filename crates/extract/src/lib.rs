@@ -1,0 +1,86 @@
+//! spo-extract: the extractors of spo-search, one module per format, turning the bytes of a
+//! file (or the folder of a ROME release) into [`Extracted`] documents.
+//!
+//! Each format has its own module. Single-file formats take the raw bytes and return one
+//! document; multi-document formats (a ROME release folder, a JSON export) return many, each
+//! carrying a `key` from which the caller builds the stable document id. Extractors know
+//! nothing of the index or of the corpus's sources: they read bytes, and every problem with
+//! those bytes is an [`ExtractError`], never a panic.
+//!
+//! The formats, one module each:
+//! - [`pdf`]: PDF text layers, laid out from glyph positions;
+//! - [`html`]: HTML pages and fragments;
+//! - [`office`]: DOCX and ODT packages;
+//! - [`text`]: plain text and Markdown;
+//! - [`dila`]: service-public.fr fiches in DILA XML;
+//! - [`json`]: JSON and JSON Lines exports, mapped field by field;
+//! - [`rome`]: a ROME 4.0 release, a folder of CSV tables.
+
+pub mod dila;
+pub mod html;
+pub mod json;
+pub mod office;
+pub mod pdf;
+pub mod rome;
+pub mod text;
+/// What an extractor found in one document, before metadata from the source is applied.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Extracted {
+    /// Key of the document within a multi-document file (ROME code, JSON id); `None` for
+    /// single-document files, whose id is their path.
+    pub key: Option<String>,
+    pub title: Option<String>,
+    /// Alternative titles (ROME appellations), searchable like the title.
+    pub alt_titles: Vec<String>,
+    pub description: Option<String>,
+    pub headings: Vec<String>,
+    /// The readable text, paragraphs separated by blank lines.
+    pub body: String,
+    /// Byte offsets in `body` where each page starts (`page_starts[0] == 0`); empty when the
+    /// format has no pages.
+    pub page_starts: Vec<usize>,
+    /// Language declared by the document itself (ISO 639-1, lowercase), if any.
+    pub language: Option<String>,
+    pub url: Option<String>,
+    /// Publication or modification date, ISO 8601 `YYYY-MM-DD`.
+    pub date: Option<String>,
+    /// Subjects, keywords, professional domains: short searchable labels.
+    pub keywords: Vec<String>,
+    /// Audiences declared by the document (e.g. DILA `<Audience>`).
+    pub audience: Vec<String>,
+    /// Kind of resource declared by the document itself (DILA `dc:type`: "Fiche pratique",
+    /// "Question-réponse", "Dossier"); it replaces the source's kind, as a slug.
+    pub kind: Option<String>,
+}
+
+/// Why one document could not be extracted: the document's fault, reported and skipped.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum ExtractError {
+    #[error("malformed {format}: {reason}")]
+    Malformed {
+        format: &'static str,
+        reason: String,
+    },
+    #[error("encrypted pdf")]
+    Encrypted,
+    #[error("file is {size} bytes, over the limit of {limit}")]
+    TooLarge { size: u64, limit: u64 },
+    #[error("extraction took longer than {seconds} s")]
+    Timeout { seconds: u64 },
+    #[error("extractor panicked: {0}")]
+    Panicked(String),
+    #[error("unsupported file type: {0}")]
+    Unsupported(String),
+    #[error("cannot read: {0}")]
+    Io(String),
+}
+
+impl ExtractError {
+    /// Shorthand for a [`ExtractError::Malformed`] error.
+    pub fn malformed(format: &'static str, reason: impl std::fmt::Display) -> Self {
+        ExtractError::Malformed {
+            format,
+            reason: reason.to_string(),
+        }
+    }
+}

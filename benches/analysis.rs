@@ -2,7 +2,8 @@
 //! service-public-sized passage).
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use spo_search::analysis::{self, Lang, Mode};
+use spo_search::analysis::{self, Mode};
+use spo_search::model::Lang;
 
 fn analyzer(c: &mut Criterion) {
     let text = std::fs::read_to_string(concat!(

@@ -8,6 +8,7 @@ pub mod api;
 pub mod cli;
 pub mod index;
 pub mod ingest;
+pub mod model;
 pub mod schema;
 pub mod search;
 pub mod web;

@@ -10,7 +10,8 @@ use std::fs;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-use crate::ingest::source::{FileFormat, SourceConfig, SourceFormat, SOURCE_FILE};
+use crate::ingest::source::{SourceConfig, SourceFormat, SOURCE_FILE};
+use crate::model::Format;
 
 /// Longest file name kept, in bytes.
 const MAX_NAME_BYTES: usize = 120;
@@ -89,7 +90,7 @@ pub fn sanitize_name(raw: &str, format: SourceFormat) -> Result<String, UploadEr
         return Err(UploadError::BadName(format!("{base:?} has no extension")));
     };
     let extension = extension.to_ascii_lowercase();
-    let stem = crate::schema::slug(stem);
+    let stem = crate::analysis::slug(stem);
     if stem.is_empty() || stem.len() + extension.len() + 1 > MAX_NAME_BYTES {
         return Err(UploadError::BadName(format!(
             "{base:?} is empty or too long"
@@ -98,7 +99,7 @@ pub fn sanitize_name(raw: &str, format: SourceFormat) -> Result<String, UploadEr
     let name = format!("{stem}.{extension}");
     let accepted = match format {
         SourceFormat::Dila => extension == "xml",
-        _ => FileFormat::from_extension(Path::new(&name)).is_some(),
+        _ => Format::of_file(Path::new(&name)).is_some(),
     };
     if !accepted {
         return Err(UploadError::BadName(format!(

@@ -18,6 +18,17 @@ pub fn normalize(text: &str) -> Cow<'_, str> {
     }
 }
 
+/// A text as a slug, the form of facet values: folded, words joined by `-`
+/// ("Question-réponse" → "question-reponse", "Mission locale" → "mission-locale").
+pub fn slug(text: &str) -> String {
+    let folded = fold(text.trim());
+    let words: Vec<&str> = folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.join("-")
+}
+
 /// Lowercases and removes diacritics from one token, expanding ligatures.
 pub fn fold(token: &str) -> String {
     let mut out = String::with_capacity(token.len());
@@ -68,5 +79,12 @@ mod tests {
         assert_eq!(normalize("e\u{fb03}cace"), "efficace");
         assert_eq!(normalize("a\u{a0}b"), "a b");
         assert!(matches!(normalize("déjà"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn slugs_fold_and_join_words() {
+        assert_eq!(slug("Question-réponse"), "question-reponse");
+        assert_eq!(slug(" Mission  locale "), "mission-locale");
+        assert_eq!(slug("Comment faire si..."), "comment-faire-si");
     }
 }

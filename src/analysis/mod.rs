@@ -8,60 +8,21 @@ mod fold;
 mod french;
 mod tokenizer;
 
-pub use fold::{fold, normalize};
+pub use fold::{fold, normalize, slug};
 pub use tokenizer::{fold_char, locate_words, word_marks, Mode, SpoTokenizer, WORD_MARK_STRIDE};
 
 use tantivy::tokenizer::{TextAnalyzer, Token};
 use tantivy::Index;
+
+use crate::model::Lang;
 
 /// Name of the folded, unstemmed analyzer.
 pub const EXACT: &str = "spo_exact";
 /// Name of the French derivational-root analyzer.
 pub const ROOT: &str = "spo_root";
 
-/// The languages that get their own stemmed analyzer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Lang {
-    Fr,
-    En,
-    De,
-    Es,
-    It,
-    Pt,
-    Nl,
-}
-
+/// The analysis of each [`Lang`].
 impl Lang {
-    /// Every supported language, French first (the corpus default).
-    pub const ALL: [Lang; 7] = [
-        Lang::Fr,
-        Lang::En,
-        Lang::De,
-        Lang::Es,
-        Lang::It,
-        Lang::Pt,
-        Lang::Nl,
-    ];
-
-    /// ISO 639-1 code.
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Fr => "fr",
-            Lang::En => "en",
-            Lang::De => "de",
-            Lang::Es => "es",
-            Lang::It => "it",
-            Lang::Pt => "pt",
-            Lang::Nl => "nl",
-        }
-    }
-
-    /// Parses an ISO 639-1 code or a locale ("fr-FR", "Fr"); `None` for unsupported ones.
-    pub fn from_code(code: &str) -> Option<Lang> {
-        let primary = code.split(['-', '_']).next()?.trim().to_ascii_lowercase();
-        Lang::ALL.into_iter().find(|lang| lang.code() == primary)
-    }
-
     /// Name of this language's stemmed analyzer.
     pub fn analyzer(self) -> &'static str {
         match self {
@@ -259,8 +220,5 @@ mod tests {
             An operating system is the set of basic programs and utilities that make your \
             computer run.";
         assert_eq!(detect_language(english, Lang::Fr), Lang::En);
-        assert_eq!(Lang::from_code("fr-FR"), Some(Lang::Fr));
-        assert_eq!(Lang::from_code("Fr"), Some(Lang::Fr));
-        assert_eq!(Lang::from_code("xx"), None);
     }
 }

@@ -18,7 +18,7 @@ use axum::response::Response;
 
 use super::error::ErrorCode;
 use super::AppState;
-use crate::schema::FACETS;
+use crate::model::Facet;
 use crate::search::SearchRequest;
 
 /// Upper bounds of the latency buckets, in seconds.
@@ -46,8 +46,8 @@ struct SearchStats {
     without_results: AtomicU64,
     /// Answered with a "did you mean".
     respelled: AtomicU64,
-    /// Filtered by each facet, in [`FACETS`] order.
-    filtered_by: [AtomicU64; FACETS.len()],
+    /// Filtered by each facet, in [`Facet::ALL`] order.
+    filtered_by: [AtomicU64; Facet::COUNT],
 }
 
 /// Counters shared by every request of the process.
@@ -119,9 +119,9 @@ impl Metrics {
         if respelled {
             stats.respelled.fetch_add(1, Ordering::Relaxed);
         }
-        for (index, (field, _)) in FACETS.iter().enumerate() {
-            if request.filters.iter().any(|(facet, _)| facet == field) {
-                stats.filtered_by[index].fetch_add(1, Ordering::Relaxed);
+        for facet in Facet::ALL {
+            if request.filters.iter().any(|filter| filter.facet == facet) {
+                stats.filtered_by[facet.index()].fetch_add(1, Ordering::Relaxed);
             }
         }
     }
@@ -258,8 +258,9 @@ impl Metrics {
             "counter",
             "Searches (first pages) filtered by each facet.",
         );
-        for ((_, alias), count) in FACETS.iter().zip(&stats.filtered_by) {
+        for (facet, count) in Facet::ALL.iter().zip(&stats.filtered_by) {
             let count = count.load(Ordering::Relaxed);
+            let alias = facet.alias();
             let _ = writeln!(out, "spo_search_filters_total{{facet=\"{alias}\"}} {count}");
         }
     }
@@ -296,6 +297,7 @@ pub async fn track(State(state): State<AppState>, request: Request, next: Next) 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Filter;
 
     #[test]
     fn counts_and_cumulative_buckets() {
@@ -333,20 +335,17 @@ mod tests {
     #[test]
     fn searches_are_counted_once_by_outcome_and_facet_without_their_words() {
         let metrics = Metrics::default();
-        let search = |query: &str, filters: &[(&str, &str)], offset| SearchRequest {
+        let search = |query: &str, filters: &[(Facet, &str)], offset| SearchRequest {
             query: query.into(),
-            filters: filters
-                .iter()
-                .map(|(f, v)| (f.to_string(), v.to_string()))
-                .collect(),
+            filters: filters.iter().map(|(f, v)| Filter::new(*f, *v)).collect(),
             offset,
             limit: 10,
             ..Default::default()
         };
         let multi = [
-            ("kind", "fiche-metier"),
-            ("kind", "dossier"),
-            ("network", "spo"),
+            (Facet::Kind, "fiche-metier"),
+            (Facet::Kind, "dossier"),
+            (Facet::Network, "spo"),
         ];
         metrics.record_search(&search("boulanger", &multi, 0), 12, false);
         metrics.record_search(&search("boulanger", &multi, 10), 12, false);

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use tantivy::TantivyDocument;
 use utoipa::ToSchema;
 
+use crate::model::Facet;
 use crate::schema::{stored_text, stored_texts, stored_u64s, Fields};
 use crate::search::facets::FacetCounts;
 use crate::search::{Hit, SearchResponse};
@@ -248,12 +249,7 @@ impl DocumentBody {
     /// Reads a stored document.
     pub fn from_stored(doc: &TantivyDocument, fields: &Fields) -> DocumentBody {
         let text = |field| stored_text(doc, field);
-        let facet = |name: &str| {
-            fields
-                .facet(name)
-                .and_then(|field| stored_text(doc, field))
-                .unwrap_or_default()
-        };
+        let facet = |facet| stored_text(doc, fields.facet(facet)).unwrap_or_default();
         let id = text(fields.id).unwrap_or_default();
         let file = text(fields.path).unwrap_or_default();
         DocumentBody {
@@ -269,16 +265,13 @@ impl DocumentBody {
             url: text(fields.url),
             date: text(fields.date),
             publisher: text(fields.publisher),
-            kind: facet("kind"),
-            network: facet("network"),
-            audience: fields
-                .facet("audience")
-                .map(|field| stored_texts(doc, field))
-                .unwrap_or_default(),
-            territory: facet("territory"),
-            language: facet("language"),
-            format: facet("format"),
-            source: facet("source"),
+            kind: facet(Facet::Kind),
+            network: facet(Facet::Network),
+            audience: stored_texts(doc, fields.facet(Facet::Audience)),
+            territory: facet(Facet::Territory),
+            language: facet(Facet::Language),
+            format: facet(Facet::Format),
+            source: facet(Facet::Source),
             id,
             file,
         }

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::error::ApiError;
-use crate::schema::FACETS;
+use crate::model::Filter;
 use crate::search::{SearchRequest, Sort, MAX_DEPTH, MAX_LIMIT};
 
 /// Results per page when `per_page` is not given.
@@ -75,9 +75,12 @@ impl SearchParams {
         self.per_page.unwrap_or(DEFAULT_PER_PAGE)
     }
 
-    /// The validated filters as `(facet field name, value)` pairs.
-    pub fn filters(&self) -> Result<Vec<(String, String)>, ApiError> {
-        self.filter.iter().map(|f| parse_filter(f)).collect()
+    /// The validated filters.
+    pub fn filters(&self) -> Result<Vec<Filter>, ApiError> {
+        self.filter
+            .iter()
+            .map(|filter| Filter::parse(filter).map_err(|e| ApiError::BadParameter(e.to_string())))
+            .collect()
     }
 
     /// Validates the parameters into a search with snippets and facet counts.
@@ -107,34 +110,6 @@ impl SearchParams {
             complete_last: false,
         })
     }
-}
-
-/// `type:fiche-metier` → `("kind", "fiche-metier")`; the facet may be named by its query
-/// language name or its field name.
-pub fn parse_filter(filter: &str) -> Result<(String, String), ApiError> {
-    let Some((facet, value)) = filter.split_once(':') else {
-        return Err(ApiError::BadParameter(format!(
-            "filter {filter:?}: expected facet:value, e.g. type:fiche-metier"
-        )));
-    };
-    let facet = facet.trim();
-    let Some((field, _)) = FACETS
-        .iter()
-        .find(|(field, alias)| *field == facet || *alias == facet)
-    else {
-        let known: Vec<&str> = FACETS.iter().map(|(_, alias)| *alias).collect();
-        return Err(ApiError::BadParameter(format!(
-            "filter {filter:?}: unknown facet {facet:?}, expected one of {}",
-            known.join(", ")
-        )));
-    };
-    let value = value.trim();
-    if value.is_empty() {
-        return Err(ApiError::BadParameter(format!(
-            "filter {filter:?}: empty value"
-        )));
-    }
-    Ok((field.to_string(), value.to_string()))
 }
 
 /// Parameters of `GET /api/v1/suggest`.
@@ -199,8 +174,8 @@ mod tests {
         assert_eq!(
             request.filters,
             [
-                ("kind".to_string(), "fiche-metier".to_string()),
-                ("network".to_string(), "etat".to_string())
+                Filter::new(crate::model::Facet::Kind, "fiche-metier"),
+                Filter::new(crate::model::Facet::Network, "etat")
             ]
         );
         assert_eq!((request.offset, request.limit), (0, DEFAULT_PER_PAGE));

@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 
+use crate::model::Filter;
 use crate::search::{SearchRequest, Searcher, Sort};
 
 #[derive(Debug, clap::Args)]
@@ -13,7 +14,8 @@ pub struct SearchArgs {
     /// Index folder.
     #[arg(long, env = "SPO_INDEX", default_value = "index")]
     index: std::path::PathBuf,
-    /// Filter `facet:value` (repeatable): reseau, type, public, territoire, langue, format, source.
+    /// Filter `facet:value` (repeatable): reseau, type, public, territoire, langue, format,
+    /// source; an unknown facet is an error.
     #[arg(long = "filter", short = 'f')]
     filters: Vec<String>,
     /// Number of results.
@@ -29,13 +31,11 @@ pub struct SearchArgs {
 
 /// Runs the search and prints the results.
 pub fn run(args: SearchArgs) -> anyhow::Result<ExitCode> {
-    let mut filters = Vec::new();
-    for filter in &args.filters {
-        let Some((facet, value)) = filter.split_once(':') else {
-            bail!("--filter {filter:?}: expected facet:value, e.g. type:fiche-metier");
-        };
-        filters.push((facet.trim().to_string(), value.trim().to_string()));
-    }
+    let filters = args
+        .filters
+        .iter()
+        .map(|filter| Filter::parse(filter).with_context(|| "--filter".to_string()))
+        .collect::<anyhow::Result<Vec<Filter>>>()?;
     let sort = match args.sort.as_str() {
         "relevance" => Sort::Relevance,
         "date" => Sort::Date,
@@ -99,4 +99,30 @@ fn terminal_text(html: &str) -> String {
         .replace("&quot;", "\"")
         .replace("&#39;", "'")
         .replace("&amp;", "&")
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use crate::cli::Cli;
+
+    #[test]
+    fn an_unknown_facet_is_refused_like_the_api_does() {
+        let cli = Cli::try_parse_from([
+            "spo-search",
+            "search",
+            "boulanger",
+            "--index",
+            "/nonexistent/index",
+            "--filter",
+            "couleur:bleu",
+        ])
+        .expect("the arguments parse");
+        let error = format!("{:#}", cli.run().unwrap_err());
+        assert!(
+            error.contains("unknown facet \"couleur\", expected one of reseau"),
+            "{error}"
+        );
+    }
 }

@@ -23,7 +23,8 @@ use tantivy::{Index, IndexWriter, Term};
 use crate::analysis;
 use crate::ingest::extract::{self, Limits, UnitOutcome};
 use crate::ingest::source::{self, Discovery, SourceError, Unit};
-use crate::schema::{build_schema, Fields, SCHEMA_VERSION};
+use crate::model::{Facet, Format, UNSET};
+use crate::schema::{build_schema, to_tantivy, Fields, SCHEMA_VERSION};
 use fault::DiskFault;
 use manifest::{DocEntry, Manifest, UnitEntry};
 use report::IndexReport;
@@ -82,20 +83,6 @@ impl IndexOptions {
             rebuild: false,
         }
     }
-}
-
-/// Opens an existing index with its analyzers registered.
-pub fn open(dir: &Path) -> Result<(Index, Fields), IndexError> {
-    let folder = |message: String| IndexError::Folder {
-        path: dir.to_path_buf(),
-        message,
-    };
-    let index = Index::open_in_dir(dir).map_err(|e| folder(format!("cannot open: {e}")))?;
-    analysis::register(&index);
-    let fields = Fields::resolve(&index.schema()).map_err(|_| {
-        folder("made by another version of spo-search; re-run `spo-search index`".into())
-    })?;
-    Ok((index, fields))
 }
 
 /// The manifest of the last commit of `index`.
@@ -266,15 +253,14 @@ fn run_pass(
                     let network = discovery.sources[unit.source]
                         .config
                         .metadata
-                        .network
-                        .clone();
+                        .first(Facet::Network);
                     next.units.insert(
                         unit.key.clone(),
                         UnitEntry {
                             hash,
                             source: source_name.clone(),
-                            format: unit_format(unit),
-                            network: network.unwrap_or_else(|| crate::schema::UNSET.into()),
+                            format: unit.format.name().to_string(),
+                            network: network.unwrap_or(UNSET).to_string(),
                             documents: Vec::new(),
                             failures: vec![error.to_string()],
                             text_bytes: 0,
@@ -349,14 +335,6 @@ fn process_unit(
     }
 }
 
-fn unit_format(unit: &Unit) -> String {
-    match unit.kind {
-        source::UnitKind::Release => "rome-csv".into(),
-        source::UnitKind::Export => "json".into(),
-        source::UnitKind::File(format) => format.name().into(),
-    }
-}
-
 fn delete_documents(writer: &IndexWriter, fields: &Fields, entry: Option<&UnitEntry>) -> usize {
     let Some(entry) = entry else { return 0 };
     for doc in &entry.documents {
@@ -380,13 +358,13 @@ fn add_documents(
     let mut entry = UnitEntry {
         hash,
         source: source.name.clone(),
-        format: unit_format(unit),
+        format: unit.format.name().to_string(),
         network: source
             .config
             .metadata
-            .network
-            .clone()
-            .unwrap_or_else(|| crate::schema::UNSET.into()),
+            .first(Facet::Network)
+            .unwrap_or(UNSET)
+            .to_string(),
         documents: Vec::new(),
         failures: outcome
             .record_failures
@@ -409,12 +387,12 @@ fn add_documents(
             ));
             continue;
         }
-        if let Some(network) = &document.metadata.network {
-            entry.network = network.clone();
+        if let Some(network) = document.metadata.first(Facet::Network) {
+            entry.network = network.to_string();
         }
         owners.insert(document.id.clone(), unit.key.clone());
         writer.delete_term(Term::from_field_text(fields.id, &document.id));
-        writer.add_document(document.to_tantivy(fields))?;
+        writer.add_document(to_tantivy(&document, fields))?;
         let text_bytes = document.content.body.len() as u64;
         entry.text_bytes += text_bytes;
         report.extracted_text_bytes += text_bytes;
@@ -422,7 +400,7 @@ fn add_documents(
         entry.documents.push(DocEntry {
             id: document.id,
             language: document.language.code().to_string(),
-            no_text: document.format == "pdf" && document.content.body.trim().is_empty(),
+            no_text: document.format == Format::Pdf && document.content.body.trim().is_empty(),
         });
     }
     Ok(entry)

@@ -10,10 +10,10 @@ use std::path::Path;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use super::source::{hex_digest, FileFormat, Sidecar, Source, Unit, UnitKind};
-use crate::analysis::{detect_language, normalize, Lang};
-use crate::schema::Document;
-use spo_extract::{dila, html, json, office, pdf, rome, text, ExtractError, Extracted};
+use super::source::{hex_digest, Sidecar, Source, Unit};
+use crate::analysis::{detect_language, normalize, slug};
+use crate::model::{Document, Extracted, Facet, Format, Lang};
+use spo_extract::{ExtractError, Extraction, Input};
 
 /// Bounds on the work spent on one unit.
 #[derive(Debug, Clone, Copy)]
@@ -94,7 +94,8 @@ pub struct RecordFailure {
     pub error: ExtractError,
 }
 
-/// The documents of a unit, the records that failed, and warnings (skipped rows).
+/// The documents of a unit, the records that failed, and the extractor's warnings (skipped
+/// rows of a ROME release).
 #[derive(Debug, Default)]
 pub struct UnitOutcome {
     pub documents: Vec<Document>,
@@ -109,27 +110,32 @@ pub fn extract_unit(
     loaded: LoadedUnit,
     limits: &Limits,
 ) -> Result<UnitOutcome, ExtractError> {
-    let kind = unit.kind;
+    let format = unit.format;
     let mapping = source.config.json.clone();
     let release_dir = source.dir.clone();
     let files = loaded.files;
-    let extracted = run_bounded(
-        limits.timeout,
-        move || -> Result<Vec<Result<Extracted, ExtractError>>, ExtractError> {
-            let first = files.first().map(Vec::as_slice).unwrap_or_default();
-            Ok(match kind {
-                UnitKind::Release => rome::extract(&release_dir)?.into_iter().map(Ok).collect(),
-                UnitKind::Export => {
-                    let mapping = mapping
-                        .ok_or_else(|| ExtractError::malformed("json", "no [json] mapping"))?;
-                    json::extract(first, &mapping)?
-                }
-                UnitKind::File(format) => vec![Ok(extract_file(format, first)?)],
-            })
-        },
-    )?;
-    let mut outcome = UnitOutcome::default();
-    for (index, result) in extracted.into_iter().enumerate() {
+    let Extraction {
+        documents,
+        warnings,
+    } = run_bounded(limits.timeout, move || {
+        let first = files.first().map(Vec::as_slice).unwrap_or_default();
+        let input = match format {
+            Format::Rome => Input::Release(&release_dir),
+            Format::Json => {
+                let mapping = mapping
+                    .as_ref()
+                    .ok_or_else(|| ExtractError::malformed("json", "no [json] mapping"))?;
+                Input::Export(first, mapping)
+            }
+            _ => Input::File(first),
+        };
+        spo_extract::extract(format, input)
+    })?;
+    let mut outcome = UnitOutcome {
+        warnings,
+        ..UnitOutcome::default()
+    };
+    for (index, result) in documents.into_iter().enumerate() {
         match result {
             Ok(content) => match build_document(unit, source, loaded.sidecar.as_ref(), content) {
                 Some(document) => outcome.documents.push(document),
@@ -145,21 +151,6 @@ pub fn extract_unit(
         }
     }
     Ok(outcome)
-}
-
-fn extract_file(format: FileFormat, bytes: &[u8]) -> Result<Extracted, ExtractError> {
-    match format {
-        FileFormat::Pdf => pdf::extract(bytes),
-        FileFormat::Html => html::extract(bytes),
-        FileFormat::Text => text::extract_plain(bytes),
-        FileFormat::Markdown => text::extract_markdown(bytes),
-        FileFormat::Docx => office::extract_docx(bytes),
-        FileFormat::Odt => office::extract_odt(bytes),
-        FileFormat::Dila => dila::extract(bytes),
-        FileFormat::Json => Err(ExtractError::Unsupported(
-            "json outside a json source".into(),
-        )),
-    }
 }
 
 /// Stack of an extraction thread: a main thread's, the stack the fuzz targets (`fuzz/`) run
@@ -205,14 +196,14 @@ fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
 /// fiches (`sp:particuliers/F2301`), or the corpus path for plain files.
 fn document_id(unit: &Unit, source: &Source, key: Option<&str>) -> Option<String> {
     let prefix = source.config.id_prefix.as_deref().unwrap_or("");
-    match unit.kind {
-        UnitKind::Release | UnitKind::Export => key.map(|k| format!("{prefix}{k}")),
-        UnitKind::File(FileFormat::Dila) => {
+    match unit.format {
+        Format::Rome | Format::Json => key.map(|k| format!("{prefix}{k}")),
+        Format::Dila => {
             let path = unit.files.first()?;
             let inner = super::source::relative_key(&source.dir, &path.with_extension(""));
             Some(format!("{prefix}{inner}"))
         }
-        UnitKind::File(_) => Some(format!("{prefix}{}", unit.key)),
+        _ => Some(format!("{prefix}{}", unit.key)),
     }
 }
 
@@ -225,19 +216,14 @@ fn build_document(
     let id = document_id(unit, source, content.key.as_deref())?;
     let mut metadata = source.config.metadata.clone();
     if let Some(sidecar) = sidecar {
-        metadata = metadata.overridden_by(&sidecar.metadata());
+        metadata = metadata.overridden_by(&sidecar.metadata);
         override_content(&mut content, sidecar);
     }
-    if metadata.audience.is_empty() {
-        metadata.audience = content.audience.clone();
+    if metadata.values(Facet::Audience).is_empty() {
+        metadata.set(Facet::Audience, content.audience.clone());
     }
-    if let Some(kind) = content
-        .kind
-        .as_deref()
-        .map(crate::schema::slug)
-        .filter(|k| !k.is_empty())
-    {
-        metadata.kind = Some(kind);
+    if let Some(kind) = content.kind.as_deref().map(slug).filter(|k| !k.is_empty()) {
+        metadata.set(Facet::Kind, vec![kind]);
     }
     normalize_content(&mut content);
     if content.title.as_deref().is_none_or(|t| t.trim().is_empty()) {
@@ -257,15 +243,10 @@ fn build_document(
         .unwrap_or(Lang::Fr);
     let declared = content.language.as_deref().and_then(Lang::from_code);
     let language = detect_language(&content.body, declared.unwrap_or(source_lang));
-    let format = match unit.kind {
-        UnitKind::Release => "rome-csv".to_string(),
-        UnitKind::Export => "json".to_string(),
-        UnitKind::File(format) => format.name().to_string(),
-    };
     Some(Document {
         id,
         source: source.name.clone(),
-        format,
+        format: unit.format,
         path: unit.key.clone(),
         language,
         metadata,
@@ -281,13 +262,13 @@ fn override_content(content: &mut Extracted, sidecar: &Sidecar) {
         content.description = sidecar.description.clone();
     }
     if sidecar.date.is_some() {
-        content.date = sidecar.date.clone();
+        content.date = sidecar.date;
     }
     if sidecar.url.is_some() {
         content.url = sidecar.url.clone();
     }
-    if sidecar.language.is_some() {
-        content.language = sidecar.language.clone();
+    if sidecar.metadata.language.is_some() {
+        content.language = sidecar.metadata.language.clone();
     }
     content.keywords.extend(sidecar.keywords.iter().cloned());
 }

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use crate::schema::Metadata;
+use crate::model::{Date, Format, Metadata};
 use spo_extract::json::JsonMapping;
 
 /// Name of the file that configures a source folder.
@@ -49,60 +49,6 @@ pub struct SourceConfig {
     pub json: Option<JsonMapping>,
 }
 
-/// What one file contributes: its format when it is read on its own.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FileFormat {
-    Pdf,
-    Html,
-    Text,
-    Markdown,
-    Docx,
-    Odt,
-    Dila,
-    Json,
-}
-
-impl FileFormat {
-    /// Format of a file read by extension, `None` for unknown extensions.
-    pub fn from_extension(path: &Path) -> Option<FileFormat> {
-        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-        Some(match ext.as_str() {
-            "pdf" => FileFormat::Pdf,
-            "html" | "htm" | "xhtml" => FileFormat::Html,
-            "txt" | "text" => FileFormat::Text,
-            "md" | "markdown" => FileFormat::Markdown,
-            "docx" => FileFormat::Docx,
-            "odt" => FileFormat::Odt,
-            _ => return None,
-        })
-    }
-
-    /// Name reported in facets and reports.
-    pub fn name(self) -> &'static str {
-        match self {
-            FileFormat::Pdf => "pdf",
-            FileFormat::Html => "html",
-            FileFormat::Text => "text",
-            FileFormat::Markdown => "markdown",
-            FileFormat::Docx => "docx",
-            FileFormat::Odt => "odt",
-            FileFormat::Dila => "dila-xml",
-            FileFormat::Json => "json",
-        }
-    }
-}
-
-/// How a unit is extracted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UnitKind {
-    /// One file, one document.
-    File(FileFormat),
-    /// One JSON export, one document per record.
-    Export,
-    /// One ROME release folder.
-    Release,
-}
-
 /// A source folder of the corpus.
 #[derive(Debug, Clone)]
 pub struct Source {
@@ -121,7 +67,9 @@ pub struct Unit {
     pub key: String,
     /// Index of its source in the list returned by [`discover`].
     pub source: usize,
-    pub kind: UnitKind,
+    /// How its files are read: a file of one document, an export of records
+    /// ([`Format::Json`]) or a release folder ([`Format::Rome`]).
+    pub format: Format,
     /// Files read by the unit (one, or the release's tables).
     pub files: Vec<PathBuf>,
     /// Sidecar metadata file, if any.
@@ -222,7 +170,7 @@ fn collect_units(
         discovery.units.push(Unit {
             key: relative_key(corpus, &source.dir),
             source: source_index,
-            kind: UnitKind::Release,
+            format: Format::Rome,
             files,
             sidecar: None,
         });
@@ -240,15 +188,13 @@ fn collect_units(
             .and_then(|e| e.to_str())
             .unwrap_or("")
             .to_ascii_lowercase();
-        let kind = match source.config.format {
-            SourceFormat::Dila if extension == "xml" => Some(UnitKind::File(FileFormat::Dila)),
-            SourceFormat::Json if extension == "json" || extension == "jsonl" => {
-                Some(UnitKind::Export)
-            }
+        let format = match source.config.format {
+            SourceFormat::Dila if extension == "xml" => Some(Format::Dila),
+            SourceFormat::Json if extension == "json" || extension == "jsonl" => Some(Format::Json),
             SourceFormat::Dila | SourceFormat::Json => None,
-            _ => FileFormat::from_extension(&file).map(UnitKind::File),
+            _ => Format::of_file(&file),
         };
-        let Some(kind) = kind else {
+        let Some(format) = format else {
             discovery.skipped.push(Skipped {
                 path: key,
                 reason: format!("unsupported file type .{extension}"),
@@ -260,7 +206,7 @@ fn collect_units(
         discovery.units.push(Unit {
             key,
             source: source_index,
-            kind,
+            format,
             files: vec![file],
             sidecar,
         });
@@ -339,41 +285,51 @@ pub fn hex_digest(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// Reads a sidecar: `[metadata]`-like keys plus per-file overrides.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// A sidecar: per-file overrides (`title`, `description`, `date`, `url`, `keywords`) and
+/// the keys of a `[metadata]` table, side by side at the top level.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Sidecar {
     pub title: Option<String>,
     pub description: Option<String>,
-    pub date: Option<String>,
+    pub date: Option<Date>,
     pub url: Option<String>,
-    #[serde(default)]
     pub keywords: Vec<String>,
-    pub network: Option<String>,
-    pub kind: Option<String>,
+    pub metadata: Metadata,
+}
+
+/// The per-file keys of a sidecar; every other key is metadata.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Overrides {
+    title: Option<String>,
+    description: Option<String>,
+    date: Option<Date>,
+    url: Option<String>,
     #[serde(default)]
-    pub audience: Vec<String>,
-    pub territory: Option<String>,
-    pub publisher: Option<String>,
-    pub language: Option<String>,
+    keywords: Vec<String>,
 }
 
 impl Sidecar {
-    /// The metadata part of the sidecar.
-    pub fn metadata(&self) -> Metadata {
-        Metadata {
-            network: self.network.clone(),
-            kind: self.kind.clone(),
-            audience: self.audience.clone(),
-            territory: self.territory.clone(),
-            publisher: self.publisher.clone(),
-            language: self.language.clone(),
-        }
-    }
-
-    /// Parses a sidecar's text.
+    /// Parses a sidecar's text; an unknown key or a date that does not exist is an error.
     pub fn parse(text: &str) -> Result<Sidecar, String> {
-        toml::from_str(text).map_err(|e| e.message().to_string())
+        let message = |e: toml::de::Error| e.message().to_string();
+        let mut table: toml::Table = toml::from_str(text).map_err(message)?;
+        let mut overrides = toml::Table::new();
+        for key in ["title", "description", "date", "url", "keywords"] {
+            if let Some(value) = table.remove(key) {
+                overrides.insert(key.to_string(), value);
+            }
+        }
+        let overrides: Overrides = overrides.try_into().map_err(message)?;
+        let metadata: Metadata = table.try_into().map_err(message)?;
+        Ok(Sidecar {
+            title: overrides.title,
+            description: overrides.description,
+            date: overrides.date,
+            url: overrides.url,
+            keywords: overrides.keywords,
+            metadata,
+        })
     }
 }
 
@@ -391,14 +347,11 @@ mod tests {
         let release: Vec<&Unit> = discovery
             .units
             .iter()
-            .filter(|u| u.kind == UnitKind::Release)
+            .filter(|u| u.format == Format::Rome)
             .collect();
         assert_eq!(release.len(), 1);
         assert_eq!(release[0].key, "rome");
-        let dila = discovery
-            .units
-            .iter()
-            .filter(|u| u.kind == UnitKind::File(FileFormat::Dila));
+        let dila = discovery.units.iter().filter(|u| u.format == Format::Dila);
         assert_eq!(dila.count(), 1103);
         assert!(discovery
             .units
@@ -440,12 +393,23 @@ mod tests {
     }
 
     #[test]
-    fn sidecar_parses_overrides() {
-        let sidecar =
-            Sidecar::parse("title = \"Guide\"\nnetwork = \"cio\"\naudience = [\"jeunes\"]")
-                .expect("sidecar");
+    fn sidecar_parses_overrides_and_metadata() {
+        let sidecar = Sidecar::parse(
+            "title = \"Guide\"\ndate = \"2024-02-29\"\nnetwork = \"cio\"\naudience = [\"jeunes\"]",
+        )
+        .expect("sidecar");
         assert_eq!(sidecar.title.as_deref(), Some("Guide"));
-        assert_eq!(sidecar.metadata().network.as_deref(), Some("cio"));
+        assert_eq!(sidecar.date, Date::new(2024, 2, 29));
+        assert_eq!(
+            sidecar.metadata.first(crate::model::Facet::Network),
+            Some("cio")
+        );
+        assert_eq!(
+            sidecar.metadata.values(crate::model::Facet::Audience),
+            ["jeunes"]
+        );
         assert!(Sidecar::parse("colour = 1").is_err());
+        let impossible = Sidecar::parse("date = \"2025-02-31\"").unwrap_err();
+        assert!(impossible.contains("not a date"), "{impossible}");
     }
 }

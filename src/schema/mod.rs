@@ -9,31 +9,21 @@
 mod document;
 mod stored;
 
-pub use document::{
-    date_key, decode_word_marks, slug, stored_text, stored_texts, stored_u64s, Document, Metadata,
-    UNSET,
-};
+pub use document::{decode_word_marks, stored_text, stored_texts, stored_u64s, to_tantivy};
 pub use stored::{utf8_prefix, StoredDoc, StoredError};
+
+use std::path::{Path, PathBuf};
 
 use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING,
 };
+use tantivy::Index;
 
-use crate::analysis::{self, Lang};
+use crate::analysis;
+use crate::model::{Facet, Facets, Lang};
 
 /// Version of the schema and of the analysis: a change forces a full rebuild.
 pub const SCHEMA_VERSION: u32 = 2;
-
-/// Facet fields, in display order: (field name, query-language name).
-pub const FACETS: [(&str, &str); 7] = [
-    ("network", "reseau"),
-    ("kind", "type"),
-    ("audience", "public"),
-    ("territory", "territoire"),
-    ("language", "langue"),
-    ("format", "format"),
-    ("source", "source"),
-];
 
 /// The stemmed fields of one language.
 #[derive(Clone, Copy, Debug)]
@@ -70,8 +60,8 @@ pub struct Fields {
     pub title_root: Field,
     pub body_root: Field,
     pub langs: Vec<LangFields>,
-    /// Facet fields in the order of [`FACETS`].
-    pub facets: Vec<Field>,
+    /// The field of each facet.
+    pub facets: Facets<Field>,
 }
 
 fn text_options(analyzer: &str, stored: bool) -> TextOptions {
@@ -118,8 +108,8 @@ pub fn build_schema() -> Schema {
             builder.add_text_field(&name, text_options(lang.analyzer(), false));
         }
     }
-    for (name, _) in FACETS {
-        builder.add_text_field(name, STRING | STORED | FAST);
+    for facet in Facet::ALL {
+        builder.add_text_field(facet.field_name(), STRING | STORED | FAST);
     }
     builder.build()
 }
@@ -139,10 +129,7 @@ impl Fields {
                 body: field(&format!("body_{code}"))?,
             });
         }
-        let mut facets = Vec::new();
-        for (name, _) in FACETS {
-            facets.push(field(name)?);
-        }
+        let facets = Facets::try_from_fn(|facet| field(facet.field_name()))?;
         Ok(Fields {
             id: field("id")?,
             title: field("title")?,
@@ -173,13 +160,37 @@ impl Fields {
         &self.langs[index]
     }
 
-    /// The facet field whose schema name or query-language name is `name`.
-    pub fn facet(&self, name: &str) -> Option<Field> {
-        FACETS
-            .iter()
-            .position(|(field, alias)| *field == name || *alias == name)
-            .map(|index| self.facets[index])
+    /// The field of `facet`.
+    pub fn facet(&self, facet: Facet) -> Field {
+        self.facets[facet]
     }
+}
+
+/// Why an index folder could not be opened for searching.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("index folder {path}: cannot open: {source}")]
+    Unreadable {
+        path: PathBuf,
+        source: tantivy::TantivyError,
+    },
+    #[error(
+        "index folder {path}: made by another version of spo-search; re-run `spo-search index`"
+    )]
+    OtherSchema { path: PathBuf },
+}
+
+/// Opens an existing index with its analyzers registered, and resolves its fields.
+pub fn open(dir: &Path) -> Result<(Index, Fields), OpenError> {
+    let index = Index::open_in_dir(dir).map_err(|source| OpenError::Unreadable {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    analysis::register(&index);
+    let fields = Fields::resolve(&index.schema()).map_err(|_| OpenError::OtherSchema {
+        path: dir.to_path_buf(),
+    })?;
+    Ok((index, fields))
 }
 
 #[cfg(test)]
@@ -191,8 +202,21 @@ mod tests {
         let schema = build_schema();
         let fields = Fields::resolve(&schema).expect("schema fields");
         assert_eq!(fields.langs.len(), Lang::ALL.len());
-        assert_eq!(fields.facet("reseau"), fields.facet("network"));
-        assert_eq!(fields.facet("type"), Some(fields.facets[1]));
-        assert_eq!(fields.facet("nope"), None);
+        let facet_names: Vec<&str> = Facet::ALL
+            .iter()
+            .map(|facet| schema.get_field_name(fields.facet(*facet)))
+            .collect();
+        assert_eq!(
+            facet_names,
+            [
+                "network",
+                "kind",
+                "audience",
+                "territory",
+                "language",
+                "format",
+                "source"
+            ]
+        );
     }
 }

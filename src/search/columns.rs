@@ -16,13 +16,13 @@ use tantivy::store::StoreReader;
 use tantivy::{DocId, SegmentReader};
 
 use super::rerank;
-use crate::schema::FACETS;
+use crate::model::Facet;
 
 /// Decompressed blocks of a document store kept per segment (16 KB each): the bundled
 /// corpus fits whole.
 pub const DOC_STORE_CACHE_BLOCKS: usize = 500;
 
-/// Names of the columns kept: the facets (in [`FACETS`] order), then these.
+/// Names of the columns kept: the facets (in [`Facet::ALL`] order), then these.
 const EXTRA: [&str; 2] = ["id", "title"];
 
 /// One string column of a segment, decoded: its dictionary, and each document's ordinals
@@ -104,7 +104,7 @@ pub struct SegmentColumns {
     /// The document store, with its own cache of blocks (`None` if it could not be opened,
     /// which tantivy's own searcher would already have refused).
     pub store: Option<StoreReader>,
-    /// Facet columns in [`FACETS`] order (`None` when a segment lacks one).
+    /// Facet columns in [`Facet::ALL`] order (`None` when a segment lacks one).
     pub facets: Vec<Option<DecodedColumn>>,
     pub id: Option<DecodedColumn>,
     pub title: Option<DecodedColumn>,
@@ -133,7 +133,10 @@ impl SegmentColumns {
         });
         SegmentColumns {
             store: segment.get_store_reader(DOC_STORE_CACHE_BLOCKS).ok(),
-            facets: FACETS.iter().map(|(name, _)| open(name)).collect(),
+            facets: Facet::ALL
+                .iter()
+                .map(|facet| open(facet.field_name()))
+                .collect(),
             id,
             title,
             title_stems,
@@ -150,8 +153,8 @@ impl SegmentColumns {
 
     /// The kind of resource of `doc` (the `kind` facet).
     pub fn kind(&self, doc: DocId) -> &str {
-        let kind = FACETS.iter().position(|(name, _)| *name == "kind");
-        kind.and_then(|i| self.facets.get(i))
+        self.facets
+            .get(Facet::Kind.index())
             .and_then(Option::as_ref)
             .map_or("", |c| c.first(doc))
     }

@@ -10,7 +10,7 @@ use tantivy::{DocId, Score, SegmentReader};
 
 use super::columns::{SegmentColumns, Segments};
 
-use crate::schema::FACETS;
+use crate::model::Facet;
 
 /// The counts of one facet, most frequent value first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -74,7 +74,7 @@ impl Collector for FacetCollector {
         &self,
         fruits: Vec<Vec<BTreeMap<String, u64>>>,
     ) -> tantivy::Result<Self::Fruit> {
-        let mut merged = vec![BTreeMap::new(); FACETS.len()];
+        let mut merged = vec![BTreeMap::new(); Facet::COUNT];
         for fruit in fruits {
             for (total, segment) in merged.iter_mut().zip(fruit) {
                 for (value, count) in segment {
@@ -120,17 +120,17 @@ impl SegmentCollector for FacetSegmentCollector {
 
 /// Turns collected counts into [`FacetCounts`], values sorted by count then name.
 pub fn to_counts(fruit: Vec<BTreeMap<String, u64>>) -> Vec<FacetCounts> {
-    FACETS
-        .iter()
+    Facet::ALL
+        .into_iter()
         .zip(fruit)
-        .map(|((_, alias), counts)| {
+        .map(|(facet, counts)| {
             let mut values: Vec<FacetValue> = counts
                 .into_iter()
                 .map(|(value, count)| FacetValue { value, count })
                 .collect();
             values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
             FacetCounts {
-                name: alias.to_string(),
+                name: facet.alias().to_string(),
                 values,
             }
         })

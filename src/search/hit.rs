@@ -8,7 +8,7 @@ use super::columns::Segments;
 use super::query::ParsedQuery;
 use super::snippet::{Highlighter, IndexedBody, Snippet, SCAN_BYTES};
 use super::{highlight_text, SearchError, Searcher};
-use crate::analysis::Lang;
+use crate::model::{Facet, Lang};
 use crate::schema::{decode_word_marks, utf8_prefix, StoredDoc, StoredError};
 
 /// One result.
@@ -60,7 +60,7 @@ impl Searcher {
         let optional = |field| -> Result<Option<String>, StoredError> {
             Ok(doc.text(field)?.map(str::to_string))
         };
-        let language = text(fields.facets[4])?;
+        let language = text(fields.facet(Facet::Language))?;
         let lang = Lang::from_code(&language).unwrap_or(Lang::Fr);
         let highlighter = highlighters.for_language(lang);
         let title = text(fields.title)?;
@@ -94,17 +94,17 @@ impl Searcher {
             id: text(fields.id)?,
             title_html: highlighter.highlight(&title),
             title,
-            network: text(fields.facets[0])?,
-            kind: text(fields.facets[1])?,
+            network: text(fields.facet(Facet::Network))?,
+            kind: text(fields.facet(Facet::Kind))?,
             audience: doc
-                .texts(fields.facets[2])?
+                .texts(fields.facet(Facet::Audience))?
                 .into_iter()
                 .map(str::to_string)
                 .collect(),
-            territory: text(fields.facets[3])?,
+            territory: text(fields.facet(Facet::Territory))?,
             language,
-            format: text(fields.facets[5])?,
-            source: text(fields.facets[6])?,
+            format: text(fields.facet(Facet::Format))?,
+            source: text(fields.facet(Facet::Source))?,
             url: optional(fields.url)?,
             file: text(fields.path)?,
             date: optional(fields.date)?,

@@ -24,9 +24,8 @@ use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, Index, IndexReader, Order, ReloadPolicy, TantivyDocument, Term};
 
-use crate::analysis::Lang;
-use crate::index::{self, IndexError};
-use crate::schema::{stored_text, stored_texts, Fields, StoredError, FACETS};
+use crate::model::{Facet, Filter, Lang};
+use crate::schema::{self, stored_text, stored_texts, Fields, OpenError, StoredError};
 use cache::ResponseCache;
 use facets::{FacetCollector, FacetCounts};
 use hit::Highlighters;
@@ -46,7 +45,7 @@ const SUGGEST_BELOW: usize = 3;
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
     #[error(transparent)]
-    Index(#[from] IndexError),
+    Open(#[from] OpenError),
     #[error("search failed: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
     #[error("reading a stored document: {0}")]
@@ -66,8 +65,8 @@ pub enum Sort {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct SearchRequest {
     pub query: String,
-    /// Extra `(facet, value)` filters, on top of those typed in the query.
-    pub filters: Vec<(String, String)>,
+    /// Extra filters, on top of those typed in the query.
+    pub filters: Vec<Filter>,
     pub sort: Sort,
     pub offset: usize,
     pub limit: usize,
@@ -110,7 +109,7 @@ pub struct Searcher {
 impl Searcher {
     /// Opens the index at `dir`.
     pub fn open(dir: &Path) -> Result<Searcher, SearchError> {
-        let (index, fields) = index::open(dir)?;
+        let (index, fields) = schema::open(dir)?;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::OnCommitWithDelay)
@@ -177,9 +176,7 @@ impl Searcher {
 
     /// Languages that have documents in the index, French first.
     fn languages(&self, searcher: &tantivy::Searcher) -> Vec<Lang> {
-        let Some(field) = self.fields.facet("language") else {
-            return vec![Lang::Fr];
-        };
+        let field = self.fields.facet(Facet::Language);
         let mut present: Vec<Lang> = Lang::ALL
             .into_iter()
             .filter(|lang| {
@@ -286,23 +283,17 @@ impl Searcher {
         langs: &[Lang],
         mut fruit: Vec<std::collections::BTreeMap<String, u64>>,
     ) -> Result<Vec<FacetCounts>, SearchError> {
-        for (index, (name, _)) in FACETS.iter().enumerate() {
-            if !parsed
-                .filters
-                .iter()
-                .any(|(facet, _)| self.fields.facet(facet) == self.fields.facet(name))
-            {
+        for facet in Facet::ALL {
+            if !parsed.filters.iter().any(|filter| filter.facet == facet) {
                 continue;
             }
             let mut others = parsed.clone();
-            others
-                .filters
-                .retain(|(facet, _)| self.fields.facet(facet) != self.fields.facet(name));
+            others.filters.retain(|filter| filter.facet != facet);
             let query = self.query(searcher, &others, langs, false);
             let collector = FacetCollector::new(self.columns.for_searcher(searcher));
             let mut counts = searcher.search(query.as_ref(), &collector)?;
-            if let Some(own) = counts.get_mut(index) {
-                fruit[index] = std::mem::take(own);
+            if let Some(own) = counts.get_mut(facet.index()) {
+                fruit[facet.index()] = std::mem::take(own);
             }
         }
         Ok(facets::to_counts(fruit))
@@ -452,9 +443,4 @@ fn highlight_text(parsed: &ParsedQuery) -> String {
         .map(|c| c.text.as_str())
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-/// Facet names in the query language, for clients.
-pub fn facet_names() -> Vec<&'static str> {
-    FACETS.iter().map(|(_, alias)| *alias).collect()
 }

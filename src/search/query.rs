@@ -4,7 +4,8 @@
 //! Parsing never fails: unbalanced quotes close at the end, stray operators are ignored,
 //! unknown `name:value` pairs are plain words, and the work is capped at [`MAX_CLAUSES`].
 
-use crate::schema::FACETS;
+use crate::analysis::{fold, slug};
+use crate::model::{Facet, Filter};
 
 /// Most clauses (words, phrases, filters) read from one query; the rest is ignored.
 pub const MAX_CLAUSES: usize = 32;
@@ -32,8 +33,8 @@ pub struct Clause {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ParsedQuery {
     pub clauses: Vec<Clause>,
-    /// `(facet field name, value)` pairs: AND across facets, OR within one.
-    pub filters: Vec<(String, String)>,
+    /// Filters: AND across facets, OR within one.
+    pub filters: Vec<Filter>,
     /// True when the query was cut to [`MAX_CLAUSES`] or [`MAX_QUERY_CHARS`].
     pub truncated: bool,
 }
@@ -61,24 +62,11 @@ impl ParsedQuery {
                 parts.push(format!("{prefix}{}", clause.text));
             }
         }
-        for (facet, value) in &self.filters {
-            let alias = FACETS
-                .iter()
-                .find(|(name, _)| name == facet)
-                .map_or(facet.as_str(), |(_, a)| a);
-            parts.push(format!("{alias}:{value}"));
+        for filter in &self.filters {
+            parts.push(filter.to_string());
         }
         parts.join(" ")
     }
-}
-
-/// Facet field name for a query-language prefix (`type`, `reseau`, ... or the field name).
-fn facet_for(prefix: &str) -> Option<&'static str> {
-    let prefix = crate::analysis::fold(prefix);
-    FACETS
-        .iter()
-        .find(|(name, alias)| *name == prefix || *alias == prefix)
-        .map(|(name, _)| *name)
 }
 
 /// Parses a query. Never fails.
@@ -121,9 +109,9 @@ pub fn parse(input: &str) -> ParsedQuery {
             break;
         }
         if !phrase {
-            if let Some((facet, value)) = split_filter(&text, &mut chars) {
+            if let Some(filter) = split_filter(&text, &mut chars) {
                 if occurrence != Occurrence::MustNot {
-                    parsed.filters.push((facet.to_string(), value));
+                    parsed.filters.push(filter);
                     continue;
                 }
             }
@@ -144,13 +132,11 @@ fn is_quote(c: char) -> bool {
     matches!(c, '"' | '«' | '»' | '“' | '”')
 }
 
-/// `type:formation` or `reseau:"mission locale"` → (facet, value); `None` for other words.
-fn split_filter(
-    word: &str,
-    rest: &mut std::iter::Peekable<std::str::Chars<'_>>,
-) -> Option<(&'static str, String)> {
+/// `type:formation` or `reseau:"mission locale"` → a filter (the facet named by its
+/// query-language or field name, accents and case ignored); `None` for other words.
+fn split_filter(word: &str, rest: &mut std::iter::Peekable<std::str::Chars<'_>>) -> Option<Filter> {
     let (prefix, value) = word.split_once(':')?;
-    let facet = facet_for(prefix)?;
+    let facet = Facet::from_name(&fold(prefix))?;
     let value = if value.is_empty() && rest.peek().is_some_and(|c| is_quote(*c)) {
         rest.next();
         rest.by_ref()
@@ -168,8 +154,8 @@ fn split_filter(
         value.to_string()
     };
     // Facet values are slugs: `reseau:"Mission locale"` means `mission-locale`.
-    let value = crate::schema::slug(&value);
-    (!value.is_empty()).then_some((facet, value))
+    let value = slug(&value);
+    (!value.is_empty()).then(|| Filter::new(facet, value))
 }
 
 #[cfg(test)]
@@ -211,8 +197,8 @@ mod tests {
         assert_eq!(
             parsed.filters,
             [
-                ("kind".to_string(), "fiche-metier".to_string()),
-                ("network".to_string(), "mission-locale".to_string())
+                Filter::new(Facet::Kind, "fiche-metier"),
+                Filter::new(Facet::Network, "mission-locale")
             ]
         );
     }

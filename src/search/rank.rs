@@ -14,7 +14,8 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
 
 use super::query::{Clause, Occurrence, ParsedQuery};
-use crate::analysis::{self, Lang, Mode};
+use crate::analysis::{self, Mode};
+use crate::model::Lang;
 use crate::schema::Fields;
 
 /// Field weights and bonuses of the ranking.
@@ -397,11 +398,9 @@ fn exclusion(clause: &Clause, fields: &Fields, langs: &[Lang]) -> Option<Box<dyn
 /// Facet filters: AND across facets, OR within one; they do not change scores.
 fn filters(parsed: &ParsedQuery, fields: &Fields) -> Option<Box<dyn Query>> {
     let mut by_facet: Vec<(Field, Vec<Term>)> = Vec::new();
-    for (facet, value) in &parsed.filters {
-        let Some(field) = fields.facet(facet) else {
-            continue;
-        };
-        let term = Term::from_field_text(field, value);
+    for filter in &parsed.filters {
+        let field = fields.facet(filter.facet);
+        let term = Term::from_field_text(field, &filter.value);
         match by_facet.iter_mut().find(|(f, _)| *f == field) {
             Some((_, terms)) => terms.push(term),
             None => by_facet.push((field, vec![term])),

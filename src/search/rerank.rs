@@ -16,7 +16,8 @@ use tantivy::DocAddress;
 
 use super::columns::{DecodedColumn, Segments};
 use super::rank::Ranking;
-use crate::analysis::{self, Lang, Mode};
+use crate::analysis::{self, Mode};
+use crate::model::Lang;
 
 /// How many BM25 candidates are re-ranked.
 pub const RERANK_DEPTH: usize = 50;

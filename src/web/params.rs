@@ -5,8 +5,8 @@
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::Deserialize;
 
-use crate::api::params::{parse_filter, SearchParams, SortParam, DEFAULT_PER_PAGE};
-use crate::schema::FACETS;
+use crate::api::params::{SearchParams, SortParam, DEFAULT_PER_PAGE};
+use crate::model::Filter;
 use crate::search::{MAX_DEPTH, MAX_LIMIT};
 
 /// Bytes escaped in a query-string value: `:` stays readable in `filter=type:fiche-metier`.
@@ -193,12 +193,7 @@ impl PageState {
 
 /// `reseau:etat` or `network:etat` → `reseau:etat`; `None` for an invalid filter.
 pub fn canonical_filter(filter: &str) -> Option<String> {
-    let (field, value) = parse_filter(filter).ok()?;
-    let alias = FACETS
-        .iter()
-        .find(|(name, _)| *name == field)
-        .map(|(_, alias)| *alias)?;
-    Some(format!("{alias}:{value}"))
+    Filter::parse(filter).ok().map(|filter| filter.to_string())
 }
 
 #[cfg(test)]

@@ -248,3 +248,40 @@ fn a_killed_run_leaves_a_searchable_index_that_the_next_run_repairs() {
         "no duplicates left behind"
     );
 }
+
+#[test]
+fn warnings_of_a_rome_release_reach_the_report() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (corpus, index_dir) = (dir.path().join("corpus"), dir.path().join("index"));
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rome");
+    crate::admin::copy_dir(&fixture, &corpus.join("metiers"));
+    write_files(
+        &corpus,
+        &[(
+            "metiers/source.toml",
+            b"format = \"rome\"\nid_prefix = \"rome:\"\n",
+        )],
+    );
+    let report = index_into(&corpus, &index_dir);
+    assert_eq!(report.failed, 0, "{report}");
+    let warnings: Vec<(&str, &str)> = report
+        .warnings
+        .iter()
+        .map(|warning| (warning.path.as_str(), warning.reason.as_str()))
+        .collect();
+    for expected in [
+        "referentiel_code_rome: duplicate code_rome A1101 skipped",
+        "texte: position_phrase \"deux\" is not a number",
+        "cr_gd_dp: version 998 ignored, 999 kept",
+    ] {
+        assert!(warnings.contains(&("metiers", expected)), "{warnings:?}");
+    }
+    assert!(report
+        .to_string()
+        .contains("warning metiers: referentiel_code_rome: duplicate code_rome A1101 skipped"));
+    let json = serde_json::to_value(&report).expect("the report is JSON");
+    assert_eq!(
+        json["warnings"].as_array().map(Vec::len),
+        Some(warnings.len())
+    );
+}

@@ -208,7 +208,7 @@ fn pdf_snippets_give_their_page_and_highlights_survive_elision() {
 
 #[test]
 fn snippets_from_indexed_positions_equal_those_of_a_text_scan() {
-    use spo_search::analysis::Lang;
+    use spo_search::model::Lang;
     use spo_search::schema::{stored_text, stored_u64s};
     use spo_search::search::snippet::Highlighter;
     let fields = searcher().fields().clone();

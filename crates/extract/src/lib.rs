@@ -7,7 +7,9 @@
 //! nothing of the index or of the corpus's sources: they read bytes, and every problem with
 //! those bytes is an [`ExtractError`], never a panic.
 //!
-//! The formats, one module each:
+//! The registry of formats is [`Format`], with the one dispatch [`extract`]; dates are read
+//! into one type, [`Date`], and language tags into ISO 639-1 codes by [`language`]. The
+//! formats, one module each:
 //! - [`pdf`]: PDF text layers, laid out from glyph positions;
 //! - [`html`]: HTML pages and fragments;
 //! - [`office`]: DOCX and ODT packages;
@@ -16,13 +18,19 @@
 //! - [`json`]: JSON and JSON Lines exports, mapped field by field;
 //! - [`rome`]: a ROME 4.0 release, a folder of CSV tables.
 
+pub mod date;
 pub mod dila;
+mod format;
 pub mod html;
 pub mod json;
+pub mod language;
 pub mod office;
 pub mod pdf;
 pub mod rome;
 pub mod text;
+
+pub use date::Date;
+pub use format::{extract, Extraction, Format, Input};
 /// What an extractor found in one document, before metadata from the source is applied.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Extracted {
@@ -42,8 +50,8 @@ pub struct Extracted {
     /// Language declared by the document itself (ISO 639-1, lowercase), if any.
     pub language: Option<String>,
     pub url: Option<String>,
-    /// Publication or modification date, ISO 8601 `YYYY-MM-DD`.
-    pub date: Option<String>,
+    /// Publication or modification date.
+    pub date: Option<Date>,
     /// Subjects, keywords, professional domains: short searchable labels.
     pub keywords: Vec<String>,
     /// Audiences declared by the document (e.g. DILA `<Audience>`).

@@ -57,7 +57,7 @@ fn a_snapshot_holds_exactly_the_commit_and_opens() {
         BTreeSet::from(["first".into()])
     );
 
-    let (index, _) = index::open(&out).expect("the snapshot opens as an index");
+    let (index, _) = crate::schema::open(&out).expect("the snapshot opens as an index");
     assert_eq!(index.reader().expect("reader").searcher().num_docs(), 5);
     let source = inspect(&index_dir).expect("source");
     assert_eq!(inspect(&out).expect("copy").manifest, source.manifest);
@@ -180,7 +180,7 @@ fn restore_into_a_new_folder_and_refusals() {
             .documents,
         5
     );
-    let (index, _) = index::open(&fresh).expect("opens");
+    let (index, _) = crate::schema::open(&fresh).expect("opens");
     assert_eq!(index.reader().expect("reader").searcher().num_docs(), 5);
 
     let foreign = root.path().join("foreign");
@@ -238,7 +238,7 @@ fn restore_waits_for_the_writer_lock_then_reports_busy() {
     let index_dir = spo_index(root.path());
     let snap = root.path().join("snap");
     snapshot(&index_dir, &snap).expect("snapshot");
-    let (index, _) = index::open(&index_dir).expect("open");
+    let (index, _) = crate::schema::open(&index_dir).expect("open");
     let writer: tantivy::IndexWriter = index.writer(15_000_000).expect("writer");
     let started = std::time::Instant::now();
     let error = restore(&snap, &index_dir, Duration::from_millis(300)).expect_err("busy");

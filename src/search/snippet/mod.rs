@@ -20,7 +20,8 @@ use tantivy::{DocId, DocSet, SegmentReader, Term};
 
 use self::fragment::{choose_anchors, floor_char_boundary, Occurrence, Part, Window};
 use super::SearchError;
-use crate::analysis::{self, Lang, Mode, SpoTokenizer, WORD_MARK_STRIDE};
+use crate::analysis::{self, Mode, SpoTokenizer, WORD_MARK_STRIDE};
+use crate::model::Lang;
 use crate::schema::{utf8_prefix, StoredError};
 
 /// Most fragments per hit.

@@ -15,7 +15,8 @@ use std::collections::HashSet;
 
 use roxmltree::{Document, Node, ParsingOptions};
 
-use crate::{ExtractError, Extracted};
+use crate::language::iso_639_1;
+use crate::{Date, ExtractError, Extracted};
 
 const FORMAT: &str = "dila";
 
@@ -59,13 +60,13 @@ pub fn extract(bytes: &[u8]) -> Result<Extracted, ExtractError> {
         description: dublin_core(publication, "description"),
         headings: rendered.headings,
         body: rendered.body,
-        language: dublin_core(publication, "language").and_then(|language| iso_language(&language)),
+        language: dublin_core(publication, "language").and_then(|language| iso_639_1(&language)),
         url: publication
             .attribute("spUrl")
             .map(str::trim)
             .filter(|url| !url.is_empty())
             .map(str::to_owned),
-        date: dublin_core(publication, "date").and_then(|date| iso_date(&date)),
+        date: dublin_core(publication, "date").and_then(|date| first_date(&date)),
         keywords: keywords(publication, id),
         audience: audiences(publication),
         kind: dublin_core(publication, "type"),
@@ -132,26 +133,9 @@ fn unique_non_empty(values: impl IntoIterator<Item = String>) -> Vec<String> {
         .collect()
 }
 
-/// The first `YYYY-MM-DD` date in a `dc:date` value such as "modified 2020-11-02".
-fn iso_date(text: &str) -> Option<String> {
-    text.split_whitespace().find_map(|word| {
-        let date = word.get(..10)?;
-        let bytes = date.as_bytes();
-        let shaped = bytes.iter().enumerate().all(|(index, byte)| match index {
-            4 | 7 => *byte == b'-',
-            _ => byte.is_ascii_digit(),
-        });
-        let month: u8 = date.get(5..7)?.parse().ok()?;
-        let day: u8 = date.get(8..10)?.parse().ok()?;
-        (shaped && (1..=12).contains(&month) && (1..=31).contains(&day)).then(|| date.to_owned())
-    })
-}
-
-/// A two-letter language code, lowercased ("Fr" -> "fr").
-fn iso_language(text: &str) -> Option<String> {
-    let code = text.trim();
-    (code.len() == 2 && code.chars().all(|c| c.is_ascii_alphabetic()))
-        .then(|| code.to_ascii_lowercase())
+/// The first date in a `dc:date` value such as "modified 2020-11-02".
+fn first_date(text: &str) -> Option<Date> {
+    text.split_whitespace().find_map(Date::from_iso)
 }
 
 #[cfg(test)]
@@ -178,7 +162,10 @@ mod tests {
             .description
             .as_deref()
             .is_some_and(|text| text.starts_with("Le montant du salaire est fixé librement")));
-        assert_eq!(fiche.date.as_deref(), Some("2020-01-01"));
+        assert_eq!(
+            fiche.date.map(|d| d.to_string()).as_deref(),
+            Some("2020-01-01")
+        );
         assert_eq!(
             fiche.url.as_deref(),
             Some("https://www.service-public.fr/particuliers/vosdroits/F2301")
@@ -357,18 +344,14 @@ mod tests {
 
     #[test]
     fn dates_and_languages() {
-        assert_eq!(
-            iso_date("modified 2020-11-02").as_deref(),
-            Some("2020-11-02")
-        );
-        assert_eq!(
-            iso_date("2019-01-01T00:00:00").as_deref(),
-            Some("2019-01-01")
-        );
-        assert_eq!(iso_date("modified 2020-1-02"), None);
-        assert_eq!(iso_date("modified 2020-11-32"), None);
-        assert_eq!(iso_date("é"), None);
-        assert_eq!(iso_language(" Fr ").as_deref(), Some("fr"));
-        assert_eq!(iso_language("fé"), None);
+        let date = |text: &str| first_date(text).map(|date| date.to_string());
+        assert_eq!(date("modified 2020-11-02").as_deref(), Some("2020-11-02"));
+        assert_eq!(date("2019-01-01T00:00:00").as_deref(), Some("2019-01-01"));
+        assert_eq!(date("modified 2020-1-02"), None);
+        assert_eq!(date("modified 2020-11-32"), None);
+        assert_eq!(date("modified 2021-02-31"), None, "no 31 February");
+        assert_eq!(date("é"), None);
+        assert_eq!(iso_639_1(" Fr ").as_deref(), Some("fr"));
+        assert_eq!(iso_639_1("fé"), None);
     }
 }

@@ -12,8 +12,9 @@ mod render;
 use scraper::{ElementRef, Html};
 
 use super::text::layout::collapse_whitespace;
-use super::text::{decode_text, language_code, require_text, unique_non_empty};
+use super::text::{decode_text, require_text, unique_non_empty};
 use super::{ExtractError, Extracted};
+use crate::language::iso_639_1;
 use nesting::{exceeds_elements, exceeds_nesting, strip_tags, MAX_ELEMENTS, MAX_NESTING};
 use render::render;
 
@@ -104,7 +105,7 @@ impl<'a> PageLandmarks<'a> {
     fn find(document: &'a Html) -> Self {
         let root = document.root_element();
         let mut page = PageLandmarks {
-            language: root.attr("lang").and_then(language_code),
+            language: root.attr("lang").and_then(iso_639_1),
             ..PageLandmarks::default()
         };
         let (mut main, mut role_main, mut article, mut body) = (None, None, None, None);

@@ -10,10 +10,11 @@ mod path;
 use serde_json::Value;
 
 use super::html::fragment_to_text;
-use super::text::date::{iso_date, DateFormat};
 use super::text::layout::collapse_whitespace;
-use super::text::{language_code, lay_out_plain_text, require_text, unique_non_empty};
+use super::text::{lay_out_plain_text, require_text, unique_non_empty};
 use super::{ExtractError, Extracted};
+use crate::date::{Date, DateFormat};
+use crate::language::iso_639_1;
 use path::{scalar_text, FieldPath};
 
 const FORMAT: &str = "json";
@@ -235,7 +236,7 @@ impl CompiledMapping {
             unique_non_empty(paths.iter().flat_map(|path| one_line_texts(path, record)))
         };
         let date = first_line(&self.date).and_then(|date| {
-            iso_date(&date).or_else(|| {
+            Date::from_iso(&date).or_else(|| {
                 self.date_format
                     .as_ref()
                     .and_then(|format| format.read(&date))
@@ -254,7 +255,7 @@ impl CompiledMapping {
             keywords: lines(&self.keywords),
             date,
             url: first_line(&self.url),
-            language: first_line(&self.language).and_then(|language| language_code(&language)),
+            language: first_line(&self.language).and_then(|language| iso_639_1(&language)),
             key: Some(key.clone()),
             ..Extracted::default()
         };

@@ -73,7 +73,10 @@ fn the_travail_emploi_export() {
         .find(|doc| doc.key.as_deref() == Some("article375542"))
         .unwrap();
     assert_eq!(fiche.title.as_deref(), Some("Les délégués syndicaux"));
-    assert_eq!(fiche.date.as_deref(), Some("2025-11-13"));
+    assert_eq!(
+        fiche.date.map(|d| d.to_string()).as_deref(),
+        Some("2025-11-13")
+    );
     assert_eq!(
         fiche.url.as_deref(),
         Some("https://travail-emploi.gouv.fr/les-delegues-syndicaux")
@@ -172,7 +175,7 @@ fn nested_records_and_every_field() {
             headings: vec!["Accès".to_owned()],
             body: "Prépare\nles plats\n\nUn CAP.\n\nBEP\nBac pro".to_owned(),
             keywords: vec!["cuisine".to_owned(), "hôtellerie".to_owned()],
-            date: Some("2024-02-29".to_owned()),
+            date: crate::Date::new(2024, 2, 29),
             url: Some("https://exemple.fr/7".to_owned()),
             language: Some("fr".to_owned()),
             ..Extracted::default()

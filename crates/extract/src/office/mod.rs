@@ -14,8 +14,8 @@ mod walk;
 pub use docx::extract_docx;
 pub use odt::extract_odt;
 
-use crate::text::date::iso_date;
-use crate::text::language_code;
+use crate::date::Date;
+use crate::language::iso_639_1;
 use crate::text::layout::collapse_whitespace;
 use crate::text::{require_text, unique_non_empty};
 use crate::{ExtractError, Extracted};
@@ -32,10 +32,10 @@ struct Metadata {
     title: Option<String>,
     description: Option<String>,
     language: Option<String>,
-    /// Modification date, `YYYY-MM-DD`.
-    modified: Option<String>,
-    /// Creation date, `YYYY-MM-DD`: the date when there is no modification date.
-    created: Option<String>,
+    /// Modification date.
+    modified: Option<Date>,
+    /// Creation date: the date when there is no modification date.
+    created: Option<Date>,
     /// Keywords and subjects as listed, possibly repeated.
     keywords: Vec<String>,
 }
@@ -54,12 +54,12 @@ fn read_metadata(part: &roxmltree::Document) -> Metadata {
             (DUBLIN_CORE, "description") => {
                 metadata.description = metadata.description.or(Some(text))
             }
-            (DUBLIN_CORE, "language") => {
-                metadata.language = metadata.language.or(language_code(&text))
+            (DUBLIN_CORE, "language") => metadata.language = metadata.language.or(iso_639_1(&text)),
+            (DUBLIN_CORE, "date") | (DC_TERMS, "modified") => {
+                metadata.modified = Date::from_iso(&text)
             }
-            (DUBLIN_CORE, "date") | (DC_TERMS, "modified") => metadata.modified = iso_date(&text),
             (DC_TERMS, "created") | (ODF_META, "creation-date") => {
-                metadata.created = iso_date(&text)
+                metadata.created = Date::from_iso(&text)
             }
             (DUBLIN_CORE, "subject")
             | (ODF_META, "keyword")

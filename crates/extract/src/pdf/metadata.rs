@@ -4,12 +4,14 @@
 use lopdf::{decode_text_string, Dictionary, Document, Object};
 
 use super::objects::{lookup, resolve};
+use crate::date::Date;
+use crate::language::iso_639_1;
 
 /// What the document says about itself.
 #[derive(Debug, Default, PartialEq)]
 pub(super) struct Metadata {
     pub(super) title: Option<String>,
-    pub(super) date: Option<String>,
+    pub(super) date: Option<Date>,
     pub(super) language: Option<String>,
 }
 
@@ -23,13 +25,13 @@ pub(super) fn read(doc: &Document) -> Metadata {
         .and_then(|info| info.as_dict().ok());
     let text = |key: &[u8]| info.and_then(|info| text_entry(doc, info, key));
     let date = text(b"ModDate")
-        .and_then(|date| iso_date(&date))
-        .or_else(|| text(b"CreationDate").and_then(|date| iso_date(&date)));
+        .and_then(|date| pdf_date(&date))
+        .or_else(|| text(b"CreationDate").and_then(|date| pdf_date(&date)));
     let language = doc
         .catalog()
         .ok()
         .and_then(|catalog| text_entry(doc, catalog, b"Lang"))
-        .and_then(|tag| language_code(&tag));
+        .and_then(|tag| iso_639_1(&tag));
     Metadata {
         title: text(b"Title").and_then(meaningful_title),
         date,
@@ -71,36 +73,22 @@ fn meaningful_title(title: String) -> Option<String> {
     (letters >= 2 && !placeholder && !file_name).then_some(title)
 }
 
-/// `D:YYYYMMDDHHmmSS…` (the `D:` and everything after the day optional) as `YYYY-MM-DD`.
-fn iso_date(date: &str) -> Option<String> {
+/// `D:YYYYMMDDHHmmSS…` (the `D:` and everything after the day optional) as a date.
+fn pdf_date(date: &str) -> Option<Date> {
     let digits = date.trim().trim_start_matches("D:");
-    let year: u32 = digits.get(0..4)?.parse().ok()?;
-    let month: u32 = digits
-        .get(4..6)
-        .map_or(Some(1), |month| month.parse().ok())?;
-    let day: u32 = digits.get(6..8).map_or(Some(1), |day| day.parse().ok())?;
-    let valid =
-        (1000..=9999).contains(&year) && (1..=12).contains(&month) && (1..=31).contains(&day);
-    valid.then(|| format!("{year:04}-{month:02}-{day:02}"))
-}
-
-/// The ISO 639-1 code of a language tag ("fr-FR" → "fr", "fra" → "fr").
-fn language_code(tag: &str) -> Option<String> {
-    let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
-    if primary.len() == 2 && primary.bytes().all(|byte| byte.is_ascii_lowercase()) {
-        return Some(primary);
-    }
-    let code = match primary.as_str() {
-        "fra" | "fre" => "fr",
-        "eng" => "en",
-        "deu" | "ger" => "de",
-        "spa" => "es",
-        "ita" => "it",
-        "por" => "pt",
-        "nld" | "dut" => "nl",
-        _ => return None,
+    let number = |range: std::ops::Range<usize>| -> Option<Option<u32>> {
+        match digits.get(range) {
+            None => Some(None),
+            Some(text) if text.bytes().all(|b| b.is_ascii_digit()) => text.parse().ok().map(Some),
+            Some(_) => None,
+        }
     };
-    Some(code.to_string())
+    let year = number(0..4)??;
+    let month = number(4..6)?.unwrap_or(1);
+    let day = number(6..8)?.unwrap_or(1);
+    (year >= 1000)
+        .then(|| Date::new(year, month, day))
+        .flatten()
 }
 
 #[cfg(test)]
@@ -109,15 +97,26 @@ mod tests {
 
     #[test]
     fn parses_pdf_dates() {
-        assert_eq!(iso_date("D:20230306180657Z").as_deref(), Some("2023-03-06"));
-        assert_eq!(iso_date("D:2019").as_deref(), Some("2019-01-01"));
         assert_eq!(
-            iso_date("20221008035248+00'00'").as_deref(),
+            pdf_date("D:20230306180657Z")
+                .map(|d| d.to_string())
+                .as_deref(),
+            Some("2023-03-06")
+        );
+        assert_eq!(
+            pdf_date("D:2019").map(|d| d.to_string()).as_deref(),
+            Some("2019-01-01")
+        );
+        assert_eq!(
+            pdf_date("20221008035248+00'00'")
+                .map(|d| d.to_string())
+                .as_deref(),
             Some("2022-10-08")
         );
-        assert_eq!(iso_date("D:20231399"), None);
-        assert_eq!(iso_date("D:"), None);
-        assert_eq!(iso_date("D:2é"), None);
+        assert_eq!(pdf_date("D:20231399"), None);
+        assert_eq!(pdf_date("D:20250231"), None, "no 31 February");
+        assert_eq!(pdf_date("D:"), None);
+        assert_eq!(pdf_date("D:2é"), None);
     }
 
     #[test]
@@ -136,14 +135,5 @@ mod tests {
         assert_eq!(title("Document1"), None);
         assert_eq!(title("accord.docx"), None);
         assert_eq!(title("-- 1 --"), None);
-    }
-
-    #[test]
-    fn reduces_language_tags() {
-        assert_eq!(language_code("fr-FR").as_deref(), Some("fr"));
-        assert_eq!(language_code("EN").as_deref(), Some("en"));
-        assert_eq!(language_code("fra").as_deref(), Some("fr"));
-        assert_eq!(language_code("x-klingon"), None);
-        assert_eq!(language_code(""), None);
     }
 }

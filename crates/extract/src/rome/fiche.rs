@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use super::referentials::{Labelled, Referentials};
-use crate::Extracted;
+use crate::{Date, Extracted};
 
 /// Public page of a fiche, followed by its code.
 const FICHE_URL: &str = "https://candidat.francetravail.fr/metierscope/fiche-metier/";
@@ -27,7 +27,7 @@ pub(super) struct JobRow<'a> {
 }
 
 /// Builds the document of one fiche.
-pub(super) fn build(job: JobRow, lookups: &Referentials, date: Option<&str>) -> Extracted {
+pub(super) fn build(job: JobRow, lookups: &Referentials, date: Option<Date>) -> Extracted {
     let sentences = |kind: &str| -> Vec<String> {
         let mut selected: Vec<_> = lookups
             .texts
@@ -94,7 +94,7 @@ pub(super) fn build(job: JobRow, lookups: &Referentials, date: Option<&str>) -> 
         body: body.text,
         language: Some("fr".to_owned()),
         url: Some(format!("{FICHE_URL}{}", job.code)),
-        date: date.map(str::to_owned),
+        date,
         keywords: unique(keywords),
         ..Extracted::default()
     }

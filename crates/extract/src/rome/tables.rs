@@ -13,6 +13,7 @@ use std::path::Path;
 
 use csv::StringRecord;
 
+use crate::date::{Date, DateFormat};
 use crate::ExtractError;
 
 /// Largest table accepted; the biggest table of the v460 release is 3 MB.
@@ -52,8 +53,8 @@ pub(super) fn field(row: &StringRecord, column: usize) -> &str {
 /// The tables of a release folder, by table name, and what was skipped while reading them.
 pub(super) struct Release {
     pub(super) tables: HashMap<String, Table>,
-    /// Publication date from `version.txt`, `YYYY-MM-DD`.
-    pub(super) date: Option<String>,
+    /// Publication date from `version.txt`.
+    pub(super) date: Option<Date>,
     pub(super) warnings: Vec<String>,
 }
 
@@ -188,22 +189,13 @@ fn windows_1252(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// "Date de publication : 18/09/2025" in `version.txt` -> "2025-09-18".
-fn publication_date(version: &str) -> Option<String> {
+/// "Date de publication : 18/09/2025" in `version.txt`.
+fn publication_date(version: &str) -> Option<Date> {
     let line = version
         .lines()
         .find(|line| line.trim_start().starts_with("Date de publication"))?;
     let (_, date) = line.split_once(':')?;
-    let mut parts = date.trim().split('/');
-    let (day, month, year) = (parts.next()?, parts.next()?, parts.next()?);
-    let day: u8 = day.parse().ok()?;
-    let month: u8 = month.parse().ok()?;
-    let year: u16 = year.parse().ok()?;
-    let valid = parts.next().is_none()
-        && (1..=31).contains(&day)
-        && (1..=12).contains(&month)
-        && (1000..=9999).contains(&year);
-    valid.then(|| format!("{year:04}-{month:02}-{day:02}"))
+    DateFormat::parse("%d/%m/%Y").ok()?.read(date)
 }
 
 #[cfg(test)]
@@ -262,7 +254,9 @@ mod tests {
         ))
         .expect("version.txt is readable");
         assert_eq!(
-            publication_date(&decode(version)).as_deref(),
+            publication_date(&decode(version))
+                .map(|d| d.to_string())
+                .as_deref(),
             Some("2025-09-18")
         );
         assert_eq!(publication_date("Date de publication : 32/09/2025"), None);

@@ -1,11 +1,9 @@
 //! Plain text and Markdown extractors, and the text helpers the other extractors share.
 //!
 //! Helpers: `decode_text` (bytes of unknown encoding to a `String`), `layout::TextLayout`
-//! (collapsed whitespace, line and paragraph breaks), `language_code` (`fr-FR` to `fr`),
-//! `date` (dates to `YYYY-MM-DD`) and `require_text` (a document with no text at all is
-//! an error, not an empty document).
+//! (collapsed whitespace, line and paragraph breaks) and `require_text` (a document with no
+//! text at all is an error, not an empty document).
 
-pub(crate) mod date;
 pub(crate) mod layout;
 mod markdown;
 
@@ -93,14 +91,6 @@ fn decode_text_file(bytes: &[u8], format: &'static str) -> Result<String, Extrac
         return Err(ExtractError::malformed(format, "binary data, not text"));
     }
     Ok(decode_text(bytes))
-}
-
-/// The ISO 639-1 code of a language tag (`fr-FR`, `fr_FR`, `FR` give `fr`); `None` if the
-/// tag does not start with a two-letter code.
-pub(crate) fn language_code(tag: &str) -> Option<String> {
-    let primary = tag.trim().split(['-', '_']).next()?;
-    (primary.len() == 2 && primary.bytes().all(|b| b.is_ascii_alphabetic()))
-        .then(|| primary.to_ascii_lowercase())
 }
 
 /// The non-empty items, first occurrences only, in their order (keyword lists).
@@ -201,15 +191,5 @@ mod tests {
     fn unique_items_keep_their_first_place() {
         let items = ["b", "", "a", "b", "c", "a"].map(str::to_owned);
         assert_eq!(unique_non_empty(items), ["b", "a", "c"]);
-    }
-
-    #[test]
-    fn language_codes_are_two_lowercase_letters() {
-        assert_eq!(language_code("fr-FR").as_deref(), Some("fr"));
-        assert_eq!(language_code(" EN_us ").as_deref(), Some("en"));
-        assert_eq!(language_code("de").as_deref(), Some("de"));
-        for bad in ["", "fra", "f", "x1", "-fr", "é-FR"] {
-            assert_eq!(language_code(bad), None, "{bad:?}");
-        }
     }
 }

@@ -1,0 +1,197 @@
+//! A document ready to index, and the metadata its source gives it.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+
+use super::facet::{Facet, Facets, Origin, UNSET};
+use super::{Extracted, Format, Lang};
+
+/// Metadata shared by the documents of a source (`[metadata]` of `source.toml`), which a
+/// sidecar file may override for one file: the values of the facets of
+/// [`Origin::MetadataOne`] and [`Origin::MetadataMany`] (`network = "cio"`,
+/// `audience = ["jeunes"]`), the publisher, and the language assumed for short texts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Metadata {
+    /// Values by facet; a facet left unset has no entry.
+    pub facets: BTreeMap<Facet, Vec<String>>,
+    pub publisher: Option<String>,
+    /// Language assumed when a text is too short to detect (ISO 639-1).
+    pub language: Option<String>,
+}
+
+impl Metadata {
+    /// `self` with every value that `other` sets replaced by `other`'s.
+    pub fn overridden_by(&self, other: &Metadata) -> Metadata {
+        let mut facets = self.facets.clone();
+        facets.extend(other.facets.clone());
+        Metadata {
+            facets,
+            publisher: other.publisher.clone().or_else(|| self.publisher.clone()),
+            language: other.language.clone().or_else(|| self.language.clone()),
+        }
+    }
+
+    /// The values of `facet`, empty when unset.
+    pub fn values(&self, facet: Facet) -> &[String] {
+        self.facets.get(&facet).map_or(&[], Vec::as_slice)
+    }
+
+    /// The first value of `facet`.
+    pub fn first(&self, facet: Facet) -> Option<&str> {
+        self.values(facet).first().map(String::as_str)
+    }
+
+    /// Sets the values of `facet`; an empty list unsets it.
+    pub fn set(&mut self, facet: Facet, values: Vec<String>) {
+        if values.is_empty() {
+            self.facets.remove(&facet);
+        } else {
+            self.facets.insert(facet, values);
+        }
+    }
+}
+
+/// The keys a `[metadata]` table may hold besides its facets.
+const OTHER_KEYS: [&str; 2] = ["publisher", "language"];
+
+impl<'de> Deserialize<'de> for Metadata {
+    /// Reads a table whose keys are the field names of the metadata facets (a string for
+    /// one value, a list of strings for a facet of several), `publisher` and `language`;
+    /// any other key is refused.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Metadata, D::Error> {
+        deserializer.deserialize_map(MetadataVisitor)
+    }
+}
+
+struct MetadataVisitor;
+
+impl<'de> Visitor<'de> for MetadataVisitor {
+    type Value = Metadata;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a table of metadata")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Metadata, A::Error> {
+        let mut metadata = Metadata::default();
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "publisher" => metadata.publisher = Some(map.next_value()?),
+                "language" => metadata.language = Some(map.next_value()?),
+                name => {
+                    let facet = Facet::ALL
+                        .into_iter()
+                        .find(|facet| {
+                            facet.field_name() == name && facet.origin() != Origin::Document
+                        })
+                        .ok_or_else(|| unknown_key(name))?;
+                    let values = match facet.origin() {
+                        Origin::MetadataMany => map.next_value::<Vec<String>>()?,
+                        _ => vec![map.next_value::<String>()?],
+                    };
+                    metadata.set(facet, values);
+                }
+            }
+        }
+        Ok(metadata)
+    }
+}
+
+/// The error for a key that a `[metadata]` table may not hold, naming those it may.
+fn unknown_key<E: serde::de::Error>(name: &str) -> E {
+    let facets = Facet::ALL
+        .into_iter()
+        .filter(|facet| facet.origin() != Origin::Document)
+        .map(Facet::field_name);
+    let keys: Vec<String> = facets
+        .chain(OTHER_KEYS)
+        .map(|key| format!("`{key}`"))
+        .collect();
+    E::custom(format!(
+        "unknown field `{name}`, expected one of {}",
+        keys.join(", ")
+    ))
+}
+
+/// A document ready to index: what was extracted plus where it comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    /// Stable id: `rome:<code>`, `sp:<audience>/<ID>`, `travail:<pubId>` or the file's path
+    /// relative to the corpus.
+    pub id: String,
+    /// Name of the source folder.
+    pub source: String,
+    /// Format of the file it came from.
+    pub format: Format,
+    /// Path of the file relative to the corpus (the folder for a ROME release).
+    pub path: String,
+    pub language: Lang,
+    pub metadata: Metadata,
+    pub content: Extracted,
+}
+
+impl Document {
+    /// The values of each facet for this document; an unset facet has the value [`UNSET`].
+    pub fn facet_values(&self) -> Facets<Vec<String>> {
+        Facets::from_fn(|facet| match facet.origin() {
+            Origin::MetadataOne | Origin::MetadataMany => {
+                let values = self.metadata.values(facet);
+                if values.is_empty() {
+                    vec![UNSET.to_string()]
+                } else {
+                    values.to_vec()
+                }
+            }
+            Origin::Document => vec![match facet {
+                Facet::Language => self.language.code().to_string(),
+                Facet::Format => self.format.name().to_string(),
+                Facet::Source => self.source.clone(),
+                _ => UNSET.to_string(),
+            }],
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metadata_reads_its_facets_and_refuses_other_keys() {
+        let metadata: Metadata = toml::from_str(
+            "network = \"cio\"\naudience = [\"jeunes\", \"particuliers\"]\npublisher = \"CIO\"",
+        )
+        .unwrap();
+        assert_eq!(metadata.first(Facet::Network), Some("cio"));
+        assert_eq!(metadata.values(Facet::Audience), ["jeunes", "particuliers"]);
+        assert_eq!(metadata.publisher.as_deref(), Some("CIO"));
+        assert!(metadata.values(Facet::Kind).is_empty());
+        for bad in [
+            "colour = \"red\"",
+            "format = \"pdf\"",
+            "audience = \"jeunes\"",
+            "network = [\"a\"]",
+        ] {
+            assert!(toml::from_str::<Metadata>(bad).is_err(), "{bad}");
+        }
+        let error = toml::from_str::<Metadata>("colour = 1")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("network") && error.contains("publisher"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn sidecar_metadata_overrides_source_metadata() {
+        let source: Metadata =
+            toml::from_str("network = \"etat\"\naudience = [\"particuliers\"]").unwrap();
+        let sidecar: Metadata = toml::from_str("network = \"cio\"").unwrap();
+        let merged = source.overridden_by(&sidecar);
+        assert_eq!(merged.first(Facet::Network), Some("cio"));
+        assert_eq!(merged.values(Facet::Audience), ["particuliers"]);
+    }
+}

@@ -1,0 +1,22 @@
+//! The model at the bottom of spo-search: what a document is, everywhere else.
+//!
+//! - what an extractor found ([`Extracted`]), its [`Format`], its [`Date`], the reading of
+//!   language tags ([`iso_639_1`]): from the `spo-extract` crate, which every format of
+//!   the corpus is read by;
+//! - the [`Metadata`] a source gives its documents, the [`Lang`] of a text, and the
+//!   [`Document`] ready to index;
+//! - the [`Facet`]s results are counted and filtered by, one line each, and the [`Filter`]s
+//!   on them.
+//!
+//! This module imports no other module of spo-search: every other one imports it.
+
+mod document;
+mod facet;
+mod lang;
+
+pub use document::{Document, Metadata};
+pub use facet::{Facet, Facets, Filter, FilterError, Origin, UNSET};
+pub use lang::Lang;
+pub use spo_extract::date::{Date, DateFormat};
+pub use spo_extract::language::iso_639_1;
+pub use spo_extract::{Extracted, Format};

@@ -16,7 +16,7 @@ use super::Paths;
 use crate::admin::{self, AdminToken};
 use crate::api::limits::RateLimit;
 use crate::api::{self, AppState, ServeOptions};
-use crate::index::{self, IndexOptions};
+use crate::index::{self, IndexOptions, IndexState};
 use crate::search::Searcher;
 
 #[derive(Debug, clap::Args)]
@@ -106,29 +106,28 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     println!("spo-search: open http://{address}/");
 
     let opening = state.clone();
-    let (corpus, index_dir) = (args.paths.corpus.clone(), args.paths.index.clone());
+    let indexing = IndexOptions::new(&args.paths.corpus, &args.paths.index);
+    let corpus = args.paths.corpus.clone();
     let (cache_entries, watching) = (args.cache_entries, args.watch);
     // The corpus watcher lives as long as the service.
     let watcher = Arc::new(Mutex::new(None));
     let keep = watcher.clone();
-    tokio::task::spawn_blocking(
-        move || match open_or_build(&corpus, &index_dir, cache_entries) {
-            Ok(searcher) => {
-                let documents = searcher.searcher().num_docs();
-                opening.set_ready(searcher);
-                tracing::info!(documents, "index open, the service is ready");
-                if watching {
-                    match start_watching(&opening, &corpus) {
-                        Ok(handle) => {
-                            *keep.lock().unwrap_or_else(PoisonError::into_inner) = Some(handle);
-                        }
-                        Err(error) => tracing::error!(%error, "the corpus is not watched"),
+    tokio::task::spawn_blocking(move || match open_or_build(&indexing, cache_entries) {
+        Ok(searcher) => {
+            let documents = searcher.searcher().num_docs();
+            opening.set_ready(searcher);
+            tracing::info!(documents, "index open, the service is ready");
+            if watching {
+                match start_watching(&opening, &corpus) {
+                    Ok(handle) => {
+                        *keep.lock().unwrap_or_else(PoisonError::into_inner) = Some(handle);
                     }
+                    Err(error) => tracing::error!(%error, "the corpus is not watched"),
                 }
             }
-            Err(error) => opening.set_failed(format!("{error:#}")),
-        },
-    );
+        }
+        Err(error) => opening.set_failed(format!("{error:#}")),
+    });
 
     let app = api::app(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
@@ -140,21 +139,21 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Opens the index, building it from the corpus first when it does not exist; the first
-/// completion warms the vocabulary so that search-as-you-type is fast from the start.
-fn open_or_build(
-    corpus: &Path,
-    index_dir: &Path,
-    cache_entries: usize,
-) -> anyhow::Result<Searcher> {
-    if !index_dir.join("meta.json").is_file() || index::upgrade::is_outdated(index_dir) {
+/// Opens the index, building it from the corpus first when it is absent or of an older
+/// version (layout or analysis: [`IndexState`]); the first completion warms the vocabulary
+/// so that search-as-you-type is fast from the start.
+fn open_or_build(options: &IndexOptions, cache_entries: usize) -> anyhow::Result<Searcher> {
+    let (corpus, index_dir) = (&options.corpus, &options.index);
+    let state = IndexState::of(index_dir)
+        .with_context(|| format!("reading the index {}", index_dir.display()))?;
+    if state.needs_indexing() {
         tracing::info!(
             corpus = %corpus.display(),
             index = %index_dir.display(),
+            ?state,
             "no index of this version yet: building it from the corpus"
         );
-        let options = IndexOptions::new(PathBuf::from(corpus), PathBuf::from(index_dir));
-        let report = index::run(&options, &mut |_, _| {})
+        let report = index::run(options, &mut |_, _| {})
             .with_context(|| format!("building the index from {}", corpus.display()))?;
         tracing::info!(
             documents = report.documents_added,
@@ -204,4 +203,93 @@ async fn shutdown_signal() {
         _ = terminate => {},
     }
     tracing::info!("shutting down: finishing the requests in flight");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::manifest::Manifest;
+    use crate::schema::SCHEMA_VERSION;
+    use crate::search::SearchRequest;
+
+    fn hits(searcher: &Searcher, query: &str) -> usize {
+        let request = SearchRequest {
+            query: query.into(),
+            limit: 10,
+            ..SearchRequest::default()
+        };
+        searcher.search(&request).expect("search").total
+    }
+
+    /// Commits `manifest` as the payload of the index at `dir`, documents unchanged.
+    fn commit_manifest(dir: &Path, manifest: &Manifest) {
+        let index = tantivy::Index::open_in_dir(dir).expect("open");
+        let mut writer: tantivy::IndexWriter = index.writer(15_000_000).expect("writer");
+        let mut commit = writer.prepare_commit().expect("prepare");
+        commit.set_payload(&manifest.to_payload());
+        commit.commit().expect("commit");
+    }
+
+    #[test]
+    fn an_index_of_an_older_analysis_is_rebuilt_before_it_is_served() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (corpus, index_dir) = (dir.path().join("corpus"), dir.path().join("index"));
+        std::fs::create_dir_all(corpus.join("cio")).expect("mkdir");
+        std::fs::write(
+            corpus.join("cio/metier.md"),
+            "# Luthier\n\nFabrique des violons.",
+        )
+        .expect("write");
+        let options = IndexOptions::new(&corpus, &index_dir);
+        index::run(&options, &mut |_, _| {}).expect("first build");
+        // The same index as an older analysis would have left it: its terms are those of
+        // the old analysis (here: of the old text), its manifest says so.
+        std::fs::write(
+            corpus.join("cio/metier.md"),
+            "# Ébéniste\n\nFabrique des meubles.",
+        )
+        .expect("write");
+        let index = tantivy::Index::open_in_dir(&index_dir).expect("open");
+        let mut older = index::committed_manifest(&index).expect("manifest");
+        older.schema_version = SCHEMA_VERSION - 1;
+        commit_manifest(&index_dir, &older);
+        assert_eq!(
+            IndexState::of(&index_dir).ok(),
+            Some(IndexState::OutdatedAnalysis)
+        );
+
+        let searcher = open_or_build(&options, 0).expect("served");
+        assert_eq!(
+            hits(&searcher, "ébéniste"),
+            1,
+            "the documents were analysed again"
+        );
+        assert_eq!(
+            hits(&searcher, "luthier"),
+            0,
+            "no document of the old analysis is left"
+        );
+        assert_eq!(IndexState::of(&index_dir).ok(), Some(IndexState::Current));
+        let manifest = index::committed_manifest(searcher.index()).expect("manifest");
+        assert_eq!(manifest.schema_version, SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn a_current_index_is_served_as_it_is() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (corpus, index_dir) = (dir.path().join("corpus"), dir.path().join("index"));
+        std::fs::create_dir_all(corpus.join("cio")).expect("mkdir");
+        std::fs::write(
+            corpus.join("cio/metier.md"),
+            "# Luthier\n\nFabrique des violons.",
+        )
+        .expect("write");
+        let options = IndexOptions::new(&corpus, &index_dir);
+        let searcher = open_or_build(&options, 0).expect("built then served");
+        assert_eq!(hits(&searcher, "luthier"), 1);
+        drop(searcher);
+        std::fs::remove_dir_all(&corpus).expect("the corpus is gone");
+        let searcher = open_or_build(&options, 0).expect("served without its corpus");
+        assert_eq!(hits(&searcher, "luthier"), 1);
+    }
 }

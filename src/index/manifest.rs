@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::ingest::source::{Source, Unit};
+use crate::model::{Facet, UNSET};
 use crate::schema::SCHEMA_VERSION;
 
 /// One indexed document, as the manifest remembers it.
@@ -34,6 +36,23 @@ pub struct UnitEntry {
     /// Bytes of text extracted from the unit.
     #[serde(default)]
     pub text_bytes: u64,
+}
+
+impl UnitEntry {
+    /// The entry of `unit`, of `source`, whose content hash is `hash`, before its documents
+    /// and failures are known; its network is the source's until a document says another.
+    pub fn new(unit: &Unit, source: &Source, hash: String) -> UnitEntry {
+        let network = source.config.metadata.first(Facet::Network);
+        UnitEntry {
+            hash,
+            source: source.name.clone(),
+            format: unit.format.name().to_string(),
+            network: network.unwrap_or(UNSET).to_string(),
+            documents: Vec::new(),
+            failures: Vec::new(),
+            text_bytes: 0,
+        }
+    }
 }
 
 /// Every unit of the last committed run, by corpus path.

@@ -1,39 +1,13 @@
-//! Indexes made by an older spo-search, whose schema differs from this one: rebuilt beside
-//! the old folder and swapped in, so that upgrading the program needs no manual step. A
-//! folder whose last commit was not made by spo-search is never touched.
+//! Indexes made by an older spo-search, whose schema differs from this one
+//! ([`IndexState::OutdatedLayout`]): rebuilt beside the old folder and swapped in, so that
+//! upgrading the program needs no manual step. A folder whose last commit was not made by
+//! spo-search ([`IndexState::Foreign`]) is never touched.
 
 use std::path::{Path, PathBuf};
 
-use tantivy::Index;
-
-use super::manifest::Manifest;
 use super::report::IndexReport;
-use super::{run, IndexError, IndexOptions};
-use crate::schema::build_schema;
-
-/// Whether `dir` holds an index committed by spo-search with another schema than this
-/// version's.
-pub fn is_outdated(dir: &Path) -> bool {
-    if !dir.join("meta.json").is_file() {
-        return false;
-    }
-    Index::open_in_dir(dir).is_ok_and(|index| is_ours(&index) && !has_our_schema(&index))
-}
-
-/// Whether the last commit of `index` was made by spo-search: it carries a manifest (a
-/// foreign index has no such payload).
-pub(super) fn is_ours(index: &Index) -> bool {
-    index
-        .load_metas()
-        .ok()
-        .and_then(|metas| metas.payload)
-        .is_some_and(|payload| serde_json::from_str::<Manifest>(&payload).is_ok())
-}
-
-/// Whether `index` has this version's schema.
-pub(super) fn has_our_schema(index: &Index) -> bool {
-    serde_json::to_value(index.schema()).ok() == serde_json::to_value(build_schema()).ok()
-}
+use super::state::IndexState;
+use super::{pass, IndexError, IndexOptions};
 
 /// Builds a fresh index of the corpus in a hidden folder beside `options.index`, then puts it
 /// in its place; the old index stays whole until the new one is committed.
@@ -55,13 +29,11 @@ pub(super) fn rebuild_beside(
         }
     }
     tracing::info!(index = %target.display(), "index of an older version: rebuilding it");
-    let report = run(
-        &IndexOptions {
-            index: fresh.clone(),
-            ..options.clone()
-        },
-        progress,
-    )?;
+    let fresh_options = IndexOptions {
+        index: fresh.clone(),
+        ..options.clone()
+    };
+    let report = pass::run(&fresh_options, IndexState::Absent, None, progress)?;
     std::fs::rename(target, &old).map_err(|e| io(format!("cannot move the old index: {e}")))?;
     std::fs::rename(&fresh, target).map_err(|e| io(format!("cannot move the new index: {e}")))?;
     if let Err(error) = std::fs::remove_dir_all(&old) {
@@ -81,7 +53,9 @@ fn sibling(dir: &Path, suffix: &str) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::index::run;
     use tantivy::schema::{Schema, STORED, TEXT};
+    use tantivy::Index;
 
     fn corpus(root: &Path) -> PathBuf {
         let corpus = root.join("corpus");
@@ -116,14 +90,17 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let index = dir.path().join("index");
         foreign_index(&index, Some(r#"{"schema_version":1,"units":{}}"#));
-        assert!(is_outdated(&index));
+        assert_eq!(
+            IndexState::of(&index).ok(),
+            Some(IndexState::OutdatedLayout)
+        );
         let report = run(
             &IndexOptions::new(corpus(dir.path()), &index),
             &mut |_, _| {},
         )
         .unwrap();
         assert_eq!((report.documents, report.failed), (1, 0));
-        assert!(!is_outdated(&index));
+        assert_eq!(IndexState::of(&index).ok(), Some(IndexState::Current));
         let leftovers: Vec<_> = std::fs::read_dir(dir.path())
             .unwrap()
             .flatten()
@@ -137,7 +114,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let index = dir.path().join("index");
         foreign_index(&index, None);
-        assert!(!is_outdated(&index));
+        assert_eq!(IndexState::of(&index).ok(), Some(IndexState::Foreign));
         let before = std::fs::read(index.join("meta.json")).unwrap();
         let error = run(
             &IndexOptions::new(corpus(dir.path()), &index),

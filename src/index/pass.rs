@@ -1,0 +1,316 @@
+//! One indexing pass over an index folder: the units of the corpus extracted in parallel
+//! (only the new and changed ones), each unit's result applied as it arrives, the units gone
+//! from the corpus dropped, then one commit carrying the documents and the new manifest.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::time::Instant;
+
+use tantivy::{Index, IndexWriter, Term};
+
+use super::fault::DiskFault;
+use super::manifest::{DocEntry, Manifest, UnitEntry};
+use super::report::{Failure, IndexReport};
+use super::state::IndexState;
+use super::{disk_error, folder_size, IndexError, IndexOptions};
+use crate::analysis;
+use crate::ingest::extract::{self, Limits, UnitOutcome};
+use crate::ingest::source::{self, Discovery, Unit};
+use crate::model::Format;
+use crate::schema::{build_schema, to_tantivy, Fields};
+use spo_extract::ExtractError;
+
+/// Runs a pass over the index at `options.index`, whose state is `state` (and `index` when
+/// there is one); creates the index when absent. `progress` is called with (units done,
+/// units total).
+pub(super) fn run(
+    options: &IndexOptions,
+    state: IndexState,
+    index: Option<Index>,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<IndexReport, IndexError> {
+    let started = Instant::now();
+    let discovery = source::discover(&options.corpus)?;
+    let index = match index {
+        Some(index) => index,
+        None => create(&options.index)?,
+    };
+    analysis::register(&index);
+    let previous = match state {
+        IndexState::Current if !options.rebuild => super::committed_manifest(&index)?,
+        _ => Manifest::default(),
+    };
+    let mut pass = Pass::begin(&index, &discovery, &previous, options)?;
+    let total = discovery.units.len();
+    let (sender, receiver) = mpsc::channel::<(usize, UnitResult)>();
+    let cursor = AtomicUsize::new(0);
+    let applied = std::thread::scope(|scope| -> Result<(), IndexError> {
+        for _ in 0..options.threads.max(1) {
+            let sender = sender.clone();
+            let (cursor, discovery, previous) = (&cursor, &discovery, &previous);
+            scope.spawn(move || loop {
+                let position = cursor.fetch_add(1, Ordering::Relaxed);
+                let Some(unit) = discovery.units.get(position) else {
+                    break;
+                };
+                let result = process_unit(unit, discovery, previous, &options.limits);
+                if sender.send((position, result)).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(sender);
+        for (done, (position, result)) in receiver.into_iter().enumerate() {
+            pass.apply(&discovery.units[position], result)?;
+            progress(done + 1, total);
+        }
+        Ok(())
+    });
+    if let Err(IndexError::Tantivy(tantivy::TantivyError::ErrorInThread(_))) = &applied {
+        // A worker of the writer stopped (on an io error, most often): only joining it, which
+        // preparing a commit does, tells why. Nothing is committed either way.
+        pass.writer.prepare_commit()?;
+    }
+    applied?;
+    pass.drop_removed();
+    let mut report = pass.commit()?;
+    let elapsed = started.elapsed();
+    report.duration_ms = elapsed.as_millis() as u64;
+    let seconds = elapsed.as_secs_f64().max(1e-6);
+    report.documents_per_second = report.documents_added as f64 / seconds;
+    report.extracted_mb_per_second = report.extracted_text_bytes as f64 / 1e6 / seconds;
+    report.index_bytes = folder_size(&options.index);
+    Ok(report)
+}
+
+/// Creates an empty index of this version's schema in `dir`.
+fn create(dir: &Path) -> Result<Index, IndexError> {
+    let folder = |message: String| IndexError::Folder {
+        path: dir.to_path_buf(),
+        message,
+    };
+    std::fs::create_dir_all(dir).map_err(|e| match DiskFault::of_io(&e) {
+        Some(fault) => disk_error(dir, fault, e.to_string()),
+        None => folder(e.to_string()),
+    })?;
+    Index::create_in_dir(dir, build_schema()).map_err(|e| match DiskFault::of_tantivy(&e) {
+        Some((fault, detail)) => disk_error(dir, fault, detail),
+        None => folder(format!("cannot create: {e}")),
+    })
+}
+
+/// What a worker learned about one unit.
+enum UnitResult {
+    Unchanged,
+    Extracted { hash: String, outcome: UnitOutcome },
+    Failed { hash: String, error: ExtractError },
+}
+
+/// Reads a unit, and extracts it unless its hash is the one of the last commit.
+fn process_unit(
+    unit: &Unit,
+    discovery: &Discovery,
+    previous: &Manifest,
+    limits: &Limits,
+) -> UnitResult {
+    let source = &discovery.sources[unit.source];
+    let loaded = match extract::load_unit(unit, source, limits) {
+        Ok(loaded) => loaded,
+        Err(error) => {
+            return UnitResult::Failed {
+                hash: String::new(),
+                error,
+            }
+        }
+    };
+    if previous
+        .units
+        .get(&unit.key)
+        .is_some_and(|entry| entry.hash == loaded.hash)
+    {
+        return UnitResult::Unchanged;
+    }
+    let hash = loaded.hash.clone();
+    match extract::extract_unit(unit, source, loaded, limits) {
+        Ok(outcome) => UnitResult::Extracted { hash, outcome },
+        Err(error) => UnitResult::Failed { hash, error },
+    }
+}
+
+/// A pass in progress: the writer, the manifest of the last commit and the one being built.
+struct Pass<'a> {
+    writer: IndexWriter,
+    fields: Fields,
+    discovery: &'a Discovery,
+    previous: &'a Manifest,
+    next: Manifest,
+    /// The unit that gave each document id so far: a second unit giving it is a failure.
+    owners: HashMap<String, String>,
+    report: IndexReport,
+    /// Whether anything changed, so that the pass commits.
+    changed: bool,
+}
+
+impl<'a> Pass<'a> {
+    /// Takes the writer (the index's lock) for a pass from the `previous` manifest. An index
+    /// holding documents that no manifest accounts for (an older analysis, an unreadable
+    /// payload, a rebuild) is emptied in this same commit.
+    fn begin(
+        index: &Index,
+        discovery: &'a Discovery,
+        previous: &'a Manifest,
+        options: &IndexOptions,
+    ) -> Result<Pass<'a>, IndexError> {
+        let writer: IndexWriter = index
+            .writer_with_num_threads(options.threads.clamp(1, 4), options.writer_memory)
+            .map_err(|e| match e {
+                tantivy::TantivyError::LockFailure(
+                    tantivy::directory::error::LockError::LockBusy,
+                    _,
+                ) => IndexError::Locked,
+                other => IndexError::Tantivy(other),
+            })?;
+        let mut changed = false;
+        if previous.units.is_empty() && index.reader()?.searcher().num_docs() > 0 {
+            writer.delete_all_documents()?;
+            changed = true;
+        }
+        Ok(Pass {
+            writer,
+            fields: Fields::resolve(&index.schema())?,
+            discovery,
+            previous,
+            next: Manifest::default(),
+            owners: HashMap::new(),
+            report: IndexReport {
+                skipped: discovery.skipped.clone(),
+                ..IndexReport::default()
+            },
+            changed,
+        })
+    }
+
+    /// Applies what a worker learned about `unit`.
+    fn apply(&mut self, unit: &Unit, result: UnitResult) -> Result<(), IndexError> {
+        let source = &self.discovery.sources[unit.source];
+        let previous = self.previous;
+        let old = previous.units.get(&unit.key);
+        match result {
+            UnitResult::Unchanged => {
+                if let Some(entry) = old {
+                    for doc in &entry.documents {
+                        self.owners.insert(doc.id.clone(), unit.key.clone());
+                    }
+                    self.next.units.insert(unit.key.clone(), entry.clone());
+                }
+                self.report.units_unchanged += 1;
+            }
+            UnitResult::Extracted { hash, outcome } => {
+                self.changed = true;
+                self.report.units_extracted += 1;
+                self.report.documents_deleted += delete_documents(&self.writer, &self.fields, old);
+                let mut entry = UnitEntry::new(unit, source, hash);
+                self.add(unit, &mut entry, outcome)?;
+                self.next.units.insert(unit.key.clone(), entry);
+            }
+            UnitResult::Failed { hash, error } => {
+                self.changed = true;
+                self.report.units_extracted += 1;
+                self.report.documents_deleted += delete_documents(&self.writer, &self.fields, old);
+                let mut entry = UnitEntry::new(unit, source, hash);
+                entry.failures.push(error.to_string());
+                self.next.units.insert(unit.key.clone(), entry);
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds the documents of a unit just extracted, and records its failures and warnings.
+    fn add(
+        &mut self,
+        unit: &Unit,
+        entry: &mut UnitEntry,
+        outcome: UnitOutcome,
+    ) -> Result<(), IndexError> {
+        entry.failures.extend(
+            outcome
+                .record_failures
+                .iter()
+                .map(|f| format!("{}: {}", f.what, f.error)),
+        );
+        self.report
+            .warnings
+            .extend(outcome.warnings.into_iter().map(|reason| Failure {
+                path: unit.key.clone(),
+                reason,
+            }));
+        for document in outcome.documents {
+            if let Some(owner) = self
+                .owners
+                .get(&document.id)
+                .filter(|owner| **owner != unit.key)
+            {
+                entry.failures.push(format!(
+                    "duplicate id {} (already given by {owner})",
+                    document.id
+                ));
+                continue;
+            }
+            if let Some(network) = document.metadata.first(crate::model::Facet::Network) {
+                entry.network = network.to_string();
+            }
+            self.owners.insert(document.id.clone(), unit.key.clone());
+            self.writer
+                .delete_term(Term::from_field_text(self.fields.id, &document.id));
+            self.writer
+                .add_document(to_tantivy(&document, &self.fields))?;
+            let text_bytes = document.content.body.len() as u64;
+            entry.text_bytes += text_bytes;
+            self.report.extracted_text_bytes += text_bytes;
+            self.report.documents_added += 1;
+            entry.documents.push(DocEntry {
+                id: document.id,
+                language: document.language.code().to_string(),
+                no_text: document.format == Format::Pdf && document.content.body.trim().is_empty(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Deletes the documents of the units that are no longer in the corpus.
+    fn drop_removed(&mut self) {
+        let previous = self.previous;
+        for (key, entry) in &previous.units {
+            if !self.next.units.contains_key(key) {
+                self.changed = true;
+                self.report.units_removed += 1;
+                self.report.documents_deleted +=
+                    delete_documents(&self.writer, &self.fields, Some(entry));
+            }
+        }
+    }
+
+    /// Commits the documents with the new manifest (when anything changed), and reports.
+    fn commit(mut self) -> Result<IndexReport, IndexError> {
+        if self.changed {
+            let mut commit = self.writer.prepare_commit()?;
+            commit.set_payload(&self.next.to_payload());
+            commit.commit()?;
+            self.report.committed = true;
+        }
+        self.writer.wait_merging_threads()?;
+        self.report.count_from(&self.next);
+        Ok(self.report)
+    }
+}
+
+/// Deletes the documents that `entry` lists; returns how many.
+fn delete_documents(writer: &IndexWriter, fields: &Fields, entry: Option<&UnitEntry>) -> usize {
+    let Some(entry) = entry else { return 0 };
+    for doc in &entry.documents {
+        writer.delete_term(Term::from_field_text(fields.id, &doc.id));
+    }
+    entry.documents.len()
+}

@@ -4,11 +4,10 @@
 
 pub mod admin;
 pub mod analysis;
-pub mod api;
 pub mod cli;
 pub mod index;
 pub mod ingest;
 pub mod model;
 pub mod schema;
 pub mod search;
-pub mod web;
+pub mod server;

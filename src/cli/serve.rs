@@ -14,10 +14,10 @@ use anyhow::Context;
 
 use super::Paths;
 use crate::admin::{self, AdminToken};
-use crate::api::limits::RateLimit;
-use crate::api::{self, AppState, ServeOptions};
 use crate::index::{self, IndexOptions, IndexState};
 use crate::search::Searcher;
+use crate::server::limits::RateLimit;
+use crate::server::{self, AppState, ServeOptions};
 
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
@@ -129,7 +129,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         Err(error) => opening.set_failed(format!("{error:#}")),
     });
 
-    let app = api::app(state).into_make_service_with_connect_info::<SocketAddr>();
+    let app = server::app(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await

@@ -5,6 +5,7 @@
 
 pub mod cache;
 pub mod columns;
+mod document;
 pub mod eval;
 pub mod facets;
 mod hit;
@@ -20,13 +21,13 @@ use std::time::Instant;
 
 use serde::Serialize;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
-use tantivy::schema::IndexRecordOption;
-use tantivy::{DocAddress, Index, IndexReader, Order, ReloadPolicy, TantivyDocument, Term};
+use tantivy::query::Query;
+use tantivy::{DocAddress, Index, IndexReader, Order, ReloadPolicy, Term};
 
 use crate::model::{Facet, Filter, Lang};
-use crate::schema::{self, stored_text, stored_texts, Fields, OpenError, StoredError};
+use crate::schema::{self, Fields, OpenError, StoredError};
 use cache::ResponseCache;
+pub use document::StoredDocument;
 use facets::{FacetCollector, FacetCounts};
 use hit::Highlighters;
 pub use hit::Hit;
@@ -341,70 +342,12 @@ impl Searcher {
         })
     }
 
-    /// The stored document with id `id`, if any.
-    pub fn document(&self, id: &str) -> Result<Option<(TantivyDocument, DocAddress)>, SearchError> {
-        let searcher = self.searcher();
-        let query = TermQuery::new(
-            Term::from_field_text(self.fields.id, id),
-            IndexRecordOption::Basic,
-        );
-        let found = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
-        match found.first() {
-            Some((_, address)) => Ok(Some((searcher.doc(*address)?, *address))),
-            None => Ok(None),
-        }
-    }
-
     /// Facet counts over the whole index.
     pub fn all_facets(&self) -> Result<Vec<FacetCounts>, SearchError> {
         let searcher = self.searcher();
         let collector = FacetCollector::new(self.columns.for_searcher(&searcher));
         let counts = searcher.search(&tantivy::query::AllQuery, &collector)?;
         Ok(facets::to_counts(counts))
-    }
-
-    /// Documents like the one with `id`: its title and key words as a query, itself excluded.
-    pub fn similar(&self, id: &str, limit: usize) -> Result<Option<Vec<Hit>>, SearchError> {
-        let Some((doc, _)) = self.document(id)? else {
-            return Ok(None);
-        };
-        let searcher = self.searcher();
-        let title = stored_text(&doc, self.fields.title).unwrap_or_default();
-        let mut text = title.clone();
-        for keyword in stored_texts(&doc, self.fields.keywords).iter().take(8) {
-            text.push(' ');
-            text.push_str(keyword);
-        }
-        let parsed = query::parse(&text);
-        let langs = self.languages(&searcher);
-        let query = self.query(&searcher, &parsed, &langs, false);
-        let not_itself = TermQuery::new(
-            Term::from_field_text(self.fields.id, id),
-            IndexRecordOption::Basic,
-        );
-        let query = BooleanQuery::new(vec![
-            (Occur::Must, query),
-            (Occur::MustNot, Box::new(not_itself)),
-        ]);
-        let found = searcher.search(
-            &query,
-            &TopDocs::with_limit(limit.clamp(1, MAX_LIMIT)).order_by_score(),
-        )?;
-        let mut highlighters = Highlighters::new(&parsed);
-        let segments = self.columns.for_searcher(&searcher);
-        let mut hits = Vec::new();
-        for (score, address) in found {
-            let hit = self.hit(
-                &searcher,
-                &segments,
-                address,
-                score,
-                &mut highlighters,
-                false,
-            )?;
-            hits.push(hit);
-        }
-        Ok(Some(hits))
     }
 
     /// The vocabulary of the current commit, built once per commit.

@@ -8,8 +8,8 @@ use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use serde_json::Value;
 use spo_search::admin::AdminToken;
-use spo_search::api::{app, AppState, ServeOptions};
 use spo_search::search::Searcher;
+use spo_search::server::{app, AppState, ServeOptions};
 
 use crate::api::{fixture_corpus, get, get_json, send};
 use crate::support::index_into;

@@ -8,8 +8,8 @@ use axum::body::Body;
 use axum::http::{header, HeaderMap, Method, Request, StatusCode};
 use axum::Router;
 use serde_json::Value;
-use spo_search::api::{app, AppState, ServeOptions};
 use spo_search::search::Searcher;
+use spo_search::server::{app, AppState, ServeOptions};
 use tower::ServiceExt;
 
 use crate::support::{bundled_index, corpus};

@@ -1,5 +1,6 @@
 //! The public service's limits, in-process: rate limiting per client (also behind a trusted
-//! proxy) and oversized or malformed requests.
+//! proxy) and oversized or malformed requests, answered as JSON on the API and as pages on
+//! the web.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -8,8 +9,8 @@ use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{header, Request, StatusCode};
 use serde_json::Value;
-use spo_search::api::limits::RateLimit;
-use spo_search::api::ServeOptions;
+use spo_search::server::limits::RateLimit;
+use spo_search::server::ServeOptions;
 
 use crate::admin::served;
 use crate::api::{get, get_json, send};
@@ -110,4 +111,61 @@ async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_budget() {
     );
     let (status, _, _) = send(&served.app, via_proxy("203.0.113.2")).await;
     assert_eq!(status, StatusCode::OK, "another client behind the proxy");
+}
+
+#[tokio::test]
+async fn a_web_page_gets_html_for_the_limits_and_the_api_gets_json() {
+    let served = served(ServeOptions::default());
+    let oversized = |path: &str| {
+        Request::post(path)
+            .header(header::CONTENT_LENGTH, "20000")
+            .body(Body::from(vec![b'a'; 20_000]))
+            .unwrap()
+    };
+    let crowded = |path: &str| {
+        let mut request = Request::get(path);
+        for i in 0..20 {
+            request = request.header(format!("x-filler-{i}"), "v".repeat(1000));
+        }
+        request.body(Body::empty()).unwrap()
+    };
+    let cases = [
+        (oversized("/?q=stage"), StatusCode::PAYLOAD_TOO_LARGE, false),
+        (
+            oversized("/api/v1/search?q=stage"),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            true,
+        ),
+        (
+            crowded("/?q=stage"),
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            false,
+        ),
+        (
+            crowded("/api/v1/search?q=stage"),
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            true,
+        ),
+    ];
+    for (request, expected, api) in cases {
+        let path = request.uri().to_string();
+        let (status, headers, body) = send(&served.app, request).await;
+        let body = String::from_utf8_lossy(&body);
+        assert_eq!(status, expected, "{path}");
+        let content_type = headers[header::CONTENT_TYPE].to_str().unwrap();
+        if api {
+            assert_eq!(content_type, "application/json", "{path}");
+            assert!(body.starts_with("{\"error\":{\"code\":"), "{path}: {body}");
+        } else {
+            assert_eq!(content_type, "text/html; charset=utf-8", "{path}");
+            assert!(
+                body.contains("<h1>Requête trop volumineuse</h1>"),
+                "{path}: {body}"
+            );
+            assert!(
+                headers.contains_key(header::CONTENT_SECURITY_POLICY),
+                "{path}"
+            );
+        }
+    }
 }

@@ -9,8 +9,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use spo_search::api::{app, AppState, ServeOptions};
 use spo_search::search::Searcher;
+use spo_search::server::{app, AppState, ServeOptions};
 
 use crate::admin::copy_dir;
 use crate::api::contract::{http_get, http_request};

@@ -209,9 +209,7 @@ fn pdf_snippets_give_their_page_and_highlights_survive_elision() {
 #[test]
 fn snippets_from_indexed_positions_equal_those_of_a_text_scan() {
     use spo_search::model::Lang;
-    use spo_search::schema::{stored_text, stored_u64s};
     use spo_search::search::snippet::Highlighter;
-    let fields = searcher().fields().clone();
     let mut compared = 0;
     for query in [
         "aide soignante",
@@ -220,13 +218,12 @@ fn snippets_from_indexed_positions_equal_those_of_a_text_scan() {
         "orientation",
     ] {
         for hit in search(query).hits {
-            let (doc, _) = searcher().document(&hit.id).unwrap().unwrap();
-            let body = stored_text(&doc, fields.body).unwrap_or_default();
+            let doc = searcher().document(&hit.id).unwrap().unwrap();
+            let body = doc.body;
             if body.trim().is_empty() || body.len() > 40_000 || hit.language != "fr" {
                 continue;
             }
-            let scanned = Highlighter::new(query, Lang::Fr)
-                .snippets(&body, &stored_u64s(&doc, fields.page_starts));
+            let scanned = Highlighter::new(query, Lang::Fr).snippets(&body, &doc.page_starts);
             assert_eq!(hit.snippets, scanned, "{query} / {}", hit.id);
             compared += 1;
         }

@@ -6,13 +6,13 @@ use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 
+use super::html_response;
 use super::params::PageState;
 use super::view::{facet_views, DocumentView, FacetView, ResultsView};
-use super::{error_page, html_response};
-use crate::api::error::{ApiError, ApiPath};
-use crate::api::model::FacetBody;
-use crate::api::routes::{fetch_document, fetch_similar, run_search};
-use crate::api::AppState;
+use crate::model::Facet;
+use crate::server::error::{ApiError, ApiPath};
+use crate::server::service::DEFAULT_PER_PAGE;
+use crate::server::AppState;
 
 /// Similar documents listed on a document page.
 const SIMILAR_ON_PAGE: usize = 5;
@@ -61,26 +61,17 @@ pub async fn search(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
-) -> Response {
-    let page = PageState::from_query(query.as_deref());
-    match render_search(&state, page, &origin(&headers)).await {
-        Ok(html) => html,
-        Err(error) => error_page(&error),
-    }
-}
-
-async fn render_search(
-    state: &AppState,
-    page: PageState,
-    origin: &str,
 ) -> Result<Response, ApiError> {
+    let page = PageState::from_query(query.as_deref());
+    let origin = origin(&headers);
     if !page.is_search() {
-        let (documents, facets) = state
-            .run(|searcher| Ok((searcher.searcher().num_docs(), searcher.all_facets()?)))
-            .await?;
-        let browse: Vec<FacetBody> = crate::api::model::facet_bodies(facets)
+        let overview = state.overview().await?;
+        let browse = overview
+            .facets
             .into_iter()
-            .filter(|facet| facet.name == "type" || facet.name == "reseau")
+            .filter(|facet| {
+                facet.name == Facet::Kind.alias() || facet.name == Facet::Network.alias()
+            })
             .collect();
         return html_response(&SearchPage {
             title: "Recherche documentaire".into(),
@@ -88,11 +79,11 @@ async fn render_search(
             per_page: None,
             results: None,
             browse: facet_views(browse, &page),
-            documents: super::labels::number_label(documents as usize),
+            documents: super::labels::number_label(overview.documents as usize),
         });
     }
-    let body = run_search(state, page.to_params()).await?;
-    let results = ResultsView::new(&page, body);
+    let found = state.search(page.to_query()?).await?;
+    let results = ResultsView::new(&page, found);
     if page.print {
         return html_response(&PrintPage {
             q: page.q.clone(),
@@ -112,7 +103,7 @@ async fn render_search(
     };
     html_response(&SearchPage {
         title,
-        per_page: (page.per_page != crate::api::params::DEFAULT_PER_PAGE).then_some(page.per_page),
+        per_page: (page.per_page != DEFAULT_PER_PAGE).then_some(page.per_page),
         q: page.q,
         results: Some(results),
         browse: Vec::new(),
@@ -123,22 +114,17 @@ async fn render_search(
 /// `GET /documents/{*id}`: one document, its text, and documents like it.
 pub async fn document(
     State(state): State<AppState>,
-    id: Result<ApiPath<String>, ApiError>,
+    ApiPath(id): ApiPath<String>,
     headers: HeaderMap,
-) -> Response {
-    let result = async {
-        let ApiPath(id) = id?;
-        let doc = fetch_document(&state, id.clone()).await?;
-        let similar = fetch_similar(&state, id, SIMILAR_ON_PAGE).await.ok();
-        let downloadable = super::files::resolve(state.corpus(), &doc.file)
-            .await
-            .is_ok();
-        html_response(&DocumentPage {
-            d: DocumentView::new(doc, similar, downloadable, &origin(&headers)),
-        })
-    }
-    .await;
-    result.unwrap_or_else(|error| error_page(&error))
+) -> Result<Response, ApiError> {
+    let doc = state.document(id.clone()).await?;
+    let similar = state.similar(id, SIMILAR_ON_PAGE).await.unwrap_or_default();
+    let downloadable = super::files::resolve(state.corpus(), &doc.file)
+        .await
+        .is_ok();
+    html_response(&DocumentPage {
+        d: DocumentView::new(doc, similar, downloadable, &origin(&headers)),
+    })
 }
 
 /// `http://host` of the request, for links printed or copied; empty when the Host header

@@ -2,17 +2,16 @@
 //!
 //! The API is strict: an unknown parameter, a malformed filter or an out-of-range page is a
 //! 400 that says what is wrong. The web page reads the same parameters leniently (see
-//! `web::params`) and then goes through the same [`SearchParams::to_request`].
+//! `web::params`); both end in the same [`SearchQuery`] and its checks ([`Page::new`],
+//! [`Filter::parse`]).
 
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::error::ApiError;
 use crate::model::Filter;
-use crate::search::{SearchRequest, Sort, MAX_DEPTH, MAX_LIMIT};
-
-/// Results per page when `per_page` is not given.
-pub const DEFAULT_PER_PAGE: usize = 10;
+use crate::search::Sort;
+use crate::server::error::ApiError;
+use crate::server::service::{Page, SearchQuery, DEFAULT_PER_PAGE};
 /// Most completions or similar documents returned at once.
 pub const MAX_SHORT_LIST: usize = 20;
 
@@ -83,31 +82,13 @@ impl SearchParams {
             .collect()
     }
 
-    /// Validates the parameters into a search with snippets and facet counts.
-    pub fn to_request(&self) -> Result<SearchRequest, ApiError> {
-        let (page, per_page) = (self.page(), self.per_page());
-        if page == 0 {
-            return Err(ApiError::BadParameter("page starts at 1".into()));
-        }
-        if per_page == 0 || per_page > MAX_LIMIT {
-            return Err(ApiError::BadParameter(format!(
-                "per_page must be between 1 and {MAX_LIMIT}"
-            )));
-        }
-        if page.saturating_mul(per_page) > MAX_DEPTH {
-            return Err(ApiError::BadParameter(format!(
-                "page {page} of {per_page} goes past the first {MAX_DEPTH} results"
-            )));
-        }
-        Ok(SearchRequest {
-            query: self.q.clone(),
+    /// Validates the parameters into a search.
+    pub fn to_query(&self) -> Result<SearchQuery, ApiError> {
+        Ok(SearchQuery {
+            text: self.q.clone(),
+            page: Page::new(self.page(), self.per_page())?,
             filters: self.filters()?,
             sort: self.sort.into(),
-            offset: (page - 1) * per_page,
-            limit: per_page,
-            snippets: true,
-            facets: true,
-            complete_last: false,
         })
     }
 }
@@ -151,15 +132,11 @@ pub fn short_limit(limit: Option<usize>, default: usize) -> Result<usize, ApiErr
     }
 }
 
-/// Parses a raw query string strictly into `T`.
-pub fn parse_query<T: serde::de::DeserializeOwned>(query: Option<&str>) -> Result<T, ApiError> {
-    serde_html_form::from_str(query.unwrap_or_default())
-        .map_err(|error| ApiError::BadParameter(format!("invalid query string: {error}")))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Facet;
+    use crate::server::error::parse_query;
 
     fn params(query: &str) -> Result<SearchParams, ApiError> {
         parse_query(Some(query))
@@ -169,22 +146,21 @@ mod tests {
     fn repeated_filters_and_defaults() {
         let parsed = params("q=apprentissage&filter=type:fiche-metier&filter=reseau:etat")
             .expect("valid parameters");
-        let request = parsed.to_request().expect("valid request");
-        assert_eq!(request.query, "apprentissage");
+        let query = parsed.to_query().expect("valid request");
+        assert_eq!(query.text, "apprentissage");
         assert_eq!(
-            request.filters,
+            query.filters,
             [
-                Filter::new(crate::model::Facet::Kind, "fiche-metier"),
-                Filter::new(crate::model::Facet::Network, "etat")
+                Filter::new(Facet::Kind, "fiche-metier"),
+                Filter::new(Facet::Network, "etat")
             ]
         );
-        assert_eq!((request.offset, request.limit), (0, DEFAULT_PER_PAGE));
-        assert!(request.snippets && request.facets);
-        let request = params("page=3&per_page=20&sort=date")
-            .and_then(|p| p.to_request())
+        assert_eq!(query.page, Page::new(1, DEFAULT_PER_PAGE).unwrap());
+        let query = params("page=3&per_page=20&sort=date")
+            .and_then(|p| p.to_query())
             .expect("valid paging");
-        assert_eq!((request.offset, request.limit), (40, 20));
-        assert_eq!(request.sort, Sort::Date);
+        assert_eq!(query.page, Page::new(3, 20).unwrap());
+        assert_eq!(query.sort, Sort::Date);
     }
 
     #[test]
@@ -201,14 +177,14 @@ mod tests {
             "filter=type:",
             "unknown=1",
         ] {
-            let result = params(query).and_then(|p| p.to_request());
+            let result = params(query).and_then(|p| p.to_query());
             match result {
                 Err(ApiError::BadParameter(message)) => assert!(!message.is_empty()),
                 other => panic!("{query}: expected a bad parameter, got {other:?}"),
             }
         }
         assert!(params("page=10&per_page=100")
-            .and_then(|p| p.to_request())
+            .and_then(|p| p.to_query())
             .is_ok());
     }
 

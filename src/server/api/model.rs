@@ -1,55 +1,16 @@
 //! The JSON bodies of the API: the versioned contract with clients, decoupled from the
-//! search internals, and the links between resources.
+//! search internals, with the links between resources; and the JSON shape of errors.
 //!
 //! Each body derives `ToSchema`, so the OpenAPI document describes exactly what is sent.
 
-use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 use serde::{Deserialize, Serialize};
-use tantivy::TantivyDocument;
 use utoipa::ToSchema;
 
 use crate::model::Facet;
-use crate::schema::{stored_text, stored_texts, stored_u64s, Fields};
 use crate::search::facets::FacetCounts;
-use crate::search::{Hit, SearchResponse};
-
-/// Bytes escaped when an id or a corpus path becomes a URL path: `/` and `:` are kept
-/// readable, everything that would end or confuse a path is encoded.
-const PATH_ESCAPES: &AsciiSet = &CONTROLS
-    .add(b' ')
-    .add(b'"')
-    .add(b'#')
-    .add(b'%')
-    .add(b'\'')
-    .add(b'<')
-    .add(b'>')
-    .add(b'?')
-    .add(b'[')
-    .add(b'\\')
-    .add(b']')
-    .add(b'^')
-    .add(b'`')
-    .add(b'{')
-    .add(b'|')
-    .add(b'}');
-
-/// Path of the web page of a document.
-pub fn document_page_path(id: &str) -> String {
-    format!("/documents/{}", utf8_percent_encode(id, PATH_ESCAPES))
-}
-
-/// Path of a document in the API.
-pub fn document_api_path(id: &str) -> String {
-    format!(
-        "/api/v1/documents/{}",
-        utf8_percent_encode(id, PATH_ESCAPES)
-    )
-}
-
-/// Download path of an original file, from its path under the corpus.
-pub fn file_download_path(path: &str) -> String {
-    format!("/files/{}", utf8_percent_encode(path, PATH_ESCAPES))
-}
+use crate::search::{Hit, StoredDocument};
+use crate::server::links::{document_api_path, document_page_path, file_download_path};
+use crate::server::service::SearchPage;
 
 /// One highlighted passage.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -189,18 +150,17 @@ pub struct SearchBody {
     pub took_ms: f64,
 }
 
-impl SearchBody {
-    /// The body for a search response, with the paging that was asked for.
-    pub fn new(query: String, page: usize, per_page: usize, response: SearchResponse) -> Self {
-        let reachable = response.total.min(crate::search::MAX_DEPTH);
+impl From<SearchPage> for SearchBody {
+    fn from(page: SearchPage) -> SearchBody {
+        let response = page.response;
         SearchBody {
-            query,
+            query: page.text,
             understood: response.understood,
             truncated: response.truncated,
             total: response.total,
-            page,
-            per_page,
-            last_page: reachable.div_ceil(per_page.max(1)).max(1),
+            page: page.page.number(),
+            per_page: page.page.size(),
+            last_page: page.last_page,
             hits: response.hits.into_iter().map(HitBody::from).collect(),
             facets: facet_bodies(response.facets),
             suggestion: response.suggestion,
@@ -245,35 +205,31 @@ pub struct DocumentBody {
     pub page_url: String,
 }
 
-impl DocumentBody {
-    /// Reads a stored document.
-    pub fn from_stored(doc: &TantivyDocument, fields: &Fields) -> DocumentBody {
-        let text = |field| stored_text(doc, field);
-        let facet = |facet| stored_text(doc, fields.facet(facet)).unwrap_or_default();
-        let id = text(fields.id).unwrap_or_default();
-        let file = text(fields.path).unwrap_or_default();
+impl From<StoredDocument> for DocumentBody {
+    fn from(doc: StoredDocument) -> DocumentBody {
+        let facet = |facet| doc.facet(facet).to_string();
         DocumentBody {
-            page_url: document_page_path(&id),
-            file_url: file_download_path(&file),
-            title: text(fields.title).unwrap_or_else(|| id.clone()),
-            alt_titles: stored_texts(doc, fields.alt_titles),
-            description: text(fields.description),
-            headings: stored_texts(doc, fields.headings),
-            keywords: stored_texts(doc, fields.keywords),
-            body: text(fields.body).unwrap_or_default(),
-            page_starts: stored_u64s(doc, fields.page_starts),
-            url: text(fields.url),
-            date: text(fields.date),
-            publisher: text(fields.publisher),
+            page_url: document_page_path(&doc.id),
+            file_url: file_download_path(&doc.file),
             kind: facet(Facet::Kind),
             network: facet(Facet::Network),
-            audience: stored_texts(doc, fields.facet(Facet::Audience)),
+            audience: doc.facets[Facet::Audience].clone(),
             territory: facet(Facet::Territory),
             language: facet(Facet::Language),
             format: facet(Facet::Format),
             source: facet(Facet::Source),
-            id,
-            file,
+            title: doc.title,
+            alt_titles: doc.alt_titles,
+            description: doc.description,
+            headings: doc.headings,
+            keywords: doc.keywords,
+            body: doc.body,
+            page_starts: doc.page_starts,
+            url: doc.url,
+            date: doc.date,
+            publisher: doc.publisher,
+            id: doc.id,
+            file: doc.file,
         }
     }
 }
@@ -314,24 +270,21 @@ pub struct HealthBody {
     pub version: String,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// The JSON body of every API error.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
 
-    #[test]
-    fn links_keep_ids_readable_and_escape_the_rest() {
-        assert_eq!(
-            document_page_path("sp:particuliers/F2301"),
-            "/documents/sp:particuliers/F2301"
-        );
-        assert_eq!(
-            document_api_path("spo/accord-cadre-spo-paca.pdf"),
-            "/api/v1/documents/spo/accord-cadre-spo-paca.pdf"
-        );
-        assert_eq!(
-            file_download_path("a dir/été?#x%.pdf"),
-            "/files/a%20dir/%C3%A9t%C3%A9%3F%23x%25.pdf"
-        );
-        assert_eq!(document_page_path("<x>\"'"), "/documents/%3Cx%3E%22%27");
-    }
+/// What went wrong, for programs (`code`) and for people (`message`).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable machine-readable code: `invalid_parameter`, `document_not_found`,
+    /// `file_not_found`, `route_not_found`, `method_not_allowed`, `payload_too_large`,
+    /// `not_ready`, `timeout`, `unauthorized`, `rate_limited`, `headers_too_large`,
+    /// `conflict`, `unsupported_media_type` or `internal`.
+    #[schema(example = "invalid_parameter")]
+    pub code: String,
+    /// Human-readable explanation (English).
+    pub message: String,
 }

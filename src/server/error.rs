@@ -1,8 +1,9 @@
 //! The one error type of the HTTP service and its mapping to status codes.
 //!
-//! Every failure a handler can meet becomes an [`ApiError`]; its [`IntoResponse`] gives the
-//! single JSON shape `{ "error": { "code", "message" } }`. The web pages reuse the same status
-//! and code ([`ApiError::status`], [`ApiError::code`]) and only change the presentation.
+//! Every failure a handler or a middleware can meet becomes an [`ApiError`]; its
+//! [`IntoResponse`] sets the status, code and headers, and leaves the body to the outermost
+//! layer ([`super::present_errors`]), which writes the API's JSON shape
+//! `{ "error": { "code", "message" } }` or the French page of the web, by path.
 //! [`ApiQuery`] and [`ApiPath`] replace axum's extractors so that their rejections are
 //! [`ApiError::BadParameter`] too.
 
@@ -10,13 +11,10 @@ use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use serde::de::DeserializeOwned;
-use serde::Serialize;
-use utoipa::ToSchema;
 
 /// Why a request failed.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum ApiError {
     /// A query-string or path parameter is missing, malformed or out of range.
     #[error("{0}")]
@@ -69,24 +67,10 @@ pub enum ApiError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ErrorCode(pub &'static str);
 
-/// The JSON body of every API error.
-#[derive(Debug, Serialize, serde::Deserialize, ToSchema)]
-pub struct ErrorBody {
-    pub error: ErrorDetail,
-}
-
-/// What went wrong, for programs (`code`) and for people (`message`).
-#[derive(Debug, Serialize, serde::Deserialize, ToSchema)]
-pub struct ErrorDetail {
-    /// Stable machine-readable code: `invalid_parameter`, `document_not_found`,
-    /// `file_not_found`, `route_not_found`, `method_not_allowed`, `payload_too_large`,
-    /// `not_ready`, `timeout`, `unauthorized`, `rate_limited`, `headers_too_large`,
-    /// `conflict`, `unsupported_media_type` or `internal`.
-    #[schema(example = "invalid_parameter")]
-    pub code: String,
-    /// Human-readable explanation (English).
-    pub message: String,
-}
+/// An error answer whose body is still to be written, by path
+/// ([`super::present_errors`]).
+#[derive(Debug, Clone)]
+pub struct Unpresented(pub ApiError);
 
 impl ApiError {
     /// The HTTP status of this error.
@@ -130,13 +114,11 @@ impl ApiError {
         }
     }
 
-    /// The message shown to the client: internal details are logged here and never sent.
+    /// The message shown to the client: internal details are never sent (they are logged
+    /// when the error becomes an answer).
     pub fn public_message(&self) -> String {
         match self {
-            ApiError::Internal(detail) => {
-                tracing::error!(%detail, "internal error");
-                "internal error; it has been logged".to_string()
-            }
+            ApiError::Internal(_) => "internal error; it has been logged".to_string(),
             other => other.to_string(),
         }
     }
@@ -180,16 +162,13 @@ impl From<crate::search::SearchError> for ApiError {
 }
 
 impl IntoResponse for ApiError {
+    /// The answer's status, code and headers; an internal error's detail is logged here.
     fn into_response(self) -> Response {
-        let status = self.status();
+        if let ApiError::Internal(detail) = &self {
+            tracing::error!(%detail, "internal error");
+        }
         let code = self.code();
-        let body = ErrorBody {
-            error: ErrorDetail {
-                code: code.to_string(),
-                message: self.public_message(),
-            },
-        };
-        let mut response = (status, Json(body)).into_response();
+        let mut response = self.status().into_response();
         let headers = response.headers_mut();
         if let Some(seconds) = self.retry_after() {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
@@ -198,6 +177,7 @@ impl IntoResponse for ApiError {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         response.extensions_mut().insert(ErrorCode(code));
+        response.extensions_mut().insert(Unpresented(self));
         response
     }
 }
@@ -215,7 +195,7 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        super::params::parse_query(parts.uri.query()).map(ApiQuery)
+        parse_query(parts.uri.query()).map(ApiQuery)
     }
 }
 
@@ -236,6 +216,12 @@ where
             .map(|Path(value)| ApiPath(value))
             .map_err(|rejection| ApiError::BadParameter(rejection.body_text()))
     }
+}
+
+/// Parses a raw query string strictly into `T`.
+pub fn parse_query<T: DeserializeOwned>(query: Option<&str>) -> Result<T, ApiError> {
+    serde_html_form::from_str(query.unwrap_or_default())
+        .map_err(|error| ApiError::BadParameter(format!("invalid query string: {error}")))
 }
 
 #[cfg(test)]
@@ -273,21 +259,5 @@ mod tests {
             assert_eq!(error.status().as_u16(), status, "{error:?}");
             assert_eq!(error.code(), code);
         }
-    }
-
-    #[tokio::test]
-    async fn internal_details_never_reach_the_client() {
-        let response = ApiError::internal("disk /secret/path exploded").into_response();
-        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
-        assert_eq!(
-            response.extensions().get::<ErrorCode>(),
-            Some(&ErrorCode("internal"))
-        );
-        let bytes = axum::body::to_bytes(response.into_body(), 4096)
-            .await
-            .expect("body");
-        let body: ErrorBody = serde_json::from_slice(&bytes).expect("JSON error body");
-        assert_eq!(body.error.code, "internal");
-        assert!(!body.error.message.contains("secret"));
     }
 }

@@ -1,18 +1,11 @@
 //! French labels for what the index stores as slugs and codes: facet names, facet values,
 //! languages, formats and dates.
 
+use crate::model::{Date, Facet};
+
 /// Label of a facet, from its query-language name.
 pub fn facet_label(alias: &str) -> &'static str {
-    match alias {
-        "reseau" => "Réseau",
-        "type" => "Type de document",
-        "public" => "Public",
-        "territoire" => "Territoire",
-        "langue" => "Langue",
-        "format" => "Format",
-        "source" => "Source",
-        _ => "Autre critère",
-    }
+    Facet::from_name(alias).map_or("Autre critère", Facet::label)
 }
 
 /// Label of a facet value; unknown slugs are shown with spaces and a capital.
@@ -83,7 +76,7 @@ fn humanize(slug: &str) -> String {
     }
 }
 
-/// `2025-09-18` → `18 septembre 2025`; other strings are returned as they are.
+/// `2025-09-18` → `18 septembre 2025`; a string that is not a date is returned as it is.
 pub fn date_label(date: &str) -> String {
     const MONTHS: [&str; 12] = [
         "janvier",
@@ -99,25 +92,13 @@ pub fn date_label(date: &str) -> String {
         "novembre",
         "décembre",
     ];
-    let mut parts = date.splitn(3, '-');
-    let (Some(year), Some(month), Some(day)) = (parts.next(), parts.next(), parts.next()) else {
+    let Ok(parsed) = date.parse::<Date>() else {
         return date.to_string();
     };
-    let month = month
-        .parse::<usize>()
-        .ok()
-        .and_then(|m| m.checked_sub(1))
-        .and_then(|m| MONTHS.get(m));
-    match (month, day.parse::<u32>(), year.len() == 4) {
-        (Some(month), Ok(day @ 1..=31), true) => {
-            let day = if day == 1 {
-                "1er".to_string()
-            } else {
-                day.to_string()
-            };
-            format!("{day} {month} {year}")
-        }
-        _ => date.to_string(),
+    let month = MONTHS[parsed.month() as usize - 1];
+    match parsed.day() {
+        1 => format!("1er {month} {}", parsed.year()),
+        day => format!("{day} {month} {}", parsed.year()),
     }
 }
 
@@ -153,6 +134,7 @@ mod tests {
         assert_eq!(date_label("2025-09-18"), "18 septembre 2025");
         assert_eq!(date_label("2024-01-01"), "1er janvier 2024");
         for odd in [
+            "2025-02-31",
             "2025-13-01",
             "2025-00-10",
             "2025-01-99",

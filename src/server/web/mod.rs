@@ -2,6 +2,7 @@
 //! search page (`/`, all of its state in the query string), document pages
 //! (`/documents/{id}`), downloads of original files (`/files/{path}`) and the small CSS and
 //! JavaScript compiled into the binary (`/static/...`). No request ever leaves the site.
+//! Pages are built from the same calls as the API's answers ([`crate::server::service`]).
 
 mod files;
 pub mod labels;
@@ -15,15 +16,17 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
-use crate::api::error::{ApiError, ErrorCode};
-use crate::api::AppState;
+use crate::server::error::ApiError;
+use crate::server::AppState;
 
 /// The style sheet of every page.
 const STYLE: &str = include_str!("assets/site.css");
 /// The progressive enhancements: suggestions, filters without reload, copy link, print.
 const SCRIPT: &str = include_str!("assets/site.js");
+/// Content type of every page.
+pub const HTML: &str = "text/html; charset=utf-8";
 /// Policy of the HTML pages: only this site's own style sheet, script and API.
-const PAGE_POLICY: &str = "default-src 'none'; style-src 'self'; script-src 'self'; \
+pub const PAGE_POLICY: &str = "default-src 'none'; style-src 'self'; script-src 'self'; \
      img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; \
      frame-ancestors 'self'";
 
@@ -65,8 +68,8 @@ fn html_response(template: &impl Template) -> Result<Response, ApiError> {
     Ok(response)
 }
 
-/// The French page of an error, with the status and code that the API would give.
-pub fn error_page(error: &ApiError) -> Response {
+/// The French page of an error (its status, code and headers are the error's own).
+pub fn error_page(error: &ApiError) -> String {
     let (title, message) = match error {
         ApiError::BadParameter(_) => (
             "Adresse incorrecte",
@@ -110,24 +113,9 @@ pub fn error_page(error: &ApiError) -> Response {
             "Une erreur inattendue est survenue ; elle a été enregistrée.",
         ),
     };
-    if let ApiError::Internal(_) = error {
-        // Logs the detail, which the page never shows.
-        let _ = error.public_message();
-    }
     let page = pages::ErrorPage {
         title,
         message: message.to_string(),
     };
-    let mut response = match html_response(&page) {
-        Ok(response) => response,
-        Err(_) => Html(message.to_string()).into_response(),
-    };
-    *response.status_mut() = error.status();
-    if let Some(seconds) = error.retry_after() {
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-    }
-    response.extensions_mut().insert(ErrorCode(error.code()));
-    response
+    page.render().unwrap_or_else(|_| message.to_string())
 }

@@ -1,8 +1,11 @@
-//! What the templates show, computed from API bodies: French labels, links built from the
-//! page state, pagination, and the document text cut into paragraphs.
+//! What the templates show, computed from the service's answers: French labels, links built
+//! from the page state, pagination, and the document text cut into paragraphs.
 
-use crate::api::model::{DocumentBody, FacetBody, HitBody, SearchBody, SimilarBody};
-use crate::api::params::SortParam;
+use crate::model::Facet;
+use crate::search::facets::FacetCounts;
+use crate::search::{Hit, Sort, StoredDocument};
+use crate::server::links::{document_page_path, file_download_path};
+use crate::server::service::SearchPage;
 
 use super::labels::{date_label, facet_label, number_label, value_label};
 use super::params::PageState;
@@ -33,11 +36,11 @@ pub struct SnippetView {
     pub page: Option<usize>,
 }
 
-impl From<HitBody> for HitView {
-    fn from(hit: HitBody) -> HitView {
+impl From<Hit> for HitView {
+    fn from(hit: Hit) -> HitView {
         HitView {
             title_html: hit.title_html,
-            page_url: hit.page_url,
+            page_url: document_page_path(&hit.id),
             kind: value_label(&hit.kind),
             network: value_label(&hit.network),
             source: value_label(&hit.source),
@@ -75,7 +78,7 @@ pub struct FacetValueView {
 }
 
 /// Facets as checkbox groups, checked where the page state filters on them.
-pub fn facet_views(facets: Vec<FacetBody>, state: &PageState) -> Vec<FacetView> {
+pub fn facet_views(facets: Vec<FacetCounts>, state: &PageState) -> Vec<FacetView> {
     facets
         .into_iter()
         .filter(|facet| !facet.values.is_empty())
@@ -148,15 +151,16 @@ pub struct ResultsView {
 }
 
 impl ResultsView {
-    /// The view of one search response for the page state that asked for it.
-    pub fn new(state: &PageState, body: SearchBody) -> ResultsView {
+    /// The view of one page of results for the page state that asked for it.
+    pub fn new(state: &PageState, found: SearchPage) -> ResultsView {
+        let (body, last_page) = (found.response, found.last_page);
         let summary = match body.total {
             0 => "Aucun document ne correspond à votre recherche".to_string(),
             1 => "1 document trouvé".to_string(),
             n => format!("{} documents trouvés", number_label(n)),
         };
-        let summary = if body.last_page > 1 {
-            format!("{summary}, page {} sur {}", state.page, body.last_page)
+        let summary = if last_page > 1 {
+            format!("{summary}, page {} sur {}", state.page, last_page)
         } else {
             summary
         };
@@ -183,10 +187,10 @@ impl ResultsView {
             facets: facet_views(body.facets, state),
             active,
             clear_url: state.without_filters().url(),
-            sort_by_date: state.sort == SortParam::Date,
-            pages: page_links(state, body.last_page),
+            sort_by_date: state.sort == Sort::Date,
+            pages: page_links(state, last_page),
             prev_url: (state.page > 1).then(|| state.at_page(state.page - 1).url()),
-            next_url: (state.page < body.last_page).then(|| state.at_page(state.page + 1).url()),
+            next_url: (state.page < last_page).then(|| state.at_page(state.page + 1).url()),
             print_url: state.with_print(true).url(),
             screen_url: state.with_print(false).url(),
         }
@@ -267,23 +271,24 @@ pub struct SimilarView {
 impl DocumentView {
     /// The view of a document; `origin` makes the share link absolute.
     pub fn new(
-        doc: DocumentBody,
-        similar: Option<SimilarBody>,
+        doc: StoredDocument,
+        similar: Vec<Hit>,
         downloadable: bool,
         origin: &str,
     ) -> DocumentView {
+        let facet = |facet| value_label(doc.facet(facet));
         let mut meta = vec![
             MetaItem {
                 label: "Type",
-                value: value_label(&doc.kind),
+                value: facet(Facet::Kind),
             },
             MetaItem {
                 label: "Réseau",
-                value: value_label(&doc.network),
+                value: facet(Facet::Network),
             },
             MetaItem {
                 label: "Source",
-                value: value_label(&doc.source),
+                value: facet(Facet::Source),
             },
         ];
         if let Some(publisher) = &doc.publisher {
@@ -298,7 +303,10 @@ impl DocumentView {
                 value: date_label(date),
             });
         }
-        let audience: Vec<String> = doc.audience.iter().map(|a| value_label(a)).collect();
+        let audience: Vec<String> = doc.facets[Facet::Audience]
+            .iter()
+            .map(|a| value_label(a))
+            .collect();
         meta.extend([
             MetaItem {
                 label: "Public",
@@ -306,15 +314,15 @@ impl DocumentView {
             },
             MetaItem {
                 label: "Territoire",
-                value: value_label(&doc.territory),
+                value: facet(Facet::Territory),
             },
             MetaItem {
                 label: "Langue",
-                value: value_label(&doc.language),
+                value: facet(Facet::Language),
             },
             MetaItem {
                 label: "Format",
-                value: value_label(&doc.format),
+                value: facet(Facet::Format),
             },
             MetaItem {
                 label: "Identifiant",
@@ -328,16 +336,14 @@ impl DocumentView {
                     "Télécharger le fichier original ({})",
                     value_label(&extension(&doc.file))
                 ),
-                url: doc.file_url.clone(),
+                url: file_download_path(&doc.file),
             }),
-            share_url: format!("{origin}{}", doc.page_url),
+            share_url: format!("{origin}{}", document_page_path(&doc.id)),
             similar: similar
-                .map(|s| s.hits)
-                .unwrap_or_default()
                 .into_iter()
                 .map(|hit| SimilarView {
                     kind: value_label(&hit.kind),
-                    url: hit.page_url,
+                    url: document_page_path(&hit.id),
                     title: hit.title,
                 })
                 .collect(),

@@ -14,29 +14,22 @@ use axum::response::{IntoResponse, Response};
 use tower::ServiceExt;
 use tower_http::services::ServeFile;
 
-use super::error_page;
-use crate::api::error::{ApiError, ApiPath};
-use crate::api::AppState;
 use crate::ingest::source::{SIDECAR_SUFFIX, SOURCE_FILE};
+use crate::server::error::{ApiError, ApiPath};
+use crate::server::AppState;
 
 /// `GET /files/{*path}`: the original file, with its content type.
 pub async fn download(
     State(state): State<AppState>,
-    path: Result<ApiPath<String>, ApiError>,
+    ApiPath(path): ApiPath<String>,
     request: Request,
-) -> Response {
-    let resolved = match path {
-        Ok(ApiPath(path)) => resolve(state.corpus(), &path).await,
-        Err(error) => Err(error),
-    };
-    let file = match resolved {
-        Ok(file) => file,
-        Err(error) => return error_page(&error),
-    };
-    let served = match ServeFile::new(&file).oneshot(request).await {
-        Ok(response) => response.map(Body::new),
-        Err(error) => return error_page(&ApiError::internal(error)),
-    };
+) -> Result<Response, ApiError> {
+    let file = resolve(state.corpus(), &path).await?;
+    let served = ServeFile::new(&file)
+        .oneshot(request)
+        .await
+        .map_err(ApiError::internal)?
+        .map(Body::new);
     let mut response = served.into_response();
     if response.status().is_success() {
         let headers = response.headers_mut();
@@ -59,7 +52,7 @@ pub async fn download(
             HeaderValue::from_static("sandbox; default-src 'none'"),
         );
     }
-    response
+    Ok(response)
 }
 
 /// The file that `requested` names inside `corpus`, or 404.

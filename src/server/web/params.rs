@@ -5,9 +5,10 @@
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::Deserialize;
 
-use crate::api::params::{SearchParams, SortParam, DEFAULT_PER_PAGE};
 use crate::model::Filter;
-use crate::search::{MAX_DEPTH, MAX_LIMIT};
+use crate::search::{Sort, MAX_DEPTH, MAX_LIMIT};
+use crate::server::error::ApiError;
+use crate::server::service::{Page, SearchQuery, DEFAULT_PER_PAGE};
 
 /// Bytes escaped in a query-string value: `:` stays readable in `filter=type:fiche-metier`.
 const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
@@ -38,7 +39,7 @@ pub struct PageState {
     pub q: String,
     /// Valid filters in their canonical `facet:value` form, without duplicates.
     pub filters: Vec<String>,
-    pub sort: SortParam,
+    pub sort: Sort,
     pub page: usize,
     pub per_page: usize,
     /// The print view of the result list.
@@ -50,7 +51,7 @@ impl Default for PageState {
         PageState {
             q: String::new(),
             filters: Vec::new(),
-            sort: SortParam::Relevance,
+            sort: Sort::Relevance,
             page: 1,
             per_page: DEFAULT_PER_PAGE,
             print: false,
@@ -84,8 +85,8 @@ impl PageState {
             q: raw.q.unwrap_or_default(),
             filters,
             sort: match raw.sort.as_deref() {
-                Some("date") => SortParam::Date,
-                _ => SortParam::Relevance,
+                Some("date") => Sort::Date,
+                _ => Sort::Relevance,
             },
             page,
             per_page,
@@ -98,15 +99,15 @@ impl PageState {
         !self.q.trim().is_empty() || !self.filters.is_empty()
     }
 
-    /// The same search as API parameters.
-    pub fn to_params(&self) -> SearchParams {
-        SearchParams {
-            q: self.q.clone(),
-            filter: self.filters.clone(),
+    /// The search this page shows (its values, read leniently, are always valid).
+    pub fn to_query(&self) -> Result<SearchQuery, ApiError> {
+        let filters = self.filters.iter().filter_map(|f| Filter::parse(f).ok());
+        Ok(SearchQuery {
+            text: self.q.clone(),
+            filters: filters.collect(),
             sort: self.sort,
-            page: Some(self.page),
-            per_page: Some(self.per_page),
-        }
+            page: Page::new(self.page, self.per_page)?,
+        })
     }
 
     /// The URL of this state; default values are left out.
@@ -118,7 +119,7 @@ impl PageState {
         for filter in &self.filters {
             pairs.push(("filter", filter.clone()));
         }
-        if self.sort == SortParam::Date {
+        if self.sort == Sort::Date {
             pairs.push(("sort", "date".into()));
         }
         if self.page > 1 {
@@ -210,7 +211,7 @@ mod tests {
         assert_eq!(state.filters, ["reseau:etat", "type:fiche-droits"]);
         assert_eq!(
             (state.sort, state.page, state.per_page),
-            (SortParam::Date, 2, 20)
+            (Sort::Date, 2, 20)
         );
         let url = state.url();
         assert_eq!(
@@ -242,7 +243,7 @@ mod tests {
                 state.per_page >= 1 && state.per_page <= MAX_LIMIT,
                 "{query}"
             );
-            assert!(state.to_params().to_request().is_ok(), "{query}");
+            assert!(state.to_query().is_ok(), "{query}");
         }
         assert_eq!(PageState::from_query(None), PageState::default());
         assert_eq!(PageState::default().url(), "/");

@@ -15,11 +15,12 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::error::{ApiError, ApiPath, ApiQuery, ErrorBody};
-use super::AppState;
+use super::model::ErrorBody;
 use crate::admin::reindex::RunOutcome;
 use crate::admin::upload;
-use crate::index::report::{Failure, IndexReport};
+use crate::index::report::Failure;
+use crate::server::error::{ApiError, ApiPath, ApiQuery};
+use crate::server::AppState;
 
 /// Whether `path` is one of the admin routes (their own body limit, no rate limit).
 pub fn is_admin_path(path: &str) -> bool {
@@ -367,15 +368,7 @@ pub(super) async fn report(State(state): State<AppState>) -> Result<Json<ReportB
 pub(super) async fn failures(
     State(state): State<AppState>,
 ) -> Result<Json<FailuresBody>, ApiError> {
-    let failures = state
-        .run(|searcher| {
-            let manifest =
-                crate::index::committed_manifest(searcher.index()).map_err(ApiError::internal)?;
-            let mut report = IndexReport::default();
-            report.count_from(&manifest);
-            Ok(report.failures)
-        })
-        .await?;
+    let failures = state.failures().await?;
     Ok(Json(FailuresBody {
         count: failures.len(),
         failures,

@@ -1,7 +1,7 @@
 //! The handlers of the JSON API, each documented for the OpenAPI document.
 //!
-//! Handlers only translate HTTP to calls of the [`Searcher`](crate::search::Searcher); every
-//! call to the index runs on the blocking pool through [`AppState::run`].
+//! Handlers only translate HTTP to the service's calls ([`crate::server::service`]), which
+//! run on the blocking pool, and their answers to JSON bodies.
 
 use axum::extract::{RawQuery, State};
 use axum::http::header;
@@ -9,22 +9,17 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use utoipa::OpenApi;
 
-use super::error::{ApiError, ApiPath, ApiQuery, ErrorBody};
-use super::metrics::IndexFigures;
 use super::model::{
-    facet_bodies, DocumentBody, FacetsBody, HealthBody, HitBody, SearchBody, SimilarBody,
-    SuggestBody,
+    facet_bodies, DocumentBody, ErrorBody, FacetsBody, HealthBody, HitBody, SearchBody,
+    SimilarBody, SuggestBody,
 };
 use super::openapi::ApiDoc;
-use super::params::{
-    parse_query, short_limit, NoParams, SearchParams, SimilarParams, SuggestParams,
-};
-use super::AppState;
+use super::params::{short_limit, NoParams, SearchParams, SimilarParams, SuggestParams};
+use crate::server::error::{parse_query, ApiError, ApiPath, ApiQuery};
+use crate::server::AppState;
 
 /// Suffix of a document path that asks for similar documents instead.
 pub const SIMILAR_SUFFIX: &str = "/similar";
-/// Longest text completed by `suggest`, in characters.
-const MAX_SUGGEST_CHARS: usize = 200;
 /// Completions returned when `limit` is not given.
 const DEFAULT_SUGGESTIONS: usize = 8;
 /// Similar documents returned when `limit` is not given.
@@ -49,24 +44,8 @@ pub async fn search(
     State(state): State<AppState>,
     ApiQuery(params): ApiQuery<SearchParams>,
 ) -> Result<Json<SearchBody>, ApiError> {
-    run_search(&state, params).await.map(Json)
-}
-
-/// Validates and runs a search off the async runtime (shared by the API and the web page).
-pub async fn run_search(state: &AppState, params: SearchParams) -> Result<SearchBody, ApiError> {
-    let request = params.to_request()?;
-    let (page, per_page) = (params.page(), params.per_page());
-    let counted = state.clone();
-    state
-        .run(move |searcher| {
-            let response = searcher.search(&request)?;
-            let respelled = response.suggestion.is_some();
-            counted
-                .metrics()
-                .record_search(&request, response.total, respelled);
-            Ok(SearchBody::new(params.q, page, per_page, response))
-        })
-        .await
+    let page = state.search(params.to_query()?).await?;
+    Ok(Json(SearchBody::from(page)))
 }
 
 /// One document: metadata and extracted text.
@@ -90,17 +69,7 @@ pub async fn document(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<DocumentBody>, ApiError> {
-    fetch_document(&state, id).await.map(Json)
-}
-
-/// Reads one document off the async runtime (shared by the API and the web page).
-pub async fn fetch_document(state: &AppState, id: String) -> Result<DocumentBody, ApiError> {
-    state
-        .run(move |searcher| match searcher.document(&id)? {
-            Some((doc, _)) => Ok(DocumentBody::from_stored(&doc, searcher.fields())),
-            None => Err(ApiError::DocumentNotFound(id)),
-        })
-        .await
+    Ok(Json(DocumentBody::from(state.document(id).await?)))
 }
 
 /// Documents similar to one document (its title and keywords as a query).
@@ -123,24 +92,11 @@ pub async fn similar(
     ApiQuery(params): ApiQuery<SimilarParams>,
 ) -> Result<Json<SimilarBody>, ApiError> {
     let limit = short_limit(params.limit, DEFAULT_SIMILAR)?;
-    fetch_similar(&state, id, limit).await.map(Json)
-}
-
-/// Finds similar documents off the async runtime (shared by the API and the web page).
-pub async fn fetch_similar(
-    state: &AppState,
-    id: String,
-    limit: usize,
-) -> Result<SimilarBody, ApiError> {
-    state
-        .run(move |searcher| match searcher.similar(&id, limit)? {
-            Some(hits) => Ok(SimilarBody {
-                id,
-                hits: hits.into_iter().map(HitBody::from).collect(),
-            }),
-            None => Err(ApiError::DocumentNotFound(id)),
-        })
-        .await
+    let hits = state.similar(id.clone(), limit).await?;
+    Ok(Json(SimilarBody {
+        id,
+        hits: hits.into_iter().map(HitBody::from).collect(),
+    }))
 }
 
 /// The route `/api/v1/documents/{*path}`: a document, or its similar documents when the
@@ -180,16 +136,8 @@ pub async fn suggest(
     ApiQuery(params): ApiQuery<SuggestParams>,
 ) -> Result<Json<SuggestBody>, ApiError> {
     let limit = short_limit(params.limit, DEFAULT_SUGGESTIONS)?;
-    let query: String = params.q.chars().take(MAX_SUGGEST_CHARS).collect();
-    state
-        .run(move |searcher| {
-            Ok(SuggestBody {
-                suggestions: searcher.suggest(&query, limit),
-                query,
-            })
-        })
-        .await
-        .map(Json)
+    let (query, suggestions) = state.suggest(&params.q, limit).await?;
+    Ok(Json(SuggestBody { query, suggestions }))
 }
 
 /// Every facet and its values, with counts over the whole index.
@@ -207,15 +155,11 @@ pub async fn facets(
     State(state): State<AppState>,
     ApiQuery(_): ApiQuery<NoParams>,
 ) -> Result<Json<FacetsBody>, ApiError> {
-    state
-        .run(|searcher| {
-            Ok(FacetsBody {
-                documents: searcher.searcher().num_docs(),
-                facets: facet_bodies(searcher.all_facets()?),
-            })
-        })
-        .await
-        .map(Json)
+    let overview = state.overview().await?;
+    Ok(Json(FacetsBody {
+        documents: overview.documents,
+        facets: facet_bodies(overview.facets),
+    }))
 }
 
 /// Readiness: 200 once the index is open, 503 while it is being built.
@@ -229,10 +173,9 @@ pub async fn facets(
     )
 )]
 pub async fn health(State(state): State<AppState>) -> Result<Json<HealthBody>, ApiError> {
-    let searcher = state.searcher()?;
     Ok(Json(HealthBody {
         status: "ready".into(),
-        documents: searcher.searcher().num_docs(),
+        documents: state.documents()?,
         version: env!("CARGO_PKG_VERSION").into(),
     }))
 }
@@ -250,19 +193,7 @@ pub async fn health(State(state): State<AppState>) -> Result<Json<HealthBody>, A
     )
 )]
 pub async fn metrics(State(state): State<AppState>) -> Response {
-    let figures = match state.searcher() {
-        Ok(searcher) => {
-            let dir = state.index_dir().to_path_buf();
-            tokio::task::spawn_blocking(move || IndexFigures {
-                ready: true,
-                documents: searcher.searcher().num_docs(),
-                size_bytes: crate::index::folder_size(&dir),
-            })
-            .await
-            .unwrap_or_default()
-        }
-        Err(_) => IndexFigures::default(),
-    };
+    let figures = state.index_figures().await;
     (
         [(
             header::CONTENT_TYPE,

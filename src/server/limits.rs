@@ -106,7 +106,7 @@ fn is_rate_limited(path: &str) -> bool {
     !(path == "/health"
         || path == "/metrics"
         || path.starts_with("/static/")
-        || super::admin::is_admin_path(path))
+        || super::api::admin::is_admin_path(path))
 }
 
 /// The address a request comes from: the peer, or, when the peer is one of our reverse
@@ -128,7 +128,7 @@ pub fn client_address(peer: IpAddr, forwarded_for: Option<&str>, trusted: &[IpAd
 pub async fn enforce(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let uri_bytes = request.uri().to_string().len();
     if uri_bytes > MAX_URI_BYTES {
-        return super::error_response(request.uri().path(), ApiError::UriTooLong(MAX_URI_BYTES));
+        return ApiError::UriTooLong(MAX_URI_BYTES).into_response();
     }
     let header_bytes: usize = request
         .headers()
@@ -156,7 +156,7 @@ pub async fn enforce(State(state): State<AppState>, request: Request, next: Next
     if let Some(client) = client {
         if is_rate_limited(request.uri().path()) {
             if let Err(seconds) = state.rate_limiter().check(client, Instant::now()) {
-                return super::error_response(request.uri().path(), ApiError::RateLimited(seconds));
+                return ApiError::RateLimited(seconds).into_response();
             }
         }
     }

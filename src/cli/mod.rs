@@ -12,8 +12,11 @@ mod snapshot;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
+
+use crate::index::IndexOptions;
 
 /// spo-search: the shared documentary search of the Service Public de l'Orientation.
 #[derive(Debug, Parser)]
@@ -26,7 +29,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Build or update the index from the corpus (incremental: only changed files are read).
-    Index(index::IndexArgs),
+    Index(index::IndexCommandArgs),
     /// Search the index from the terminal.
     Search(search::SearchArgs),
     /// Measure ranking quality on a judged query set (TSV).
@@ -39,15 +42,38 @@ enum Command {
     Restore(restore::RestoreArgs),
 }
 
-/// Where the corpus and the index live.
+/// Where the corpus and the index live, and the limits of indexing: the same for `index`
+/// and for `serve`, whose first build and re-indexer honour them.
 #[derive(Debug, clap::Args)]
-pub struct Paths {
+pub struct IndexArgs {
     /// Corpus folder: one sub-folder per source, each with its source.toml.
     #[arg(long, env = "SPO_CORPUS", default_value = "corpus")]
     pub corpus: PathBuf,
     /// Index folder (created when absent).
     #[arg(long, env = "SPO_INDEX", default_value = "index")]
     pub index: PathBuf,
+    /// Largest file read, in MiB; larger files are reported and skipped.
+    #[arg(long, env = "SPO_MAX_FILE_MB", default_value_t = 100)]
+    max_file_mb: u64,
+    /// Longest extraction of one file (or export), in seconds.
+    #[arg(long, env = "SPO_EXTRACT_TIMEOUT", default_value_t = 60)]
+    timeout_secs: u64,
+    /// Extraction threads (default: the number of cores).
+    #[arg(long, env = "SPO_THREADS")]
+    threads: Option<usize>,
+}
+
+impl IndexArgs {
+    /// The indexing options these arguments ask for.
+    pub fn options(&self) -> IndexOptions {
+        let mut options = IndexOptions::new(&self.corpus, &self.index);
+        options.limits.max_file_bytes = self.max_file_mb.saturating_mul(1024 * 1024);
+        options.limits.timeout = Duration::from_secs(self.timeout_secs.max(1));
+        if let Some(threads) = self.threads {
+            options.threads = threads.max(1);
+        }
+        options
+    }
 }
 
 /// Writes `text` to stdout; a closed pipe (`| head`) ends the output quietly.

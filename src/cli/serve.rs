@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 
-use super::Paths;
+use super::IndexArgs;
 use crate::admin::{self, AdminToken};
 use crate::index::{self, IndexOptions, IndexState};
 use crate::search::Searcher;
@@ -22,7 +22,7 @@ use crate::server::{self, AppState, ServeOptions};
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
     #[command(flatten)]
-    paths: Paths,
+    index: IndexArgs,
     /// Address to listen on.
     #[arg(long, env = "SPO_ADDR", default_value = "127.0.0.1:8080")]
     addr: SocketAddr,
@@ -98,7 +98,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if options.admin_token.is_some() {
         tracing::info!("admin API on under /api/v1/admin");
     }
-    let state = AppState::new(&args.paths.corpus, &args.paths.index, options);
+    let indexing = args.index.options();
+    let state = AppState::new(indexing.clone(), options);
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .with_context(|| format!("listening on {}", args.addr))?;
@@ -106,8 +107,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     println!("spo-search: open http://{address}/");
 
     let opening = state.clone();
-    let indexing = IndexOptions::new(&args.paths.corpus, &args.paths.index);
-    let corpus = args.paths.corpus.clone();
+    let corpus = indexing.corpus.clone();
     let (cache_entries, watching) = (args.cache_entries, args.watch);
     // The corpus watcher lives as long as the service.
     let watcher = Arc::new(Mutex::new(None));

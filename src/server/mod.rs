@@ -182,6 +182,7 @@ fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::index::IndexOptions;
     use axum::http::StatusCode;
     use tower::ServiceExt;
 
@@ -189,8 +190,7 @@ mod tests {
     /// middleware of [`app`].
     fn guarded(timeout: Duration) -> Router {
         let state = AppState::new(
-            "corpus",
-            "index",
+            IndexOptions::new("corpus", "index"),
             ServeOptions {
                 request_timeout: timeout,
                 ..ServeOptions::default()

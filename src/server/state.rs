@@ -1,7 +1,7 @@
 //! The state every handler shares: the searcher once the index is open, the settings, the
 //! metrics, the rate limiter and the re-indexer; and the bounded pool on which searches run.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -58,8 +58,8 @@ type Readiness = Result<Arc<Searcher>, String>;
 
 struct Shared {
     readiness: OnceLock<Readiness>,
-    corpus: PathBuf,
-    index_dir: PathBuf,
+    /// The corpus, the index and the limits of indexing it, for the re-indexer.
+    indexing: IndexOptions,
     options: ServeOptions,
     metrics: Metrics,
     /// One permit per search allowed to run at once.
@@ -77,17 +77,13 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// A state whose index is not open yet: routes that need it answer 503.
-    pub fn new(
-        corpus: impl Into<PathBuf>,
-        index_dir: impl Into<PathBuf>,
-        options: ServeOptions,
-    ) -> AppState {
+    /// A state whose index is not open yet: routes that need it answer 503. `indexing`
+    /// names the corpus and the index, and bounds the re-indexer's runs.
+    pub fn new(indexing: IndexOptions, options: ServeOptions) -> AppState {
         AppState {
             shared: Arc::new(Shared {
                 readiness: OnceLock::new(),
-                corpus: corpus.into(),
-                index_dir: index_dir.into(),
+                indexing,
                 search_slots: Arc::new(Semaphore::new(options.search_threads.max(1))),
                 reindexer: OnceLock::new(),
                 rate_limiter: RateLimiter::new(options.rate_limit),
@@ -102,7 +98,7 @@ impl AppState {
     pub fn set_ready(&self, searcher: Searcher) {
         let searcher = Arc::new(searcher);
         if self.shared.readiness.set(Ok(searcher.clone())).is_ok() {
-            let options = IndexOptions::new(&self.shared.corpus, &self.shared.index_dir);
+            let options = self.shared.indexing.clone();
             let _ = self
                 .shared
                 .reindexer
@@ -171,12 +167,12 @@ impl AppState {
 
     /// The corpus folder, whose files are offered for download.
     pub fn corpus(&self) -> &Path {
-        &self.shared.corpus
+        &self.shared.indexing.corpus
     }
 
     /// The index folder.
     pub fn index_dir(&self) -> &Path {
-        &self.shared.index_dir
+        &self.shared.indexing.index
     }
 
     /// The settings of the service.

@@ -8,6 +8,7 @@ use axum::body::Body;
 use axum::http::{header, HeaderMap, Method, Request, StatusCode};
 use axum::Router;
 use serde_json::Value;
+use spo_search::index::IndexOptions;
 use spo_search::search::Searcher;
 use spo_search::server::{app, AppState, ServeOptions};
 use tower::ServiceExt;
@@ -39,14 +40,20 @@ fn fixture_index() -> &'static Path {
 
 /// The application over the fixture corpus, ready.
 pub fn fixture_app() -> Router {
-    let state = AppState::new(fixture_corpus(), fixture_index(), ServeOptions::default());
+    let state = AppState::new(
+        IndexOptions::new(fixture_corpus(), fixture_index()),
+        ServeOptions::default(),
+    );
     state.set_ready(Searcher::open(fixture_index()).expect("open the fixture index"));
     app(state)
 }
 
 /// The application over the bundled corpus, ready.
 pub fn bundled_app() -> Router {
-    let state = AppState::new(corpus(), bundled_index(), ServeOptions::default());
+    let state = AppState::new(
+        IndexOptions::new(corpus(), bundled_index()),
+        ServeOptions::default(),
+    );
     state.set_ready(Searcher::open(bundled_index()).expect("open the bundled index"));
     app(state)
 }
@@ -54,8 +61,7 @@ pub fn bundled_app() -> Router {
 /// The application while the index is still being built.
 pub fn starting_app() -> Router {
     app(AppState::new(
-        fixture_corpus(),
-        fixture_index(),
+        IndexOptions::new(fixture_corpus(), fixture_index()),
         ServeOptions::default(),
     ))
 }
@@ -434,7 +440,10 @@ async fn cors_is_off_by_default_and_allows_configured_origins() {
         cors_origins: vec!["https://partenaire.example".into()],
         ..ServeOptions::default()
     };
-    let state = AppState::new(fixture_corpus(), fixture_index(), options);
+    let state = AppState::new(
+        IndexOptions::new(fixture_corpus(), fixture_index()),
+        options,
+    );
     state.set_ready(Searcher::open(fixture_index()).expect("open"));
     let partner = app(state);
     let open = request(&partner).await;
@@ -464,7 +473,10 @@ async fn searches_beyond_the_configured_threads_wait_their_turn() {
         search_threads: 2,
         ..ServeOptions::default()
     };
-    let state = AppState::new(fixture_corpus(), fixture_index(), options);
+    let state = AppState::new(
+        IndexOptions::new(fixture_corpus(), fixture_index()),
+        options,
+    );
     state.set_ready(Searcher::open(fixture_index()).expect("open"));
     let running = Arc::new(AtomicUsize::new(0));
     let most = Arc::new(AtomicUsize::new(0));

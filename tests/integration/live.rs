@@ -1,5 +1,6 @@
 //! The corpus changing under a running service: searches stay right through full rebuilds,
-//! and a `serve` killed with SIGKILL in the middle of a re-index loses nothing committed.
+//! a `serve` killed with SIGKILL in the middle of a re-index loses nothing committed, and
+//! `serve` builds and re-indexes within the indexing limits it is given.
 
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
@@ -9,12 +10,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+use spo_search::index::IndexOptions;
 use spo_search::search::Searcher;
 use spo_search::server::{app, AppState, ServeOptions};
 
 use crate::admin::copy_dir;
 use crate::api::contract::{http_get, http_request};
-use crate::support::{corpus, index_into};
+use crate::support::{corpus, index_into, write_files};
 
 /// A corpus of the spo agreement (5 formats) and the travail-emploi export (269 fiches).
 fn live_corpus(root: &Path) -> std::path::PathBuf {
@@ -48,7 +50,7 @@ async fn searches_stay_right_during_full_rebuilds() {
         rate_limit: None,
         ..ServeOptions::default()
     };
-    let state = AppState::new(&corpus, &index, options);
+    let state = AppState::new(IndexOptions::new(&corpus, &index), options);
     state.set_ready(Searcher::open(&index).unwrap());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
@@ -117,6 +119,11 @@ const ADMIN_TOKEN: &str = "kill-nine-test-token-0123";
 
 /// A `spo-search serve` process and the address it listens on.
 fn spawn_serve(corpus: &Path, index: &Path) -> (Child, SocketAddr) {
+    spawn_serve_with(corpus, index, &[])
+}
+
+/// A `spo-search serve` process with these extra environment variables.
+fn spawn_serve_with(corpus: &Path, index: &Path, env: &[(&str, &str)]) -> (Child, SocketAddr) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_spo-search"))
         .args(["serve", "--addr", "127.0.0.1:0", "--rate-limit", "0"])
         .arg("--corpus")
@@ -125,6 +132,7 @@ fn spawn_serve(corpus: &Path, index: &Path) -> (Child, SocketAddr) {
         .arg(index)
         .env("SPO_ADMIN_TOKEN", ADMIN_TOKEN)
         .env("SPO_LOG", "warn")
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
@@ -219,6 +227,63 @@ async fn kill_9_during_a_reindex_loses_nothing_committed() {
     assert_eq!(status, 200, "{outcome}");
     assert_eq!(outcome["report"]["failed"], 0, "{outcome}");
     assert_eq!(outcome["report"]["documents"].as_u64(), Some(documents));
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+/// The reasons given for the failures of the committed index, by path.
+async fn failure_reasons(address: SocketAddr) -> Vec<(String, String)> {
+    let (status, body) = admin_call(address, "GET", "/api/v1/admin/failures").await;
+    assert_eq!(status, 200, "{body}");
+    let failures = body["failures"].as_array().cloned().unwrap_or_default();
+    failures
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap_or_default().to_string(),
+                f["reason"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_and_its_reindexer_honour_spo_max_file_mb() {
+    let dir = tempfile::tempdir().unwrap();
+    let (corpus, index) = (dir.path().join("corpus"), dir.path().join("index"));
+    let over_a_mebibyte = "ébéniste marqueteur ".repeat(60_000);
+    write_files(
+        &corpus,
+        &[
+            ("guides/luthier.md", b"# Luthier\n\nFabrique des violons."),
+            ("guides/gros.txt", over_a_mebibyte.as_bytes()),
+        ],
+    );
+    let (mut child, address) = spawn_serve_with(&corpus, &index, &[("SPO_MAX_FILE_MB", "1")]);
+    assert_eq!(
+        ready_documents(address).await,
+        1,
+        "the file over 1 MiB is not indexed"
+    );
+    let limit = "over the limit of 1048576";
+    let failures = failure_reasons(address).await;
+    assert!(
+        failures
+            .iter()
+            .any(|(path, reason)| path == "guides/gros.txt" && reason.contains(limit)),
+        "{failures:?}"
+    );
+    write_files(&corpus, &[("guides/autre.txt", over_a_mebibyte.as_bytes())]);
+    let (status, outcome) = admin_call(address, "POST", "/api/v1/admin/reindex?wait=true").await;
+    assert_eq!(status, 200, "{outcome}");
+    assert_eq!(outcome["report"]["documents"], 1, "{outcome}");
+    let failures = failure_reasons(address).await;
+    assert!(
+        failures
+            .iter()
+            .any(|(path, reason)| path == "guides/autre.txt" && reason.contains(limit)),
+        "the re-indexer honours the limit too: {failures:?}"
+    );
     child.kill().unwrap();
     child.wait().unwrap();
 }

@@ -11,3 +11,4 @@ pub mod model;
 pub mod schema;
 pub mod search;
 pub mod server;
+pub mod tantivy_format;

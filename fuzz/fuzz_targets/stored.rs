@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use spo_search::schema::{utf8_prefix, StoredDoc};
+use spo_search::tantivy_format::stored::{utf8_prefix, StoredDoc};
 use tantivy::directory::OwnedBytes;
 use tantivy::schema::Field;
 

@@ -7,10 +7,8 @@
 //! with fast columns.
 
 mod document;
-mod stored;
 
 pub use document::{decode_word_marks, stored_text, stored_texts, stored_u64s, to_tantivy};
-pub use stored::{utf8_prefix, StoredDoc, StoredError};
 
 use std::path::{Path, PathBuf};
 

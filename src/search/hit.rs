@@ -9,7 +9,8 @@ use super::query::ParsedQuery;
 use super::snippet::{Highlighter, IndexedBody, Snippet, SCAN_BYTES};
 use super::{highlight_text, SearchError, Searcher};
 use crate::model::{Facet, Lang};
-use crate::schema::{decode_word_marks, utf8_prefix, StoredDoc, StoredError};
+use crate::schema::decode_word_marks;
+use crate::tantivy_format::stored::{utf8_prefix, StoredDoc, StoredError};
 
 /// One result.
 #[derive(Debug, Clone, Serialize)]

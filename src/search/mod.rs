@@ -25,7 +25,8 @@ use tantivy::query::Query;
 use tantivy::{DocAddress, Index, IndexReader, Order, ReloadPolicy, Term};
 
 use crate::model::{Facet, Filter, Lang};
-use crate::schema::{self, Fields, OpenError, StoredError};
+use crate::schema::{self, Fields, OpenError};
+use crate::tantivy_format::stored::StoredError;
 use cache::ResponseCache;
 pub use document::StoredDocument;
 use facets::{FacetCollector, FacetCounts};

@@ -1,7 +1,7 @@
 //! Search over the real corpus: French variations, query grammar, facets, snippets.
 
-use spo_search::schema::StoredDoc;
 use spo_search::search::{SearchRequest, Searcher, Sort};
+use spo_search::tantivy_format::stored::StoredDoc;
 
 use crate::support::{index_into, searcher, top_ids, write_files};
 

@@ -13,9 +13,7 @@ use tantivy::{Directory, Index, IndexMeta, SegmentReader};
 
 use crate::index::manifest::Manifest;
 use crate::schema::build_schema;
-
-/// The name of tantivy's commit file.
-pub const META_FILE: &str = "meta.json";
+use crate::tantivy_format::meta::META_FILE;
 
 /// What a checked index holds.
 #[derive(Debug, Clone, PartialEq, Eq)]

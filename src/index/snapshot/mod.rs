@@ -39,11 +39,9 @@ use tantivy::directory::{MmapDirectory, META_LOCK};
 use tantivy::Directory;
 
 use super::manifest::Manifest;
-pub use inspect::{inspect, Inspection, META_FILE};
+use crate::tantivy_format::meta::{managed_json, MANAGED_FILE, META_FILE};
+pub use inspect::{inspect, Inspection};
 pub use restore::restore;
-
-/// The name of tantivy's list of the files it created (its garbage collector's inventory).
-const MANAGED_FILE: &str = ".managed.json";
 
 /// Why a snapshot or a restore was refused or failed, grouped by who can fix it.
 #[derive(Debug, thiserror::Error)]
@@ -364,15 +362,6 @@ fn sync_dir(dir: &Path) -> Result<(), SnapshotError> {
     File::open(dir)
         .and_then(|d| d.sync_all())
         .map_err(SnapshotError::io(dir, "sync"))
-}
-
-/// `.managed.json` content: the JSON list of file names, as tantivy writes it.
-fn managed_json(mut names: Vec<String>) -> String {
-    names.sort();
-    names.dedup();
-    let mut json = serde_json::to_string(&names).unwrap_or_else(|_| "[]".into());
-    json.push('\n');
-    json
 }
 
 /// How long a restore waits for the writer lock by default.

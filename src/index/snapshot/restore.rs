@@ -11,11 +11,9 @@ use tantivy::directory::error::LockError;
 use tantivy::directory::{DirectoryLock, MmapDirectory, INDEX_WRITER_LOCK};
 use tantivy::{Directory, Index};
 
-use super::inspect::{inspect, parse_meta, same_content, Inspection, META_FILE};
-use super::{
-    lock_error, managed_json, open_directory, sync_dir, write_new, SnapshotError, SnapshotReport,
-    MANAGED_FILE,
-};
+use super::inspect::{inspect, parse_meta, same_content, Inspection};
+use super::{lock_error, open_directory, sync_dir, write_new, SnapshotError, SnapshotReport};
+use crate::tantivy_format::meta::{managed_json, read_managed, restamped, MANAGED_FILE, META_FILE};
 
 /// Makes the snapshot in `snapshot_dir` the index in `index_dir` (created when absent).
 ///
@@ -42,6 +40,10 @@ pub fn restore(
     let directory = open_directory(index_dir)?;
     let writer_lock = wait_for_writer_lock(&directory, index_dir, lock_wait)?;
     let current = CurrentCommit::read(index_dir);
+    // An opstamp above the served commit's, as a new commit would have: readers poll
+    // `meta.json` for a change of content, and restoring the very commit they saw before the
+    // last one must still look like a change to them; and the next run's deletion files
+    // (`<segment>.<opstamp>.del`) get names never used here.
     let meta_json = restamped(&snapshot_meta, current.opstamp).map_err(bad)?;
 
     // Register the files before creating them, as tantivy does: if the restore stops half
@@ -195,27 +197,6 @@ fn wait_for_writer_lock(
     }
 }
 
-/// The snapshot's `meta.json` with an opstamp above both its own and the served commit's,
-/// as a new commit would have. Readers poll `meta.json` for a change of content: restoring
-/// the very commit they saw before the last one must still look like a change to them. And
-/// the next run's deletion files (`<segment>.<opstamp>.del`) get names never used here.
-fn restamped(meta_json: &[u8], served_opstamp: u64) -> Result<Vec<u8>, String> {
-    let unreadable = |e: serde_json::Error| format!("unreadable meta.json: {e}");
-    let mut meta: serde_json::Value = serde_json::from_slice(meta_json).map_err(unreadable)?;
-    let fields = meta
-        .as_object_mut()
-        .ok_or("meta.json is not a JSON object")?;
-    let own = fields
-        .get("opstamp")
-        .and_then(serde_json::Value::as_u64)
-        .ok_or("meta.json has no opstamp")?;
-    let opstamp = own.max(served_opstamp).saturating_add(1);
-    fields.insert("opstamp".into(), opstamp.into());
-    let mut bytes = serde_json::to_vec_pretty(&meta).map_err(unreadable)?;
-    bytes.push(b'\n');
-    Ok(bytes)
-}
-
 /// The commit being served, as far as it can be read (a broken index counts as empty: a
 /// restore is how one repairs it).
 struct CurrentCommit {
@@ -244,7 +225,7 @@ impl CurrentCommit {
             .unwrap_or_default();
         let managed = std::fs::read(index_dir.join(MANAGED_FILE))
             .ok()
-            .and_then(|json| serde_json::from_slice(&json).ok())
+            .and_then(|json| read_managed(&json))
             .unwrap_or_default();
         CurrentCommit {
             live,
@@ -284,25 +265,5 @@ fn collect_garbage(index_dir: &Path, meta_json: &[u8]) {
             "{}: the previous commit's files stay until the next indexing run: {error}",
             index_dir.display()
         );
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn restamping_raises_the_opstamp_and_keeps_the_rest() {
-        let meta = br#"{"segments": [], "opstamp": 7, "payload": "{\"units\": {}}"}"#;
-        let raised: serde_json::Value =
-            serde_json::from_slice(&restamped(meta, 40).expect("restamp")).expect("json");
-        assert_eq!(raised["opstamp"], 41);
-        assert_eq!(raised["payload"], "{\"units\": {}}");
-        let own: serde_json::Value =
-            serde_json::from_slice(&restamped(meta, 3).expect("restamp")).expect("json");
-        assert_eq!(own["opstamp"], 8);
-        assert!(restamped(b"[1, 2]", 0).is_err());
-        assert!(restamped(b"{\"opstamp\": \"x\"}", 0).is_err());
-        assert!(restamped(b"{\"opst", 0).is_err());
     }
 }

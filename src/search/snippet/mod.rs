@@ -22,7 +22,7 @@ use self::fragment::{choose_anchors, floor_char_boundary, Occurrence, Part, Wind
 use super::SearchError;
 use crate::analysis::{self, Mode, SpoTokenizer, WORD_MARK_STRIDE};
 use crate::model::Lang;
-use crate::schema::{utf8_prefix, StoredError};
+use crate::tantivy_format::stored::{utf8_prefix, StoredError};
 
 /// Most fragments per hit.
 pub const MAX_FRAGMENTS: usize = 3;

@@ -5,7 +5,8 @@
 //! The record is tantivy's binary document encoding: a VInt count of values, then each value
 //! as a little-endian `u32` field id, a one-byte type code and the payload. This schema stores
 //! three kinds of values: text (VInt length, UTF-8), bytes (VInt length, bytes) and u64
-//! (8 bytes, little-endian). A test reads every document of an index both ways.
+//! (8 bytes, little-endian). A test reads every document of an index both ways, so that a
+//! change of the encoding in tantivy fails it.
 
 use std::ops::Range;
 

@@ -3,14 +3,14 @@
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use spo_search::index::{self, IndexOptions};
-use spo_search::search::{SearchRequest, Searcher};
+use spo_search::search::{Engine, SearchRequest};
 
 fn queries(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("tempdir");
     let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/corpus");
     index::run(&IndexOptions::new(corpus, dir.path()), &mut |_, _| {})
         .expect("index the bundled corpus");
-    let searcher = Searcher::open(dir.path()).expect("open");
+    let engine = Engine::open(dir.path()).expect("open");
     let cases = [
         ("one_word", "boulanger", false),
         ("two_words", "aide soignant", false),
@@ -28,17 +28,17 @@ fn queries(c: &mut Criterion) {
             complete_last,
             ..Default::default()
         };
-        group.bench_function(name, |b| b.iter(|| searcher.search(&bare).expect("search")));
+        group.bench_function(name, |b| b.iter(|| engine.search(&bare).expect("search")));
         let full = SearchRequest {
             snippets: true,
             facets: true,
             ..bare
         };
         group.bench_function(format!("{name}+snippets+facets"), |b| {
-            b.iter(|| searcher.search(&full).expect("search"))
+            b.iter(|| engine.search(&full).expect("search"))
         });
     }
-    group.bench_function("suggest", |b| b.iter(|| searcher.suggest("boul", 8)));
+    group.bench_function("suggest", |b| b.iter(|| engine.suggest("boul", 8)));
     group.finish();
 }
 

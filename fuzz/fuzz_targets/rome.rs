@@ -46,5 +46,5 @@ fuzz_target!(|data: &[u8]| {
             }
         }
     }
-    let _ = spo_extract::rome::extract_with_warnings(dir);
+    let _ = spo_extract::rome::extract(dir);
 });

@@ -1,9 +1,9 @@
 //! Re-indexing while serving: one run at a time on its own thread, requests that arrive
-//! during a run coalesced into the next one, and the searcher switched to the new commit
+//! during a run coalesced into the next one, and the engine switched to the new commit
 //! when a run ends.
 //!
 //! Searches are never blocked: they read the previous commit until the run commits, then
-//! [`Searcher::reload`] makes the new one visible to the searches that start afterwards
+//! [`Engine::reload`] makes the new one visible to the searches that start afterwards
 //! (searches in flight finish on the commit they began with).
 
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
@@ -13,7 +13,7 @@ use serde::Serialize;
 use tokio::sync::watch;
 
 use crate::index::{self, report::IndexReport, IndexOptions};
-use crate::search::Searcher;
+use crate::search::Engine;
 
 /// The end of one run: its report, or why it could not run at all (also an admin API body).
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -50,8 +50,8 @@ pub struct Reindexer {
 }
 
 impl Reindexer {
-    /// Starts the re-indexing thread for `searcher`, indexing with `options`.
-    pub fn start(options: IndexOptions, searcher: Arc<Searcher>) -> Arc<Reindexer> {
+    /// Starts the re-indexing thread for `engine`, indexing with `options`.
+    pub fn start(options: IndexOptions, engine: Arc<Engine>) -> Arc<Reindexer> {
         let reindexer = Arc::new(Reindexer {
             options,
             queue: Mutex::new(Queue::default()),
@@ -63,7 +63,7 @@ impl Reindexer {
             .name("reindex".into())
             .spawn(move || {
                 while let Some(reindexer) = worker.upgrade() {
-                    reindexer.run_next(&searcher);
+                    reindexer.run_next(&engine);
                 }
             });
         if let Err(error) = spawned {
@@ -107,7 +107,7 @@ impl Reindexer {
 
     /// Waits (up to a second, so that the thread notices when the re-indexer is dropped)
     /// for a request, and serves it.
-    fn run_next(&self, searcher: &Searcher) {
+    fn run_next(&self, engine: &Engine) {
         let served = self.finished.borrow().as_ref().map_or(0, |o| o.ticket);
         let (ticket, rebuild) = {
             let queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
@@ -129,8 +129,8 @@ impl Reindexer {
             ..self.options.clone()
         };
         let result = index::run(&options, &mut |_, _| {});
-        if let Err(error) = searcher.reload() {
-            tracing::error!(%error, "cannot reload the searcher after re-indexing");
+        if let Err(error) = engine.reload() {
+            tracing::error!(%error, "cannot reload the engine after re-indexing");
         }
         let outcome = match result {
             Ok(report) => {
@@ -185,7 +185,7 @@ mod tests {
     fn served() -> (
         tempfile::TempDir,
         std::path::PathBuf,
-        Arc<Searcher>,
+        Arc<Engine>,
         Arc<Reindexer>,
     ) {
         let dir = tempfile::tempdir().unwrap();
@@ -198,14 +198,14 @@ mod tests {
         write(&corpus, "cio/a.md", "# Tonnelier\n\nFabrique des tonneaux.");
         let options = IndexOptions::new(&corpus, &index_dir);
         index::run(&options, &mut |_, _| {}).unwrap();
-        let searcher = Arc::new(Searcher::open(&index_dir).unwrap());
-        let reindexer = Reindexer::start(options, searcher.clone());
-        (dir, corpus, searcher, reindexer)
+        let engine = Arc::new(Engine::open(&index_dir).unwrap());
+        let reindexer = Reindexer::start(options, engine.clone());
+        (dir, corpus, engine, reindexer)
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_run_makes_new_files_searchable_and_reports() {
-        let (_dir, corpus, searcher, reindexer) = served();
+        let (_dir, corpus, engine, reindexer) = served();
         assert!(reindexer.last().is_none());
 
         write(
@@ -222,17 +222,17 @@ mod tests {
             limit: 10,
             ..Default::default()
         };
-        assert_eq!(searcher.search(&request).unwrap().total, 2);
+        assert_eq!(engine.search(&request).unwrap().total, 2);
 
         let rebuild = reindexer.wait(reindexer.request(true)).await.unwrap();
         assert_eq!(rebuild.report.as_ref().unwrap().documents_added, 2);
-        assert_eq!(searcher.search(&request).unwrap().total, 2);
+        assert_eq!(engine.search(&request).unwrap().total, 2);
         assert!(!reindexer.running());
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_failed_run_is_reported_and_the_index_still_served() {
-        let (_dir, corpus, searcher, reindexer) = served();
+        let (_dir, corpus, engine, reindexer) = served();
         write(&corpus, "cio/source.toml", "format = \"nonsense\"\n");
         let outcome = reindexer.wait(reindexer.request(false)).await.unwrap();
         assert!(outcome.report.is_none());
@@ -244,6 +244,6 @@ mod tests {
                 .contains("source.toml"),
             "{outcome:?}"
         );
-        assert_eq!(searcher.searcher().num_docs(), 1);
+        assert_eq!(engine.searcher().num_docs(), 1);
     }
 }

@@ -80,7 +80,7 @@ fn is_corpus_change(event: &notify::Event) -> bool {
 mod tests {
     use super::*;
     use crate::index::{self, IndexOptions};
-    use crate::search::{SearchRequest, Searcher};
+    use crate::search::{Engine, SearchRequest};
 
     #[test]
     fn hidden_files_and_reads_are_not_changes() {
@@ -106,8 +106,8 @@ mod tests {
         std::fs::write(corpus.join("cio/a.md"), "# Vannier\n\nTresse l'osier.").unwrap();
         let options = IndexOptions::new(&corpus, &index_dir);
         index::run(&options, &mut |_, _| {}).unwrap();
-        let searcher = Arc::new(Searcher::open(&index_dir).unwrap());
-        let reindexer = Reindexer::start(options, searcher.clone());
+        let engine = Arc::new(Engine::open(&index_dir).unwrap());
+        let reindexer = Reindexer::start(options, engine.clone());
         let _watcher = watch(&corpus, Duration::from_millis(100), reindexer.clone()).unwrap();
 
         std::fs::write(
@@ -124,7 +124,7 @@ mod tests {
         let mut ids = Vec::new();
         for _ in 0..100 {
             tokio::time::sleep(Duration::from_millis(100)).await;
-            ids = searcher
+            ids = engine
                 .search(&request)
                 .unwrap()
                 .hits

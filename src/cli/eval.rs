@@ -6,7 +6,7 @@ use anyhow::{bail, Context};
 
 use crate::search::eval::{evaluate, parse_queries};
 use crate::search::rank::Ranking;
-use crate::search::Searcher;
+use crate::search::Engine;
 
 #[derive(Debug, clap::Args)]
 pub struct EvalArgs {
@@ -42,10 +42,10 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("--weight {weight:?}"))?;
         ranking.set(name, value).map_err(anyhow::Error::msg)?;
     }
-    let searcher = Searcher::open(&args.index)
+    let engine = Engine::open(&args.index)
         .with_context(|| format!("opening the index {}", args.index.display()))?
         .with_ranking(ranking);
-    let report = evaluate(&searcher, &queries, args.k)?;
+    let report = evaluate(&engine, &queries, args.k)?;
     if args.json {
         super::emit(&format!("{}\n", serde_json::to_string(&report)?))?;
     } else {

@@ -2,10 +2,10 @@
 
 use std::process::ExitCode;
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 
 use crate::model::Filter;
-use crate::search::{SearchRequest, Searcher, Sort};
+use crate::search::{Engine, SearchRequest, Sort};
 
 #[derive(Debug, clap::Args)]
 pub struct SearchArgs {
@@ -21,9 +21,9 @@ pub struct SearchArgs {
     /// Number of results.
     #[arg(long, default_value_t = 10)]
     limit: usize,
-    /// Sort by `relevance` or `date`.
-    #[arg(long, default_value = "relevance")]
-    sort: String,
+    /// Order of results.
+    #[arg(long, value_enum, default_value_t = Sort::Relevance)]
+    sort: Sort,
     /// Print the whole response as JSON.
     #[arg(long)]
     json: bool,
@@ -36,12 +36,7 @@ pub fn run(args: SearchArgs) -> anyhow::Result<ExitCode> {
         .iter()
         .map(|filter| Filter::parse(filter).with_context(|| "--filter".to_string()))
         .collect::<anyhow::Result<Vec<Filter>>>()?;
-    let sort = match args.sort.as_str() {
-        "relevance" => Sort::Relevance,
-        "date" => Sort::Date,
-        other => bail!("--sort {other:?}: expected relevance or date"),
-    };
-    let searcher = Searcher::open(&args.index).with_context(|| {
+    let engine = Engine::open(&args.index).with_context(|| {
         format!(
             "opening the index {}; build it with `spo-search index`",
             args.index.display()
@@ -50,13 +45,13 @@ pub fn run(args: SearchArgs) -> anyhow::Result<ExitCode> {
     let request = SearchRequest {
         query: args.query,
         filters,
-        sort,
+        sort: args.sort,
         limit: args.limit,
         snippets: true,
         facets: true,
         ..SearchRequest::default()
     };
-    let response = searcher.search(&request)?;
+    let response = engine.search(&request)?;
     if args.json {
         super::emit(&format!("{}\n", serde_json::to_string(&response)?))?;
         return Ok(ExitCode::SUCCESS);
@@ -122,6 +117,19 @@ mod tests {
         let error = format!("{:#}", cli.run().unwrap_err());
         assert!(
             error.contains("unknown facet \"couleur\", expected one of reseau"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn sort_is_relevance_or_date_and_nothing_else() {
+        let parse = |sort: &str| {
+            Cli::try_parse_from(["spo-search", "search", "cap", "--sort", sort]).map(|_| ())
+        };
+        assert!(parse("date").is_ok() && parse("relevance").is_ok());
+        let error = parse("random").unwrap_err().to_string();
+        assert!(
+            error.contains("[possible values: relevance, date]"),
             "{error}"
         );
     }

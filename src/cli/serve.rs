@@ -15,7 +15,7 @@ use anyhow::Context;
 use super::IndexArgs;
 use crate::admin::{self, AdminToken};
 use crate::index::{self, IndexOptions, IndexState};
-use crate::search::Searcher;
+use crate::search::Engine;
 use crate::server::limits::RateLimit;
 use crate::server::{self, AppState, ServeOptions};
 
@@ -113,9 +113,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let watcher = Arc::new(Mutex::new(None));
     let keep = watcher.clone();
     tokio::task::spawn_blocking(move || match open_or_build(&indexing, cache_entries) {
-        Ok(searcher) => {
-            let documents = searcher.searcher().num_docs();
-            opening.set_ready(searcher);
+        Ok(engine) => {
+            let documents = engine.searcher().num_docs();
+            opening.set_ready(engine);
             tracing::info!(documents, "index open, the service is ready");
             if watching {
                 match start_watching(&opening, &corpus) {
@@ -142,7 +142,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 /// Opens the index, building it from the corpus first when it is absent or of an older
 /// version (layout or analysis: [`IndexState`]); the first completion warms the vocabulary
 /// so that search-as-you-type is fast from the start.
-fn open_or_build(options: &IndexOptions, cache_entries: usize) -> anyhow::Result<Searcher> {
+fn open_or_build(options: &IndexOptions, cache_entries: usize) -> anyhow::Result<Engine> {
     let (corpus, index_dir) = (&options.corpus, &options.index);
     let state = IndexState::of(index_dir)
         .with_context(|| format!("reading the index {}", index_dir.display()))?;
@@ -161,11 +161,11 @@ fn open_or_build(options: &IndexOptions, cache_entries: usize) -> anyhow::Result
             "index built"
         );
     }
-    let searcher = Searcher::open(index_dir)
+    let engine = Engine::open(index_dir)
         .with_context(|| format!("opening the index {}", index_dir.display()))?
         .with_cache(cache_entries);
-    searcher.suggest("a", 1);
-    Ok(searcher)
+    engine.suggest("a", 1);
+    Ok(engine)
 }
 
 /// Starts re-indexing on changes under `corpus`.
@@ -212,13 +212,13 @@ mod tests {
     use crate::schema::SCHEMA_VERSION;
     use crate::search::SearchRequest;
 
-    fn hits(searcher: &Searcher, query: &str) -> usize {
+    fn hits(engine: &Engine, query: &str) -> usize {
         let request = SearchRequest {
             query: query.into(),
             limit: 10,
             ..SearchRequest::default()
         };
-        searcher.search(&request).expect("search").total
+        engine.search(&request).expect("search").total
     }
 
     /// Commits `manifest` as the payload of the index at `dir`, documents unchanged.
@@ -258,19 +258,19 @@ mod tests {
             Some(IndexState::OutdatedAnalysis)
         );
 
-        let searcher = open_or_build(&options, 0).expect("served");
+        let engine = open_or_build(&options, 0).expect("served");
         assert_eq!(
-            hits(&searcher, "ébéniste"),
+            hits(&engine, "ébéniste"),
             1,
             "the documents were analysed again"
         );
         assert_eq!(
-            hits(&searcher, "luthier"),
+            hits(&engine, "luthier"),
             0,
             "no document of the old analysis is left"
         );
         assert_eq!(IndexState::of(&index_dir).ok(), Some(IndexState::Current));
-        let manifest = index::committed_manifest(searcher.index()).expect("manifest");
+        let manifest = index::committed_manifest(engine.index()).expect("manifest");
         assert_eq!(manifest.schema_version, SCHEMA_VERSION);
     }
 
@@ -285,11 +285,11 @@ mod tests {
         )
         .expect("write");
         let options = IndexOptions::new(&corpus, &index_dir);
-        let searcher = open_or_build(&options, 0).expect("built then served");
-        assert_eq!(hits(&searcher, "luthier"), 1);
-        drop(searcher);
+        let engine = open_or_build(&options, 0).expect("built then served");
+        assert_eq!(hits(&engine, "luthier"), 1);
+        drop(engine);
         std::fs::remove_dir_all(&corpus).expect("the corpus is gone");
-        let searcher = open_or_build(&options, 0).expect("served without its corpus");
-        assert_eq!(hits(&searcher, "luthier"), 1);
+        let engine = open_or_build(&options, 0).expect("served without its corpus");
+        assert_eq!(hits(&engine, "luthier"), 1);
     }
 }

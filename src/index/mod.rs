@@ -7,7 +7,7 @@
 //! point leaves the previous commit intact, and the next run redoes what was lost.
 //!
 //! What the folder holds is decided once ([`IndexState`], shared with `serve`); the pass
-//! itself is a value ([`pass`]) that applies each unit's result, drops the removed units and
+//! itself is a value (`pass`) that applies each unit's result, drops the removed units and
 //! commits.
 
 pub mod fault;

@@ -6,7 +6,7 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{TantivyDocument, Term};
 
 use super::hit::Highlighters;
-use super::{query, Hit, SearchError, Searcher, MAX_LIMIT};
+use super::{query, Engine, Hit, SearchError, MAX_LIMIT};
 use crate::model::{Facet, Facets};
 use crate::schema::{stored_text, stored_texts, stored_u64s, Fields};
 
@@ -62,7 +62,7 @@ impl StoredDocument {
     }
 }
 
-impl Searcher {
+impl Engine {
     /// The stored document with id `id`, if any.
     pub fn document(&self, id: &str) -> Result<Option<StoredDocument>, SearchError> {
         let searcher = self.searcher();

@@ -1,4 +1,4 @@
-//! Relevance evaluation: runs a judged query set through [`Searcher::search`] (the API's own
+//! Relevance evaluation: runs a judged query set through [`Engine::search`] (the API's own
 //! path) and computes MRR@k, Recall@k, nDCG@k with binary gains, P@1 and latency percentiles.
 //!
 //! Query files are TSV with a header: `query_id  query  doc_id  grade`, one row per relevant
@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use super::{SearchError, SearchRequest, Searcher};
+use super::{Engine, SearchError, SearchRequest};
 
 /// A judged query.
 #[derive(Debug, Clone, PartialEq)]
@@ -113,18 +113,18 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
-/// Runs every query through `searcher` and scores the top `k`.
+/// Runs every query through `engine` and scores the top `k`.
 pub fn evaluate(
-    searcher: &Searcher,
+    engine: &Engine,
     queries: &[JudgedQuery],
     k: usize,
 ) -> Result<EvalReport, SearchError> {
     let k = k.clamp(1, super::MAX_LIMIT);
-    let tantivy_searcher = searcher.searcher();
+    let tantivy_searcher = engine.searcher();
     let mut known = HashSet::new();
     let mut missing = HashSet::new();
     for id in queries.iter().flat_map(|q| q.relevant.iter()) {
-        let term = tantivy::Term::from_field_text(searcher.fields().id, id);
+        let term = tantivy::Term::from_field_text(engine.fields().id, id);
         if tantivy_searcher.doc_freq(&term)? > 0 {
             known.insert(id.clone());
         } else {
@@ -140,7 +140,7 @@ pub fn evaluate(
             ..SearchRequest::default()
         };
         let started = Instant::now();
-        let response = searcher.search(&request)?;
+        let response = engine.search(&request)?;
         latencies.push(started.elapsed().as_secs_f64() * 1000.0);
         let ranked: Vec<String> = response.hits.into_iter().map(|hit| hit.id).collect();
         let (rr, recall, ndcg, p1) = score_one(&ranked, &query.relevant, k);

@@ -7,7 +7,7 @@ use tantivy::DocAddress;
 use super::columns::Segments;
 use super::query::ParsedQuery;
 use super::snippet::{Highlighter, IndexedBody, Snippet, SCAN_BYTES};
-use super::{highlight_text, SearchError, Searcher};
+use super::{highlight_text, Engine, SearchError};
 use crate::model::{Facet, Lang};
 use crate::schema::decode_word_marks;
 use crate::tantivy_format::stored::{utf8_prefix, StoredDoc, StoredError};
@@ -36,7 +36,7 @@ pub struct Hit {
     pub snippets: Vec<Snippet>,
 }
 
-impl Searcher {
+impl Engine {
     /// One result: the stored fields of `address`, read in place from its segment's store,
     /// its title highlighted and, when asked, its snippets.
     pub(super) fn hit(

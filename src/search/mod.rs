@@ -1,7 +1,9 @@
 //! Search: the one path that the CLI, the API, the web page and `eval` all take.
 //!
-//! A [`Searcher`] holds one `IndexReader` for the life of the process and takes a fresh
-//! tantivy searcher per query, so that a new commit is picked up without a restart.
+//! An [`Engine`] is an open index and everything needed to search it, for the life of the
+//! process: one `IndexReader`, the decoded columns, the vocabulary and the answer cache. It
+//! takes a fresh tantivy searcher per query ([`Engine::searcher`]), so that a new commit is
+//! picked up without a restart.
 
 pub mod cache;
 pub mod columns;
@@ -54,12 +56,16 @@ pub enum SearchError {
     Stored(#[from] StoredError),
 }
 
-/// Order of results.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Deserialize, Serialize)]
+/// Order of results (also the values of the CLI's `--sort`).
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Deserialize, Serialize, clap::ValueEnum,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Sort {
+    /// Best match first.
     #[default]
     Relevance,
+    /// Most recent first; documents without a date last.
     Date,
 }
 
@@ -97,8 +103,8 @@ pub struct SearchResponse {
     pub took_ms: f64,
 }
 
-/// Search over one index, for the life of the process.
-pub struct Searcher {
+/// An open index and everything needed to search it, for the life of the process.
+pub struct Engine {
     index: Index,
     reader: IndexReader,
     fields: Fields,
@@ -108,15 +114,15 @@ pub struct Searcher {
     cache: ResponseCache,
 }
 
-impl Searcher {
+impl Engine {
     /// Opens the index at `dir`.
-    pub fn open(dir: &Path) -> Result<Searcher, SearchError> {
+    pub fn open(dir: &Path) -> Result<Engine, SearchError> {
         let (index, fields) = schema::open(dir)?;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::OnCommitWithDelay)
             .try_into()?;
-        Ok(Searcher {
+        Ok(Engine {
             index,
             reader,
             fields,
@@ -128,7 +134,7 @@ impl Searcher {
     }
 
     /// Replaces the ranking weights (used by `eval` experiments).
-    pub fn with_ranking(mut self, ranking: Ranking) -> Searcher {
+    pub fn with_ranking(mut self, ranking: Ranking) -> Engine {
         self.ranking = ranking;
         self
     }
@@ -195,7 +201,7 @@ impl Searcher {
     }
 
     /// Keeps the answers of the last `capacity` distinct searches for the current commit.
-    pub fn with_cache(mut self, capacity: usize) -> Searcher {
+    pub fn with_cache(mut self, capacity: usize) -> Engine {
         self.cache = ResponseCache::new(capacity);
         self
     }

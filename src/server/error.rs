@@ -2,7 +2,7 @@
 //!
 //! Every failure a handler or a middleware can meet becomes an [`ApiError`]; its
 //! [`IntoResponse`] sets the status, code and headers, and leaves the body to the outermost
-//! layer ([`super::present_errors`]), which writes the API's JSON shape
+//! layer (`present_errors`), which writes the API's JSON shape
 //! `{ "error": { "code", "message" } }` or the French page of the web, by path.
 //! [`ApiQuery`] and [`ApiPath`] replace axum's extractors so that their rejections are
 //! [`ApiError::BadParameter`] too.
@@ -68,7 +68,7 @@ pub enum ApiError {
 pub struct ErrorCode(pub &'static str);
 
 /// An error answer whose body is still to be written, by path
-/// ([`super::present_errors`]).
+/// (`present_errors`).
 #[derive(Debug, Clone)]
 pub struct Unpresented(pub ApiError);
 

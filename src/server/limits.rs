@@ -61,7 +61,7 @@ impl RateLimiter {
         }
     }
 
-    /// Takes one token from the bucket of `client`'s [`rate_key`] at `now`, or tells in how
+    /// Takes one token from the bucket of `client`'s `rate_key` at `now`, or tells in how
     /// many seconds one will be available.
     pub fn check(&self, client: IpAddr, now: Instant) -> Result<(), u64> {
         let Some(limit) = self.limit else {

@@ -1,5 +1,5 @@
 //! The HTTP service: the state every handler shares and the calls it serves
-//! ([`state`], [`service`]), the middleware (request limits, rate limits, metrics, panics
+//! (`state`, [`service`]), the middleware (request limits, rate limits, metrics, panics
 //! caught), the one error type and its status mapping ([`error`]), and its two
 //! presentations of the same calls: the JSON API ([`api`]) and the French web pages
 //! ([`web`]), which never import each other.
@@ -7,7 +7,7 @@
 //! [`app`] builds the router from an [`AppState`]; the index may not be open yet, in which
 //! case every route that needs it answers 503 until [`AppState::set_ready`] is called.
 //! Whether an error is answered as JSON or as a web page is decided once, by path, by the
-//! outermost layer ([`present_errors`]): handlers and middleware only say what went wrong.
+//! outermost layer (`present_errors`): handlers and middleware only say what went wrong.
 
 pub mod api;
 pub mod error;

@@ -113,8 +113,8 @@ impl AppState {
         let request = query.request();
         let counted = self.clone();
         let response = self
-            .run(move |searcher| {
-                let response = searcher.search(&request)?;
+            .run(move |engine| {
+                let response = engine.search(&request)?;
                 let respelled = response.suggestion.is_some();
                 counted
                     .metrics()
@@ -132,18 +132,14 @@ impl AppState {
 
     /// The document with id `id`.
     pub async fn document(&self, id: String) -> Result<StoredDocument, ApiError> {
-        self.run(move |searcher| {
-            searcher
-                .document(&id)?
-                .ok_or(ApiError::DocumentNotFound(id))
-        })
-        .await
+        self.run(move |engine| engine.document(&id)?.ok_or(ApiError::DocumentNotFound(id)))
+            .await
     }
 
     /// At most `limit` documents similar to the one with id `id`, best first.
     pub async fn similar(&self, id: String, limit: usize) -> Result<Vec<Hit>, ApiError> {
-        self.run(move |searcher| {
-            searcher
+        self.run(move |engine| {
+            engine
                 .similar(&id, limit)?
                 .ok_or(ApiError::DocumentNotFound(id))
         })
@@ -158,8 +154,8 @@ impl AppState {
         limit: usize,
     ) -> Result<(String, Vec<String>), ApiError> {
         let text: String = text.chars().take(MAX_SUGGEST_CHARS).collect();
-        self.run(move |searcher| {
-            let suggestions = searcher.suggest(&text, limit);
+        self.run(move |engine| {
+            let suggestions = engine.suggest(&text, limit);
             Ok((text, suggestions))
         })
         .await
@@ -167,10 +163,10 @@ impl AppState {
 
     /// The number of documents and the counts of every facet.
     pub async fn overview(&self) -> Result<Overview, ApiError> {
-        self.run(|searcher| {
+        self.run(|engine| {
             Ok(Overview {
-                documents: searcher.searcher().num_docs(),
-                facets: searcher.all_facets()?,
+                documents: engine.searcher().num_docs(),
+                facets: engine.all_facets()?,
             })
         })
         .await
@@ -178,14 +174,14 @@ impl AppState {
 
     /// The number of documents, or 503 while the index is not open.
     pub fn documents(&self) -> Result<u64, ApiError> {
-        Ok(self.searcher()?.searcher().num_docs())
+        Ok(self.engine()?.searcher().num_docs())
     }
 
     /// The documents that the committed index lacks because they failed, and why.
     pub async fn failures(&self) -> Result<Vec<Failure>, ApiError> {
-        self.run(|searcher| {
+        self.run(|engine| {
             let manifest =
-                crate::index::committed_manifest(searcher.index()).map_err(ApiError::internal)?;
+                crate::index::committed_manifest(engine.index()).map_err(ApiError::internal)?;
             let mut report = IndexReport::default();
             report.count_from(&manifest);
             Ok(report.failures)
@@ -195,13 +191,13 @@ impl AppState {
 
     /// The figures of the index for the metrics (size read off the async runtime).
     pub async fn index_figures(&self) -> IndexFigures {
-        let Ok(searcher) = self.searcher() else {
+        let Ok(engine) = self.engine() else {
             return IndexFigures::default();
         };
         let dir = self.index_dir().to_path_buf();
         tokio::task::spawn_blocking(move || IndexFigures {
             ready: true,
-            documents: searcher.searcher().num_docs(),
+            documents: engine.searcher().num_docs(),
             size_bytes: crate::index::folder_size(&dir),
         })
         .await

@@ -1,4 +1,4 @@
-//! The state every handler shares: the searcher once the index is open, the settings, the
+//! The state every handler shares: the engine once the index is open, the settings, the
 //! metrics, the rate limiter and the re-indexer; and the bounded pool on which searches run.
 
 use std::path::Path;
@@ -12,7 +12,7 @@ use super::limits::{RateLimit, RateLimiter};
 use super::metrics::Metrics;
 use crate::admin::{AdminToken, Reindexer};
 use crate::index::IndexOptions;
-use crate::search::Searcher;
+use crate::search::Engine;
 
 /// Settings of the service that do not depend on the index.
 #[derive(Debug, Clone)]
@@ -54,7 +54,7 @@ impl Default for ServeOptions {
 }
 
 /// Either the open index, or why it could not be opened.
-type Readiness = Result<Arc<Searcher>, String>;
+type Readiness = Result<Arc<Engine>, String>;
 
 struct Shared {
     readiness: OnceLock<Readiness>,
@@ -69,7 +69,7 @@ struct Shared {
     rate_limiter: RateLimiter,
 }
 
-/// What every handler shares: the searcher once the index is open, the corpus folder for
+/// What every handler shares: the engine once the index is open, the corpus folder for
 /// downloads, the settings and the metrics. Cloning is cheap.
 #[derive(Clone)]
 pub struct AppState {
@@ -93,22 +93,19 @@ impl AppState {
         }
     }
 
-    /// Makes the service ready with this searcher (no effect if already ready or failed),
+    /// Makes the service ready with this engine (no effect if already ready or failed),
     /// and starts its re-indexer.
-    pub fn set_ready(&self, searcher: Searcher) {
-        let searcher = Arc::new(searcher);
-        if self.shared.readiness.set(Ok(searcher.clone())).is_ok() {
+    pub fn set_ready(&self, engine: Engine) {
+        let engine = Arc::new(engine);
+        if self.shared.readiness.set(Ok(engine.clone())).is_ok() {
             let options = self.shared.indexing.clone();
-            let _ = self
-                .shared
-                .reindexer
-                .set(Reindexer::start(options, searcher));
+            let _ = self.shared.reindexer.set(Reindexer::start(options, engine));
         }
     }
 
     /// The re-indexer of the served index, or 503 while the index is not open.
     pub fn reindexer(&self) -> Result<Arc<Reindexer>, ApiError> {
-        self.searcher()?;
+        self.engine()?;
         self.shared
             .reindexer
             .get()
@@ -127,10 +124,10 @@ impl AppState {
         let _ = self.shared.readiness.set(Err(reason.to_string()));
     }
 
-    /// The searcher, or 503 while the index is not open.
-    pub fn searcher(&self) -> Result<Arc<Searcher>, ApiError> {
+    /// The engine, or 503 while the index is not open.
+    pub fn engine(&self) -> Result<Arc<Engine>, ApiError> {
         match self.shared.readiness.get() {
-            Some(Ok(searcher)) => Ok(searcher.clone()),
+            Some(Ok(engine)) => Ok(engine.clone()),
             Some(Err(_)) => Err(ApiError::NotReady(
                 "the index could not be opened; see the server log".into(),
             )),
@@ -140,15 +137,15 @@ impl AppState {
         }
     }
 
-    /// Runs `work` with the searcher on the blocking pool, off the async runtime, at most
+    /// Runs `work` with the engine on the blocking pool, off the async runtime, at most
     /// [`ServeOptions::search_threads`] at once: under load, requests queue here instead of
     /// crowding the cores with threads.
     pub async fn run<T, F>(&self, work: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
-        F: FnOnce(&Searcher) -> Result<T, ApiError> + Send + 'static,
+        F: FnOnce(&Engine) -> Result<T, ApiError> + Send + 'static,
     {
-        let searcher = self.searcher()?;
+        let engine = self.engine()?;
         let slot = self
             .shared
             .search_slots
@@ -157,7 +154,7 @@ impl AppState {
             .await
             .map_err(ApiError::internal)?;
         tokio::task::spawn_blocking(move || {
-            let result = work(&searcher);
+            let result = work(&engine);
             drop(slot);
             result
         })

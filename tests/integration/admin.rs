@@ -9,7 +9,7 @@ use axum::Router;
 use serde_json::Value;
 use spo_search::admin::AdminToken;
 use spo_search::index::IndexOptions;
-use spo_search::search::Searcher;
+use spo_search::search::Engine;
 use spo_search::server::{app, AppState, ServeOptions};
 
 use crate::api::{fixture_corpus, get, get_json, send};
@@ -42,7 +42,7 @@ pub fn served(options: ServeOptions) -> Served {
     copy_dir(&fixture_corpus(), &corpus);
     index_into(&corpus, &index);
     let state = AppState::new(IndexOptions::new(&corpus, &index), options);
-    state.set_ready(Searcher::open(&index).unwrap());
+    state.set_ready(Engine::open(&index).unwrap());
     Served {
         _dir: dir,
         corpus,

@@ -9,7 +9,7 @@ use axum::http::{header, HeaderMap, Method, Request, StatusCode};
 use axum::Router;
 use serde_json::Value;
 use spo_search::index::IndexOptions;
-use spo_search::search::Searcher;
+use spo_search::search::Engine;
 use spo_search::server::{app, AppState, ServeOptions};
 use tower::ServiceExt;
 
@@ -44,7 +44,7 @@ pub fn fixture_app() -> Router {
         IndexOptions::new(fixture_corpus(), fixture_index()),
         ServeOptions::default(),
     );
-    state.set_ready(Searcher::open(fixture_index()).expect("open the fixture index"));
+    state.set_ready(Engine::open(fixture_index()).expect("open the fixture index"));
     app(state)
 }
 
@@ -54,7 +54,7 @@ pub fn bundled_app() -> Router {
         IndexOptions::new(corpus(), bundled_index()),
         ServeOptions::default(),
     );
-    state.set_ready(Searcher::open(bundled_index()).expect("open the bundled index"));
+    state.set_ready(Engine::open(bundled_index()).expect("open the bundled index"));
     app(state)
 }
 
@@ -444,7 +444,7 @@ async fn cors_is_off_by_default_and_allows_configured_origins() {
         IndexOptions::new(fixture_corpus(), fixture_index()),
         options,
     );
-    state.set_ready(Searcher::open(fixture_index()).expect("open"));
+    state.set_ready(Engine::open(fixture_index()).expect("open"));
     let partner = app(state);
     let open = request(&partner).await;
     assert_eq!(
@@ -477,7 +477,7 @@ async fn searches_beyond_the_configured_threads_wait_their_turn() {
         IndexOptions::new(fixture_corpus(), fixture_index()),
         options,
     );
-    state.set_ready(Searcher::open(fixture_index()).expect("open"));
+    state.set_ready(Engine::open(fixture_index()).expect("open"));
     let running = Arc::new(AtomicUsize::new(0));
     let most = Arc::new(AtomicUsize::new(0));
     let mut tasks = Vec::new();
@@ -485,12 +485,12 @@ async fn searches_beyond_the_configured_threads_wait_their_turn() {
         let (state, running, most) = (state.clone(), running.clone(), most.clone());
         tasks.push(tokio::spawn(async move {
             state
-                .run(move |searcher| {
+                .run(move |engine| {
                     let now = running.fetch_add(1, Ordering::SeqCst) + 1;
                     most.fetch_max(now, Ordering::SeqCst);
                     std::thread::sleep(std::time::Duration::from_millis(30));
                     running.fetch_sub(1, Ordering::SeqCst);
-                    Ok(searcher.searcher().num_docs())
+                    Ok(engine.searcher().num_docs())
                 })
                 .await
         }));

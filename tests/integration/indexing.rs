@@ -5,7 +5,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use spo_search::index::{self, IndexOptions};
-use spo_search::search::Searcher;
+use spo_search::search::Engine;
 
 use crate::support::{bundled_index, bundled_report, corpus, index_into, top_ids, write_files};
 
@@ -91,15 +91,12 @@ fn added_changed_and_removed_files_are_reflected() {
     assert_eq!(second.units_removed, 1);
     assert_eq!(second.documents, 2);
 
-    let searcher = Searcher::open(&index_dir).expect("open");
-    assert_eq!(top_ids(&searcher, "boulanger", 5), Vec::<String>::new());
+    let engine = Engine::open(&index_dir).expect("open");
+    assert_eq!(top_ids(&engine, "boulanger", 5), Vec::<String>::new());
+    assert_eq!(top_ids(&engine, "chaudronnerie", 5), ["guides/soudeur.txt"]);
+    assert_eq!(top_ids(&engine, "bouquets", 5), ["guides/fleuriste.md"]);
     assert_eq!(
-        top_ids(&searcher, "chaudronnerie", 5),
-        ["guides/soudeur.txt"]
-    );
-    assert_eq!(top_ids(&searcher, "bouquets", 5), ["guides/fleuriste.md"]);
-    assert_eq!(
-        top_ids(&searcher, "metalliques", 5),
+        top_ids(&engine, "metalliques", 5),
         Vec::<String>::new(),
         "old content is gone"
     );
@@ -145,10 +142,10 @@ fn bad_files_are_reported_and_the_rest_is_indexed() {
     assert_eq!(report.documents, 2, "ok.md and the good record: {report}");
     assert!(report.committed);
 
-    let searcher = Searcher::open(&index_dir).expect("open");
-    assert_eq!(top_ids(&searcher, "lisible", 5), ["docs/ok.md"]);
+    let engine = Engine::open(&index_dir).expect("open");
+    assert_eq!(top_ids(&engine, "lisible", 5), ["docs/ok.md"]);
     assert_eq!(
-        top_ids(&searcher, "premier", 5),
+        top_ids(&engine, "premier", 5),
         ["a"],
         "a JSON source without id_prefix uses the raw key"
     );
@@ -234,16 +231,16 @@ fn a_killed_run_leaves_a_searchable_index_that_the_next_run_repairs() {
         let _ = child.kill();
         let _ = child.wait();
         if index_dir.join("meta.json").exists() {
-            let searcher = Searcher::open(&index_dir).expect("index opens after kill -9");
-            let _ = top_ids(&searcher, "boulanger", 3);
+            let engine = Engine::open(&index_dir).expect("index opens after kill -9");
+            let _ = top_ids(&engine, "boulanger", 3);
         }
     }
     let repaired = index_into(&corpus(), &index_dir);
     assert_eq!(repaired.failed, 0, "{repaired}");
     assert_eq!(repaired.documents, bundled_report().documents);
-    let searcher = Searcher::open(&index_dir).expect("open");
+    let engine = Engine::open(&index_dir).expect("open");
     assert_eq!(
-        searcher.searcher().num_docs() as usize,
+        engine.searcher().num_docs() as usize,
         repaired.documents,
         "no duplicates left behind"
     );

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use spo_search::index::IndexOptions;
-use spo_search::search::Searcher;
+use spo_search::search::Engine;
 use spo_search::server::{app, AppState, ServeOptions};
 
 use crate::admin::copy_dir;
@@ -51,7 +51,7 @@ async fn searches_stay_right_during_full_rebuilds() {
         ..ServeOptions::default()
     };
     let state = AppState::new(IndexOptions::new(&corpus, &index), options);
-    state.set_ready(Searcher::open(&index).unwrap());
+    state.set_ready(Engine::open(&index).unwrap());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     let router = app(state.clone());

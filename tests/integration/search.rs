@@ -1,9 +1,9 @@
 //! Search over the real corpus: French variations, query grammar, facets, snippets.
 
-use spo_search::search::{SearchRequest, Searcher, Sort};
+use spo_search::search::{Engine, SearchRequest, Sort};
 use spo_search::tantivy_format::stored::StoredDoc;
 
-use crate::support::{index_into, searcher, top_ids, write_files};
+use crate::support::{engine, index_into, top_ids, write_files};
 
 fn search(query: &str) -> spo_search::search::SearchResponse {
     let request = SearchRequest {
@@ -13,11 +13,11 @@ fn search(query: &str) -> spo_search::search::SearchResponse {
         facets: true,
         ..Default::default()
     };
-    searcher().search(&request).expect("search")
+    engine().search(&request).expect("search")
 }
 
 fn rank_of(query: &str, id: &str) -> Option<usize> {
-    top_ids(searcher(), query, 10)
+    top_ids(engine(), query, 10)
         .iter()
         .position(|hit| hit == id)
 }
@@ -42,12 +42,12 @@ fn job_titles_are_found_whatever_the_accent_case_or_gender() {
 #[test]
 fn elision_does_not_change_what_is_found() {
     assert_eq!(
-        top_ids(searcher(), "l’apprentissage", 10),
-        top_ids(searcher(), "apprentissage", 10)
+        top_ids(engine(), "l’apprentissage", 10),
+        top_ids(engine(), "apprentissage", 10)
     );
     assert_eq!(
-        top_ids(searcher(), "d'orientation", 10),
-        top_ids(searcher(), "orientation", 10)
+        top_ids(engine(), "d'orientation", 10),
+        top_ids(engine(), "orientation", 10)
     );
 }
 
@@ -56,12 +56,12 @@ fn typos_are_tolerated_below_exact_matches() {
     assert!(
         rank_of("boulangr", "rome:D1102").is_some_and(|rank| rank < 3),
         "{:?}",
-        top_ids(searcher(), "boulangr", 10)
+        top_ids(engine(), "boulangr", 10)
     );
     assert!(
         rank_of("documentalist", "rome:K1601").is_some(),
         "{:?}",
-        top_ids(searcher(), "documentalist", 10)
+        top_ids(engine(), "documentalist", 10)
     );
 }
 
@@ -73,7 +73,7 @@ fn the_last_word_completes_as_a_prefix_when_typing() {
         complete_last: true,
         ..Default::default()
     };
-    let ids: Vec<String> = searcher()
+    let ids: Vec<String> = engine()
         .search(&request)
         .expect("search")
         .hits
@@ -178,7 +178,7 @@ fn sort_by_date_orders_hits_newest_first() {
         sort: Sort::Date,
         ..Default::default()
     };
-    let dates: Vec<String> = searcher()
+    let dates: Vec<String> = engine()
         .search(&request)
         .expect("search")
         .hits
@@ -218,7 +218,7 @@ fn snippets_from_indexed_positions_equal_those_of_a_text_scan() {
         "orientation",
     ] {
         for hit in search(query).hits {
-            let doc = searcher().document(&hit.id).unwrap().unwrap();
+            let doc = engine().document(&hit.id).unwrap().unwrap();
             let body = doc.body;
             if body.trim().is_empty() || body.len() > 40_000 || hit.language != "fr" {
                 continue;
@@ -246,7 +246,7 @@ fn did_you_mean_offers_a_respelling_when_results_are_few() {
 
 #[test]
 fn more_like_this_excludes_the_document_itself() {
-    let similar = searcher()
+    let similar = engine()
         .similar("rome:D1102", 5)
         .expect("similar")
         .expect("known id");
@@ -256,10 +256,7 @@ fn more_like_this_excludes_the_document_itself() {
         similar.iter().any(|hit| hit.id == "rome:D1108"),
         "Chef boulanger is a neighbour"
     );
-    assert!(searcher()
-        .similar("rome:NOPE", 5)
-        .expect("similar")
-        .is_none());
+    assert!(engine().similar("rome:NOPE", 5).expect("similar").is_none());
 }
 
 /// Facet counts against a hand-counted fixture.
@@ -282,14 +279,14 @@ fn facet_counts_match_a_hand_counted_fixture() {
     );
     let report = index_into(&corpus, &index_dir);
     assert_eq!(report.documents, 5, "{report}");
-    let searcher = Searcher::open(&index_dir).expect("open");
+    let engine = Engine::open(&index_dir).expect("open");
     let request = SearchRequest {
         query: "stage".into(),
         facets: true,
         limit: 10,
         ..Default::default()
     };
-    let response = searcher.search(&request).expect("search");
+    let response = engine.search(&request).expect("search");
     assert_eq!(response.total, 3);
     let counts = |name: &str| -> Vec<(String, u64)> {
         let facet = response
@@ -311,7 +308,7 @@ fn facet_counts_match_a_hand_counted_fixture() {
         counts("territoire"),
         [("paca".to_string(), 2), ("var".to_string(), 1)]
     );
-    let all = searcher.all_facets().expect("facets");
+    let all = engine.all_facets().expect("facets");
     let audience = all.iter().find(|f| f.name == "public").expect("public");
     let audience: Vec<(String, u64)> = audience
         .values
@@ -341,13 +338,13 @@ fn cached_answers_never_outlive_the_commit_they_came_from() {
         ],
     );
     index_into(&corpus, &index);
-    let searcher = Searcher::open(&index).unwrap().with_cache(16);
-    assert_eq!(top_ids(&searcher, "ferronnier", 10), ["cio/a.md"]);
-    assert_eq!(top_ids(&searcher, "ferronnier", 10), ["cio/a.md"]);
+    let engine = Engine::open(&index).unwrap().with_cache(16);
+    assert_eq!(top_ids(&engine, "ferronnier", 10), ["cio/a.md"]);
+    assert_eq!(top_ids(&engine, "ferronnier", 10), ["cio/a.md"]);
     write_files(&corpus, &[("cio/b.md", b"# Ferronnier\n\nForge et fer.")]);
     index_into(&corpus, &index);
-    searcher.reload().unwrap();
-    let mut after = top_ids(&searcher, "ferronnier", 10);
+    engine.reload().unwrap();
+    let mut after = top_ids(&engine, "ferronnier", 10);
     after.sort();
     assert_eq!(after, ["cio/a.md", "cio/b.md"]);
 }
@@ -374,7 +371,7 @@ fn snippets_of_a_hit_before_the_first_document_of_a_query_term() {
         snippets: true,
         ..Default::default()
     };
-    let response = Searcher::open(&index).unwrap().search(&request).unwrap();
+    let response = Engine::open(&index).unwrap().search(&request).unwrap();
     assert_eq!(response.hits.len(), 2);
     for hit in &response.hits {
         assert!(
@@ -387,7 +384,7 @@ fn snippets_of_a_hit_before_the_first_document_of_a_query_term() {
 #[test]
 fn every_stored_document_reads_the_same_in_place_as_through_tantivy() {
     use tantivy::schema::Value;
-    let tantivy_searcher = searcher().searcher();
+    let tantivy_searcher = engine().searcher();
     let schema = tantivy_searcher.schema().clone();
     let mut documents = 0;
     for segment in tantivy_searcher.segment_readers() {

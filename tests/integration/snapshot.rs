@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use spo_search::index::snapshot::{self, inspect, SnapshotError};
 use spo_search::index::{self, IndexError, IndexOptions};
-use spo_search::search::Searcher;
+use spo_search::search::Engine;
 
 use crate::support::{bundled_report, corpus, folder_contents, index_into, top_ids, write_files};
 
@@ -54,7 +54,7 @@ fn snapshots_taken_during_an_indexing_run_are_whole_commits() {
     }
     let index_dir = dir.path().join("index");
     assert_eq!(index_into(&small, &index_dir).documents, 5);
-    let served = Searcher::open(&index_dir).expect("a server's reader");
+    let served = Engine::open(&index_dir).expect("a server's reader");
     let full = bundled_report().documents as u64;
 
     let mut run = Command::new(BIN)
@@ -77,7 +77,7 @@ fn snapshots_taken_during_an_indexing_run_are_whole_commits() {
             "a commit that existed, not {}",
             report.documents
         );
-        let copy = Searcher::open(&out).expect("the snapshot opens");
+        let copy = Engine::open(&out).expect("the snapshot opens");
         assert_eq!(copy.searcher().num_docs(), report.documents);
         assert_eq!(top_ids(&copy, "accord cadre", 1).len(), 1);
         assert_eq!(top_ids(&served, "accord cadre", 1).len(), 1);
@@ -110,7 +110,7 @@ fn restore_is_seen_by_a_server_and_indexing_resumes_incrementally() {
     index_into(&corpus, &index_dir);
     let snap = dir.path().join("snap");
     snapshot::snapshot(&index_dir, &snap).expect("snapshot");
-    let server = Searcher::open(&index_dir).expect("open");
+    let server = Engine::open(&index_dir).expect("open");
 
     write_files(
         &corpus,
@@ -150,7 +150,7 @@ fn restore_is_seen_by_a_server_and_indexing_resumes_incrementally() {
         "{next}"
     );
     assert_eq!(next.documents, 4);
-    let fresh = Searcher::open(&index_dir).expect("open");
+    let fresh = Engine::open(&index_dir).expect("open");
     assert_eq!(top_ids(&fresh, "viennoiserie", 5), ["guides/boulanger.md"]);
     assert_eq!(fresh.searcher().num_docs(), 4, "no duplicates");
 }
@@ -242,8 +242,8 @@ fn cli_snapshot_refuses_a_non_empty_folder_and_round_trips() {
         stdout.contains("3 documents from 3 corpus units"),
         "{stdout}"
     );
-    let searcher = Searcher::open(&restored).expect("open");
-    assert_eq!(top_ids(&searcher, "bouquets", 5), ["guides/fleuriste.md"]);
+    let engine = Engine::open(&restored).expect("open");
+    assert_eq!(top_ids(&engine, "bouquets", 5), ["guides/fleuriste.md"]);
 }
 
 /// A corpus of one small guide indexed into `index`, then a large new file that the next run
@@ -269,9 +269,9 @@ fn indexed_then_grown(root: &Path) -> (PathBuf, PathBuf) {
 
 /// The previous commit is whole and searchable, and a run with room to write completes it.
 fn assert_previous_commit_served(corpus: &Path, index_dir: &Path) {
-    let searcher = Searcher::open(index_dir).expect("the previous index opens");
-    assert_eq!(searcher.searcher().num_docs(), 1);
-    assert_eq!(top_ids(&searcher, "levain", 5), ["guides/boulanger.md"]);
+    let engine = Engine::open(index_dir).expect("the previous index opens");
+    assert_eq!(engine.searcher().num_docs(), 1);
+    assert_eq!(top_ids(&engine, "levain", 5), ["guides/boulanger.md"]);
     let next = index_into(corpus, index_dir);
     assert_eq!((next.documents, next.units_extracted), (2, 1), "{next}");
 }

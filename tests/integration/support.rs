@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use spo_search::index::{self, report::IndexReport, IndexOptions};
-use spo_search::search::Searcher;
+use spo_search::search::Engine;
 
 /// The bundled corpus.
 pub fn corpus() -> PathBuf {
@@ -16,7 +16,7 @@ struct Bundled {
     _dir: tempfile::TempDir,
     path: PathBuf,
     report: IndexReport,
-    searcher: Searcher,
+    engine: Engine,
 }
 
 fn bundled() -> &'static Bundled {
@@ -26,12 +26,12 @@ fn bundled() -> &'static Bundled {
         let path = dir.path().join("index");
         let report = index::run(&IndexOptions::new(corpus(), &path), &mut |_, _| {})
             .expect("index the corpus");
-        let searcher = Searcher::open(&path).expect("open index");
+        let engine = Engine::open(&path).expect("open index");
         Bundled {
             _dir: dir,
             path,
             report,
-            searcher,
+            engine,
         }
     })
 }
@@ -46,9 +46,9 @@ pub fn bundled_index() -> &'static Path {
     &bundled().path
 }
 
-/// A searcher over the bundled corpus.
-pub fn searcher() -> &'static Searcher {
-    &bundled().searcher
+/// A engine over the bundled corpus.
+pub fn engine() -> &'static Engine {
+    &bundled().engine
 }
 
 /// Writes `files` (relative path, content) under `root`.
@@ -66,13 +66,13 @@ pub fn index_into(corpus: &Path, index: &Path) -> IndexReport {
 }
 
 /// Ids of the top hits of `query`.
-pub fn top_ids(searcher: &Searcher, query: &str, limit: usize) -> Vec<String> {
+pub fn top_ids(engine: &Engine, query: &str, limit: usize) -> Vec<String> {
     let request = spo_search::search::SearchRequest {
         query: query.into(),
         limit,
         ..Default::default()
     };
-    searcher
+    engine
         .search(&request)
         .expect("search")
         .hits

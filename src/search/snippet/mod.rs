@@ -99,7 +99,7 @@ impl Highlighter {
     }
 
     /// Up to [`MAX_FRAGMENTS`] fragments of `body`, found by scanning its first
-    /// [`SCAN_BYTES`]; the start of the text when nothing matches. `page_starts` gives the
+    /// `SCAN_BYTES`; the start of the text when nothing matches. `page_starts` gives the
     /// page of each fragment.
     pub fn snippets(&self, body: &str, page_starts: &[u64]) -> Vec<Snippet> {
         let part = Part::whole(&body[..floor_char_boundary(body, SCAN_BYTES)]);

@@ -1,14 +1,14 @@
 //! PDF text extraction: page text laid out from the content stream operators, with the
 //! document's title, date and language.
 //!
-//! lopdf parses the file; the text is our own: [`interpreter`] runs each page's content
-//! (fonts decoded by [`font`], forms followed with a depth limit) and [`layout`] arranges
+//! lopdf parses the file; the text is our own: `interpreter` runs each page's content
+//! (fonts decoded by `font`, forms followed with a depth limit) and `layout` arranges
 //! the positioned glyphs into lines and words. A page that cannot be read becomes an empty
 //! page; the others are kept.
 //!
-//! Work and memory are bounded: streams decompress to at most [`MAX_STREAM_SIZE`], a
-//! document has at most [`MAX_PAGES`] pages, each page runs within a [`Budget`] and all the
-//! pages together within [`Budget::DOCUMENT`] (pages past it come out empty); lopdf caps
+//! Work and memory are bounded: streams decompress to at most `MAX_STREAM_SIZE`, a
+//! document has at most `MAX_PAGES` pages, each page runs within a `Budget` and all the
+//! pages together within `Budget::DOCUMENT` (pages past it come out empty); lopdf caps
 //! the nesting of arrays and dictionaries and follows reference chains a bounded number of
 //! steps, and the page tree and forms are climbed with depth limits and cycle checks.
 
@@ -44,7 +44,7 @@ const MAX_PAGES: usize = 10_000;
 /// each page in it (one per page, empty pages included). A PDF without any text (a scan)
 /// gives an empty body. Fails with [`ExtractError::Encrypted`] when the file needs a
 /// password, and [`ExtractError::Malformed`] when it cannot be parsed, has no pages or more
-/// than [`MAX_PAGES`].
+/// than `MAX_PAGES`.
 pub fn extract(bytes: &[u8]) -> Result<Extracted, ExtractError> {
     let doc = load(bytes)?;
     let page_ids: Vec<ObjectId> = doc.page_iter().take(MAX_PAGES + 1).collect();

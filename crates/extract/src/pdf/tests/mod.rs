@@ -8,6 +8,7 @@ use lopdf::{dictionary, EncryptionState, EncryptionVersion, Permissions, Stream}
 use unicode_normalization::UnicodeNormalization;
 
 use super::*;
+use crate::Date;
 
 mod limits;
 
@@ -93,10 +94,7 @@ fn accord_cadre_libreoffice_truetype() {
         extracted.title.as_deref(),
         Some("Projet d'accord cadre dans le cadre de la labellisation SPO")
     );
-    assert_eq!(
-        extracted.date.map(|d| d.to_string()).as_deref(),
-        Some("2026-11-28")
-    );
+    assert_eq!(extracted.date, Date::new(2026, 11, 28));
     // LibreOffice declared its default language, not the document's: reported as declared.
     assert_eq!(extracted.language.as_deref(), Some("en"));
     assert!(extracted
@@ -114,10 +112,7 @@ fn maint_guide_xdvipdfmx_identity_h() {
         extracted.title.as_deref(),
         Some("Guide du nouveau responsable Debian")
     );
-    assert_eq!(
-        extracted.date.map(|d| d.to_string()).as_deref(),
-        Some("2022-10-08")
-    );
+    assert_eq!(extracted.date, Date::new(2022, 10, 8));
     assert_eq!(extracted.language, None);
 }
 
@@ -127,10 +122,7 @@ fn debian_reference_xdvipdfmx_large() {
     assert!(f1 >= 0.98, "F1 {f1}");
     assert_page_starts(&extracted, 265);
     assert_eq!(extracted.title.as_deref(), Some("Référence Debian"));
-    assert_eq!(
-        extracted.date.map(|d| d.to_string()).as_deref(),
-        Some("2023-02-04")
-    );
+    assert_eq!(extracted.date, Date::new(2023, 2, 4));
 }
 
 #[test]
@@ -142,10 +134,7 @@ fn developers_reference_pdftex_type1_custom_encoding() {
         extracted.title.as_deref(),
         Some("Debian Developer's Reference")
     );
-    assert_eq!(
-        extracted.date.map(|d| d.to_string()).as_deref(),
-        Some("2023-03-06")
-    );
+    assert_eq!(extracted.date, Date::new(2023, 3, 6));
 }
 
 #[test]
@@ -155,10 +144,7 @@ fn eyesj_progman_pdftex_builtin_encoding_and_tex_accents() {
     assert_page_starts(&extracted, 24);
     // The Info title is empty: no title rather than an empty one.
     assert_eq!(extracted.title, None);
-    assert_eq!(
-        extracted.date.map(|d| d.to_string()).as_deref(),
-        Some("2019-11-28")
-    );
+    assert_eq!(extracted.date, Date::new(2019, 11, 28));
     // CM fonts draw "é" as an acute accent over an "e"; it comes out as one letter.
     assert!(extracted.body.contains("Génération de signal"));
     assert!(!extracted.body.contains('\u{b4}'));
@@ -263,10 +249,7 @@ fn generated_pdf_with_metadata() {
     );
     assert_eq!(extracted.page_starts, vec![0]);
     assert_eq!(extracted.title.as_deref(), Some("Orientation en région"));
-    assert_eq!(
-        extracted.date.map(|d| d.to_string()).as_deref(),
-        Some("2024-01-31")
-    );
+    assert_eq!(extracted.date, Date::new(2024, 1, 31));
     assert_eq!(extracted.language.as_deref(), Some("fr"));
 }
 

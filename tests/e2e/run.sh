@@ -20,7 +20,10 @@ fi
 command -v node >/dev/null || { echo "e2e: node is missing" >&2; exit 1; }
 command -v npm >/dev/null || { echo "e2e: npm is missing" >&2; exit 1; }
 
-cargo build --bin spo-search
+# The binary that `cargo test` builds for the integration tests: the same dependency features
+# as the test build (a plain `cargo build` unifies fewer features and would compile tantivy,
+# lopdf, scraper... a second time).
+cargo test --no-run --test integration
 binary="$target/debug/spo-search"
 
 work="$(mktemp -d)"

@@ -30,9 +30,13 @@ pub struct ServeArgs {
     /// any). None by default.
     #[arg(long = "cors-origin", env = "SPO_CORS_ORIGINS", value_delimiter = ',')]
     cors_origins: Vec<String>,
-    /// Longest time a request may take, in seconds.
+    /// Longest time a public request may take, in seconds.
     #[arg(long, env = "SPO_REQUEST_TIMEOUT", default_value_t = 10)]
     request_timeout_secs: u64,
+    /// Longest time an admin request may take, in seconds (an upload, or a re-index asked
+    /// with `wait=true`, which then answers 202 and goes on).
+    #[arg(long, env = "SPO_ADMIN_TIMEOUT", default_value_t = 300)]
+    admin_timeout_secs: u64,
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "SPO_MAX_BODY_BYTES", default_value_t = 16 * 1024)]
     max_body_bytes: usize,
@@ -82,6 +86,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let defaults = ServeOptions::default();
     let options = ServeOptions {
         request_timeout: Duration::from_secs(args.request_timeout_secs.max(1)),
+        admin_timeout: Duration::from_secs(args.admin_timeout_secs.max(1)),
         max_body_bytes: args.max_body_bytes,
         cors_origins: args.cors_origins,
         search_threads: args

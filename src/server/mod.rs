@@ -102,14 +102,19 @@ fn cors_layer(origins: &[String]) -> Option<CorsLayer> {
     )
 }
 
-/// Refuses oversized bodies, bounds the time of every request and sets the headers that
+/// Refuses oversized bodies, bounds the time of every request (public routes by the request
+/// timeout, admin routes by their own: [`api::admin::time_limit`]) and sets the headers that
 /// every response carries.
 async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let options = state.options();
-    let limit = if api::admin::is_admin_path(request.uri().path()) {
-        options.max_upload_bytes
+    let path = request.uri().path();
+    let (limit, time_limit) = if api::admin::is_admin_path(path) {
+        (
+            options.max_upload_bytes,
+            api::admin::time_limit(path, options),
+        )
     } else {
-        options.max_body_bytes
+        (options.max_body_bytes, Some(options.request_timeout))
     };
     let declared = request
         .headers()
@@ -119,10 +124,12 @@ async fn guard(State(state): State<AppState>, request: Request, next: Next) -> R
     if declared.is_some_and(|length| length > limit) {
         return ApiError::PayloadTooLarge(limit).into_response();
     }
-    let mut response = match tokio::time::timeout(options.request_timeout, next.run(request)).await
-    {
-        Ok(response) => response,
-        Err(_) => ApiError::Timeout(options.request_timeout.as_millis()).into_response(),
+    let mut response = match time_limit {
+        Some(time_limit) => match tokio::time::timeout(time_limit, next.run(request)).await {
+            Ok(response) => response,
+            Err(_) => ApiError::Timeout(time_limit.as_millis()).into_response(),
+        },
+        None => next.run(request).await,
     };
     response.headers_mut().insert(
         header::X_CONTENT_TYPE_OPTIONS,

@@ -17,8 +17,11 @@ use crate::search::Engine;
 /// Settings of the service that do not depend on the index.
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
-    /// Longest time a request may take before a 503 `timeout` answer.
+    /// Longest time a public request may take before a 503 `timeout` answer.
     pub request_timeout: Duration,
+    /// Longest time an admin request may take (a large upload on a slow link); a re-index
+    /// asked with `wait=true` waits this long for its run, then answers 202 with its ticket.
+    pub admin_timeout: Duration,
     /// Largest request body accepted.
     pub max_body_bytes: usize,
     /// Origins allowed to call the API from a browser (`*` for any); none by default.
@@ -42,6 +45,7 @@ impl Default for ServeOptions {
     fn default() -> Self {
         ServeOptions {
             request_timeout: Duration::from_secs(10),
+            admin_timeout: Duration::from_secs(300),
             max_body_bytes: 16 * 1024,
             cors_origins: Vec::new(),
             search_threads: std::thread::available_parallelism().map_or(2, |n| n.get()) * 2,

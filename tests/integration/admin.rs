@@ -192,6 +192,59 @@ async fn upload_reindex_and_remove_a_document() {
     );
 }
 
+/// Regression (issue 11, item 0): a `wait=true` re-index answered 503 once its run
+/// outlasted the public request timeout. It now waits up to the admin timeout, then answers
+/// 202 with where to follow the run. A run always takes longer than a millisecond, whatever
+/// the machine.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_waited_reindex_is_not_cut_by_the_public_request_timeout() {
+    let hurried = served(ServeOptions {
+        admin_token: Some(AdminToken::new(TOKEN).unwrap()),
+        request_timeout: std::time::Duration::from_millis(1),
+        ..ServeOptions::default()
+    });
+    let (status, outcome) = admin(
+        &hurried.app,
+        "POST",
+        "/api/v1/admin/reindex?wait=true&rebuild=true",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{outcome}");
+    assert_eq!(
+        outcome["report"]["documents"],
+        crate::api::FIXTURE_DOCUMENTS
+    );
+
+    let impatient = served(ServeOptions {
+        admin_token: Some(AdminToken::new(TOKEN).unwrap()),
+        admin_timeout: std::time::Duration::from_millis(1),
+        ..ServeOptions::default()
+    });
+    let request = Request::post("/api/v1/admin/reindex?wait=true&rebuild=true")
+        .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"))
+        .body(Body::empty())
+        .unwrap();
+    let (status, headers, body) = send(&impatient.app, request).await;
+    let body: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    assert_eq!(headers[header::LOCATION], "/api/v1/admin/report");
+    let ticket = body["reindex_ticket"].as_u64().unwrap();
+    let mut last = Value::Null;
+    for _ in 0..600 {
+        let (_, report) = admin(&impatient.app, "GET", "/api/v1/admin/report").await;
+        last = report["last"].clone();
+        if last["ticket"].as_u64() >= Some(ticket) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        last["report"]["documents"],
+        crate::api::FIXTURE_DOCUMENTS,
+        "the run went on and its report is where the 202 said: {last}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hostile_uploads_and_removals_are_refused_with_their_reason() {
     let served = with_admin();

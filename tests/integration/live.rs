@@ -155,6 +155,26 @@ async fn admin_call(address: SocketAddr, method: &str, path: &str) -> (u16, Valu
     (status, serde_json::from_str(&body).unwrap_or(Value::Null))
 }
 
+/// A full rebuild through the admin API, waited for: `wait=true` answers with the outcome,
+/// or with 202 when the run outlasts the admin timeout (a slow machine), in which case the
+/// report is followed until the run has ended. Returns the run's outcome.
+async fn rebuild_and_wait(address: SocketAddr) -> Value {
+    let path = "/api/v1/admin/reindex?wait=true&rebuild=true";
+    let (status, outcome) = admin_call(address, "POST", path).await;
+    if status == 200 {
+        return outcome;
+    }
+    assert_eq!(status, 202, "{outcome}");
+    let ticket = outcome["reindex_ticket"].as_u64().unwrap();
+    loop {
+        let (_, report) = admin_call(address, "GET", "/api/v1/admin/report").await;
+        if report["last"]["ticket"].as_u64() >= Some(ticket) {
+            return report["last"].clone();
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
 /// Waits for `/health` to answer ready; returns the document count.
 async fn ready_documents(address: SocketAddr) -> u64 {
     for _ in 0..600 {
@@ -218,13 +238,7 @@ async fn kill_9_during_a_reindex_loses_nothing_committed() {
             .unwrap(),
         expected
     );
-    let (status, outcome) = admin_call(
-        address,
-        "POST",
-        "/api/v1/admin/reindex?wait=true&rebuild=true",
-    )
-    .await;
-    assert_eq!(status, 200, "{outcome}");
+    let outcome = rebuild_and_wait(address).await;
     assert_eq!(outcome["report"]["failed"], 0, "{outcome}");
     assert_eq!(outcome["report"]["documents"].as_u64(), Some(documents));
     child.kill().unwrap();

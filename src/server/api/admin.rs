@@ -5,6 +5,8 @@
 //! `Authorization: Bearer <token>`, or gets a bare 401. Each handler is documented for the
 //! OpenAPI document (tag `admin`, security scheme `admin_token`).
 
+use std::time::Duration;
+
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Request, State};
 use axum::http::{header, StatusCode};
@@ -20,11 +22,21 @@ use crate::admin::reindex::RunOutcome;
 use crate::admin::upload;
 use crate::index::report::Failure;
 use crate::server::error::{ApiError, ApiPath, ApiQuery};
-use crate::server::AppState;
+use crate::server::{AppState, ServeOptions};
 
 /// Whether `path` is one of the admin routes (their own body limit, no rate limit).
 pub fn is_admin_path(path: &str) -> bool {
     path.starts_with("/api/v1/admin/")
+}
+
+/// The path of the re-index route.
+const REINDEX_PATH: &str = "/api/v1/admin/reindex";
+
+/// How long an admin request on `path` may take: the admin timeout, not the public one; a
+/// re-index bounds its own wait (`None`: it answers 202 when its run outlasts the timeout,
+/// instead of being cut with a 503).
+pub fn time_limit(path: &str, options: &ServeOptions) -> Option<Duration> {
+    (path != REINDEX_PATH).then_some(options.admin_timeout)
 }
 
 /// The admin routes, behind the token check.
@@ -35,7 +47,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             "/api/v1/admin/sources/{source}/files/{name}",
             delete(remove_file),
         )
-        .route("/api/v1/admin/reindex", post(reindex))
+        .route(REINDEX_PATH, post(reindex))
         .route("/api/v1/admin/report", get(report))
         .route("/api/v1/admin/failures", get(failures))
         .layer(axum::extract::DefaultBodyLimit::max(
@@ -286,9 +298,10 @@ pub(super) struct ReindexParams {
 /// Re-index the corpus.
 ///
 /// Queues a run (requests made during a run are served together by the next one) and
-/// answers at once with its ticket, or with `wait=true` when the run has ended. A run that
-/// outlasts the request timeout goes on; its outcome is then read at
-/// `GET /api/v1/admin/report`.
+/// answers at once with its ticket, or with `wait=true` when the run has ended. The wait is
+/// bounded by the admin timeout (`--admin-timeout-secs`), not by the public request
+/// timeout: a run that outlasts it goes on, and the answer is then 202 with its ticket and
+/// `Location: /api/v1/admin/report`, where its outcome will be read.
 #[utoipa::path(
     post,
     path = "/api/v1/admin/reindex",
@@ -298,13 +311,15 @@ pub(super) struct ReindexParams {
     responses(
         (status = 200, description = "With `wait=true`: the run has ended (its `error` \
             says if it could not commit)", body = RunOutcome),
-        (status = 202, description = "The run is queued", body = TicketBody),
+        (status = 202, description = "The run is queued; with `wait=true`, it outlasted the \
+            admin timeout and goes on", body = TicketBody,
+            headers(("Location" = String, description = "With `wait=true`: where to follow \
+            the run, `/api/v1/admin/report`"))),
         (status = 400, description = "Invalid parameter", body = ErrorBody),
         (status = 401, description = "Missing or wrong admin token", body = ErrorBody,
             headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
         (status = 500, description = "The re-indexing thread stopped", body = ErrorBody),
-        (status = 503, description = "The index is not ready yet, or the run outlasted the \
-            request timeout", body = ErrorBody),
+        (status = 503, description = "The index is not ready yet", body = ErrorBody),
     )
 )]
 pub(super) async fn reindex(
@@ -317,10 +332,14 @@ pub(super) async fn reindex(
         let body = TicketBody { reindex_ticket };
         return Ok((StatusCode::ACCEPTED, Json(body)).into_response());
     }
-    let outcome = reindexer
-        .wait(reindex_ticket)
-        .await
-        .ok_or_else(|| ApiError::internal("the re-indexing thread stopped"))?;
+    let admin_timeout = state.options().admin_timeout;
+    let Ok(outcome) = tokio::time::timeout(admin_timeout, reindexer.wait(reindex_ticket)).await
+    else {
+        let body = TicketBody { reindex_ticket };
+        let follow = [(header::LOCATION, "/api/v1/admin/report")];
+        return Ok((StatusCode::ACCEPTED, follow, Json(body)).into_response());
+    };
+    let outcome = outcome.ok_or_else(|| ApiError::internal("the re-indexing thread stopped"))?;
     Ok(Json(outcome.as_ref().clone()).into_response())
 }
 

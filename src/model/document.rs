@@ -43,8 +43,17 @@ impl Metadata {
         self.values(facet).first().map(String::as_str)
     }
 
-    /// Sets the values of `facet`; an empty list unsets it.
+    /// Sets the values of `facet`, in their canonical form ([`Facet::canonical`]); an empty
+    /// list unsets it.
     pub fn set(&mut self, facet: Facet, values: Vec<String>) {
+        let mut canonical: Vec<String> = Vec::with_capacity(values.len());
+        for value in values {
+            let value = facet.canonical(&value);
+            if !value.is_empty() && !canonical.contains(&value) {
+                canonical.push(value);
+            }
+        }
+        let values = canonical;
         if values.is_empty() {
             self.facets.remove(&facet);
         } else {
@@ -133,12 +142,13 @@ pub struct Document {
 }
 
 impl Document {
-    /// The values of each facet for this document; an unset facet has the value [`UNSET`].
+    /// The values of each facet for this document; an unset facet has the value [`UNSET`],
+    /// or none for the facets that most documents lack ([`Facet::counts_unset`]).
     pub fn facet_values(&self) -> Facets<Vec<String>> {
         Facets::from_fn(|facet| match facet.origin() {
             Origin::MetadataOne | Origin::MetadataMany => {
                 let values = self.metadata.values(facet);
-                if values.is_empty() {
+                if values.is_empty() && facet.counts_unset() {
                     vec![UNSET.to_string()]
                 } else {
                     values.to_vec()
@@ -168,6 +178,13 @@ mod tests {
         assert_eq!(metadata.values(Facet::Audience), ["jeunes", "particuliers"]);
         assert_eq!(metadata.publisher.as_deref(), Some("CIO"));
         assert!(metadata.values(Facet::Kind).is_empty());
+        let placed: Metadata = toml::from_str(
+            "territory = \"Hautes-Alpes\"\nlevel = \"niveau 4\"\naccess = [\"vae\", \"vae\"]",
+        )
+        .unwrap();
+        assert_eq!(placed.values(Facet::Territory), ["05"]);
+        assert_eq!(placed.values(Facet::Level), ["4"]);
+        assert_eq!(placed.values(Facet::Access), ["vae"]);
         for bad in [
             "colour = \"red\"",
             "format = \"pdf\"",

@@ -5,10 +5,14 @@
 //! values come from. Everything else follows from that line: the schema's fields, the
 //! filters the query language, the API, the CLI and the web page accept, the facet counts,
 //! the metrics, the labels of the web page, and for a facet of [`Origin::Metadata`] the key
-//! that `source.toml` and the sidecars set.
+//! that `source.toml` and the sidecars set. A value is read into its canonical form once
+//! ([`Facet::canonical`]: a territory by its department, a level by its number), for the
+//! documents and the filters alike.
 
 use std::fmt;
 use std::ops::{Index, IndexMut};
+
+use super::territory;
 
 /// Where the values of a facet come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,8 +77,16 @@ facets! {
     Kind: "kind", "type", "Type de document", MetadataOne;
     /// Audiences: `tout-public`, `jeunes`, `particuliers`, `professionnels`...
     Audience: "audience", "public", "Public", MetadataMany;
-    /// Territory: `national`, `paca`, a department or one of the 19 zones.
+    /// Territory: `national`, `paca` or a department code (`05`); names, communes and
+    /// postcodes are read as their department ([`territory`]), and a filter on a territory
+    /// keeps the documents that cover it (the region's and the national ones).
     Territory: "territory", "territoire", "Territoire", MetadataOne;
+    /// Level of a qualification in the European framework, `1` to `8` (`3`: CAP, `5`:
+    /// bac + 2, `8`: doctorate).
+    Level: "level", "niveau", "Niveau", MetadataOne;
+    /// Ways into a qualification: `apprentissage`, `contrat-professionnalisation`, `vae`,
+    /// `formation-continue`, `formation-initiale`, `candidature-individuelle`.
+    Access: "access", "acces", "Voie d'accès", MetadataMany;
     /// Language of the text, ISO 639-1, detected.
     Language: "language", "langue", "Langue", Document;
     /// Format of the original file ([`crate::model::Format`]).
@@ -92,12 +104,53 @@ impl Facet {
         self as usize
     }
 
+    /// The canonical form of a value of this facet: a territory as `national`, `paca` or
+    /// its department code (`gap` → `05`), a level as its number (`niveau-5` → `5`); other
+    /// values as written, trimmed.
+    pub fn canonical(self, value: &str) -> String {
+        let value = value.trim();
+        match self {
+            Facet::Territory => territory::canonical(value),
+            Facet::Level => level_number(value).map_or_else(|| value.to_string(), String::from),
+            _ => value.to_string(),
+        }
+    }
+
+    /// Whether a document without a value counts as [`UNSET`]: not for the facets of
+    /// qualifications, which most documents (a job, a right) do not have.
+    pub fn counts_unset(self) -> bool {
+        !matches!(self, Facet::Level | Facet::Access)
+    }
+
+    /// What a reader of the facet's counts should know, when its filter is not a plain
+    /// match.
+    pub fn note(self) -> Option<&'static str> {
+        match self {
+            Facet::Territory => Some(
+                "Les documents nationaux, et régionaux pour un département de la région, \
+                 restent affichés sous tout filtre de territoire.",
+            ),
+            _ => None,
+        }
+    }
+
     /// The facet whose field name or query-language name is `name`.
     pub fn from_name(name: &str) -> Option<Facet> {
         Facet::ALL
             .into_iter()
             .find(|facet| facet.field_name() == name || facet.alias() == name)
     }
+}
+
+/// `5`, `niveau 5`, `niveau-5` or `Niveau5` → `5`, for the levels 1 to 8.
+fn level_number(value: &str) -> Option<&'static str> {
+    const LEVELS: [&str; 8] = ["1", "2", "3", "4", "5", "6", "7", "8"];
+    let lower = value.to_ascii_lowercase();
+    let digits = lower
+        .strip_prefix("niveau")
+        .unwrap_or(&lower)
+        .trim_start_matches([' ', '-', '_']);
+    LEVELS.into_iter().find(|level| *level == digits)
 }
 
 /// One value per facet, indexed by [`Facet`].
@@ -180,8 +233,8 @@ impl Filter {
     }
 
     /// Reads `type:fiche-metier` (the facet named by its query-language name or its field
-    /// name, the value as written, surrounding blanks ignored): the one reader of filters of
-    /// the CLI, the API and the web page.
+    /// name, the value in its canonical form, [`Facet::canonical`]): the one reader of
+    /// filters of the CLI, the API and the web page.
     pub fn parse(filter: &str) -> Result<Filter, FilterError> {
         let Some((facet, value)) = filter.split_once(':') else {
             return Err(FilterError::NotAFilter(filter.to_string()));
@@ -198,7 +251,7 @@ impl Filter {
         if value.is_empty() {
             return Err(FilterError::EmptyValue(filter.to_string()));
         }
-        Ok(Filter::new(facet, value))
+        Ok(Filter::new(facet, facet.canonical(value)))
     }
 }
 
@@ -245,6 +298,18 @@ mod tests {
         assert_eq!(
             Filter::parse("type:"),
             Err(FilterError::EmptyValue("type:".into()))
+        );
+        assert_eq!(
+            Filter::parse("territoire:Gap"),
+            Ok(Filter::new(Facet::Territory, "05"))
+        );
+        assert_eq!(
+            Filter::parse("niveau:niveau-5").map(|f| f.to_string()),
+            Ok("niveau:5".to_string())
+        );
+        assert_eq!(
+            Filter::parse("niveau:bac"),
+            Ok(Filter::new(Facet::Level, "bac"))
         );
         let unknown = Filter::parse("couleur:bleu").unwrap_err();
         assert!(matches!(&unknown, FilterError::UnknownFacet { facet, .. } if facet == "couleur"));

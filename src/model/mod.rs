@@ -6,13 +6,14 @@
 //! - the [`Metadata`] a source gives its documents, the [`Lang`] of a text, and the
 //!   [`Document`] ready to index;
 //! - the [`Facet`]s results are counted and filtered by, one line each, and the [`Filter`]s
-//!   on them.
+//!   on them; the [`territory`] a document covers, in the region's geography.
 //!
 //! This module imports no other module of spo-search: every other one imports it.
 
 mod document;
 mod facet;
 mod lang;
+pub mod territory;
 
 pub use document::{Document, Metadata};
 pub use facet::{Facet, Facets, Filter, FilterError, Origin, UNSET};

@@ -154,7 +154,7 @@ fn split_filter(word: &str, rest: &mut std::iter::Peekable<std::str::Chars<'_>>)
         value.to_string()
     };
     // Facet values are slugs: `reseau:"Mission locale"` means `mission-locale`.
-    let value = slug(&value);
+    let value = facet.canonical(&slug(&value));
     (!value.is_empty()).then(|| Filter::new(facet, value))
 }
 

@@ -15,7 +15,7 @@ use tantivy::Term;
 
 use super::query::{Clause, Occurrence, ParsedQuery};
 use crate::analysis::{self, Mode};
-use crate::model::Lang;
+use crate::model::{territory, Facet, Lang};
 use crate::schema::Fields;
 
 /// Field weights and bonuses of the ranking.
@@ -395,15 +395,22 @@ fn exclusion(clause: &Clause, fields: &Fields, langs: &[Lang]) -> Option<Box<dyn
     (!terms.is_empty()).then(|| Box::new(TermSetQuery::new(terms)) as Box<dyn Query>)
 }
 
-/// Facet filters: AND across facets, OR within one; they do not change scores.
+/// Facet filters: AND across facets, OR within one; they do not change scores. A territory
+/// keeps the documents that cover it ([`territory::covering`]).
 fn filters(parsed: &ParsedQuery, fields: &Fields) -> Option<Box<dyn Query>> {
     let mut by_facet: Vec<(Field, Vec<Term>)> = Vec::new();
     for filter in &parsed.filters {
         let field = fields.facet(filter.facet);
-        let term = Term::from_field_text(field, &filter.value);
+        let values = match filter.facet {
+            Facet::Territory => territory::covering(&filter.value),
+            _ => vec![filter.value.clone()],
+        };
+        let terms = values
+            .iter()
+            .map(|value| Term::from_field_text(field, value));
         match by_facet.iter_mut().find(|(f, _)| *f == field) {
-            Some((_, terms)) => terms.push(term),
-            None => by_facet.push((field, vec![term])),
+            Some((_, known)) => known.extend(terms),
+            None => by_facet.push((field, terms.collect())),
         }
     }
     if by_facet.is_empty() {

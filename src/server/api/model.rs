@@ -101,9 +101,13 @@ pub struct FacetValueBody {
 /// The values of one facet, most frequent first.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct FacetBody {
-    /// Facet name, as used in filters (`type`, `reseau`, ...).
+    /// Facet name, as used in filters (`type`, `reseau`, `niveau`, `acces`, `territoire`...).
     #[schema(example = "type")]
     pub name: String,
+    /// What to know about this facet's filter: a filter on a territory keeps the national
+    /// documents, and the regional ones for a department of the region.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
     pub values: Vec<FacetValueBody>,
 }
 
@@ -112,6 +116,9 @@ pub fn facet_bodies(facets: Vec<FacetCounts>) -> Vec<FacetBody> {
     facets
         .into_iter()
         .map(|facet| FacetBody {
+            note: Facet::from_name(&facet.name)
+                .and_then(Facet::note)
+                .map(str::to_string),
             name: facet.name,
             values: facet
                 .values
@@ -193,7 +200,15 @@ pub struct DocumentBody {
     pub kind: String,
     pub network: String,
     pub audience: Vec<String>,
+    /// The first of `territories`.
     pub territory: String,
+    /// `national`, `paca` or department codes (`05`).
+    pub territories: Vec<String>,
+    /// Level of a qualification in the European framework (`3` CAP to `8` doctorate).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<String>,
+    /// Ways into a qualification (`apprentissage`, `vae`, `formation-continue`...).
+    pub access: Vec<String>,
     pub language: String,
     pub format: String,
     pub source: String,
@@ -215,6 +230,9 @@ impl From<StoredDocument> for DocumentBody {
             network: facet(Facet::Network),
             audience: doc.facets[Facet::Audience].clone(),
             territory: facet(Facet::Territory),
+            territories: doc.facets[Facet::Territory].clone(),
+            level: doc.facets[Facet::Level].first().cloned(),
+            access: doc.facets[Facet::Access].clone(),
             language: facet(Facet::Language),
             format: facet(Facet::Format),
             source: facet(Facet::Source),

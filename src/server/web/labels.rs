@@ -1,11 +1,46 @@
-//! French labels for what the index stores as slugs and codes: facet names, facet values,
-//! languages, formats and dates.
+//! French labels for what the index stores as slugs and codes: facet names, facet values
+//! (levels and territories by their names), languages, formats and dates.
 
-use crate::model::{Date, Facet};
+use crate::model::{territory, Date, Facet};
 
 /// Label of a facet, from its query-language name.
 pub fn facet_label(alias: &str) -> &'static str {
     Facet::from_name(alias).map_or("Autre critère", Facet::label)
+}
+
+/// Label of a value of the facet named `alias`: a level by its French name, a territory by
+/// its department's name, other values by [`value_label`].
+pub fn facet_value_label(alias: &str, value: &str) -> String {
+    match Facet::from_name(alias) {
+        Some(Facet::Level) => level_label(value),
+        Some(Facet::Territory) => territory_label(value),
+        _ => value_label(value),
+    }
+}
+
+/// `5` → `niveau 5 (bac + 2)`: the levels of the European framework as French readers know
+/// them.
+pub fn level_label(level: &str) -> String {
+    let known = match level {
+        "1" => "niveau 1 (savoirs de base)",
+        "2" => "niveau 2 (socle de compétences)",
+        "3" => "niveau 3 (CAP, BEP)",
+        "4" => "niveau 4 (bac)",
+        "5" => "niveau 5 (bac + 2)",
+        "6" => "niveau 6 (bac + 3, bac + 4)",
+        "7" => "niveau 7 (bac + 5)",
+        "8" => "niveau 8 (doctorat)",
+        other => return value_label(other),
+    };
+    known.to_string()
+}
+
+/// `05` → `Hautes-Alpes (05)`; `national` and `paca` by their names.
+pub fn territory_label(territory: &str) -> String {
+    match territory::department_name(territory) {
+        Some(name) => format!("{name} ({territory})"),
+        None => value_label(territory),
+    }
 }
 
 /// Label of a facet value; unknown slugs are shown with spaces and a capital.
@@ -26,6 +61,16 @@ pub fn value_label(value: &str) -> String {
         "comment-faire-si" => "Comment faire si…",
         "theme" => "Thème",
         "formation" => "Formation",
+        "offre-de-formation" => "Offre de formation",
+        "certification" => "Certification",
+        "certification-inactive" => "Certification qui n’est plus délivrée",
+        "carif-oref" => "Carif-Oref",
+        "apprentissage" => "Apprentissage",
+        "contrat-professionnalisation" => "Contrat de professionnalisation",
+        "vae" => "VAE (validation des acquis de l’expérience)",
+        "formation-continue" => "Formation continue",
+        "formation-initiale" => "Formation initiale",
+        "candidature-individuelle" => "Candidature individuelle",
         "texte-de-reference" => "Texte de référence",
         "tout-public" => "Tout public",
         "jeunes" => "Jeunes",
@@ -127,6 +172,19 @@ mod tests {
         assert_eq!(value_label("contrat-aide"), "Contrat aide");
         assert_eq!(value_label(""), "");
         assert_eq!(facet_label("reseau"), "Réseau");
+        assert_eq!(facet_label("niveau"), "Niveau");
+        assert_eq!(facet_value_label("niveau", "5"), "niveau 5 (bac + 2)");
+        assert_eq!(facet_value_label("niveau", "8"), "niveau 8 (doctorat)");
+        assert_eq!(facet_value_label("territoire", "05"), "Hautes-Alpes (05)");
+        assert_eq!(
+            facet_value_label("territoire", "paca"),
+            "Provence-Alpes-Côte d’Azur"
+        );
+        assert_eq!(facet_value_label("type", "5"), "5");
+        assert_eq!(
+            facet_value_label("acces", "vae"),
+            "VAE (validation des acquis de l’expérience)"
+        );
     }
 
     #[test]

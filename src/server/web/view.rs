@@ -7,7 +7,10 @@ use crate::search::{Hit, Sort, StoredDocument};
 use crate::server::links::{document_page_path, file_download_path};
 use crate::server::service::SearchPage;
 
-use super::labels::{date_label, facet_label, number_label, value_label};
+use super::labels::{
+    date_label, facet_label, facet_value_label, level_label, number_label, territory_label,
+    value_label,
+};
 use super::params::PageState;
 
 /// Most values listed for one facet.
@@ -62,6 +65,8 @@ impl From<Hit> for HitView {
 /// A facet as a group of checkboxes.
 pub struct FacetView {
     pub label: &'static str,
+    /// What to know about the facet's filter ([`Facet::note`]).
+    pub note: Option<&'static str>,
     pub values: Vec<FacetValueView>,
 }
 
@@ -96,7 +101,7 @@ pub fn facet_views(facets: Vec<FacetCounts>, state: &PageState) -> Vec<FacetView
                     };
                     FacetValueView {
                         input_id: format!("f-{}-{index}", facet.name),
-                        label: value_label(&value.value),
+                        label: facet_value_label(&facet.name, &value.value),
                         count: number_label(value.count as usize),
                         checked: state.filters.contains(&param),
                         browse_url: browse.url(),
@@ -106,6 +111,7 @@ pub fn facet_views(facets: Vec<FacetCounts>, state: &PageState) -> Vec<FacetView
                 .collect();
             FacetView {
                 label: facet_label(&facet.name),
+                note: Facet::from_name(&facet.name).and_then(Facet::note),
                 values,
             }
         })
@@ -200,7 +206,11 @@ impl ResultsView {
 /// `type:fiche-metier` → `Type de document : Fiche métier`.
 fn filter_label(filter: &str) -> String {
     match filter.split_once(':') {
-        Some((facet, value)) => format!("{} : {}", facet_label(facet), value_label(value)),
+        Some((facet, value)) => format!(
+            "{} : {}",
+            facet_label(facet),
+            facet_value_label(facet, value)
+        ),
         None => filter.to_string(),
     }
 }
@@ -307,6 +317,10 @@ impl DocumentView {
             .iter()
             .map(|a| value_label(a))
             .collect();
+        let labels = |facet: Facet, label: fn(&str) -> String| -> String {
+            let values: Vec<String> = doc.facets[facet].iter().map(|v| label(v)).collect();
+            values.join(", ")
+        };
         meta.extend([
             MetaItem {
                 label: "Public",
@@ -314,8 +328,20 @@ impl DocumentView {
             },
             MetaItem {
                 label: "Territoire",
-                value: facet(Facet::Territory),
+                value: labels(Facet::Territory, territory_label),
             },
+        ]);
+        let qualification = [
+            ("Niveau", labels(Facet::Level, level_label)),
+            ("Voies d’accès", labels(Facet::Access, value_label)),
+        ];
+        meta.extend(
+            qualification
+                .into_iter()
+                .filter(|(_, value)| !value.is_empty())
+                .map(|(label, value)| MetaItem { label, value }),
+        );
+        meta.extend([
             MetaItem {
                 label: "Langue",
                 value: facet(Facet::Language),

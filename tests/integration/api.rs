@@ -147,6 +147,8 @@ async fn search_gives_hits_snippets_facets_and_the_query_understood() {
             "type",
             "public",
             "territoire",
+            "niveau",
+            "acces",
             "langue",
             "format",
             "source"

@@ -306,7 +306,8 @@ fn facet_counts_match_a_hand_counted_fixture() {
     );
     assert_eq!(
         counts("territoire"),
-        [("paca".to_string(), 2), ("var".to_string(), 1)]
+        [("paca".to_string(), 2), ("83".to_string(), 1)],
+        "`territory = \"var\"` is read as its department"
     );
     let all = engine.all_facets().expect("facets");
     let audience = all.iter().find(|f| f.name == "public").expect("public");

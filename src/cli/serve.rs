@@ -17,7 +17,8 @@ use crate::admin::{self, AdminToken};
 use crate::index::{self, IndexOptions, IndexState};
 use crate::search::Engine;
 use crate::server::limits::RateLimit;
-use crate::server::{self, AppState, ServeOptions};
+use crate::server::listen::{self, ConnectionLimits};
+use crate::server::{AppState, ServeOptions};
 
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
@@ -70,6 +71,18 @@ pub struct ServeArgs {
         value_delimiter = ','
     )]
     trusted_proxies: Vec<std::net::IpAddr>,
+    /// Seconds a connection has to send a whole request head, after opening and after each
+    /// answer (so also the idle time of a kept-alive connection); then it is closed.
+    #[arg(long, env = "SPO_HEADER_TIMEOUT", default_value_t = 5)]
+    header_timeout_secs: u64,
+    /// Connections open at once, all clients together (at most the open-files limit less
+    /// 256); over that, a connection gets 503 and is closed.
+    #[arg(long, env = "SPO_MAX_CONNECTIONS", default_value_t = 4096)]
+    max_connections: usize,
+    /// Connections open at once from one client address (an IPv6 /64; a trusted proxy
+    /// counts only in the total).
+    #[arg(long, env = "SPO_MAX_CONNECTIONS_PER_CLIENT", default_value_t = 128)]
+    max_connections_per_client: usize,
 }
 
 /// Runs the service until Ctrl-C or SIGTERM.
@@ -84,6 +97,13 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let defaults = ServeOptions::default();
+    let open_files_limit = listen::raise_open_files_limit();
+    let max_connections = listen::cap_to_open_files(args.max_connections, open_files_limit);
+    tracing::info!(
+        open_files_limit,
+        max_connections,
+        "open files and connections allowed"
+    );
     let options = ServeOptions {
         request_timeout: Duration::from_secs(args.request_timeout_secs.max(1)),
         admin_timeout: Duration::from_secs(args.admin_timeout_secs.max(1)),
@@ -99,6 +119,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             burst: f64::from(args.rate_burst.max(1)),
         }),
         trusted_proxies: args.trusted_proxies,
+        connections: ConnectionLimits {
+            header_timeout: Duration::from_secs(args.header_timeout_secs.max(1)),
+            max_connections: max_connections.max(1),
+            max_per_client: args.max_connections_per_client.max(1),
+        },
     };
     if options.admin_token.is_some() {
         tracing::info!("admin API on under /api/v1/admin");
@@ -134,11 +159,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         Err(error) => opening.set_failed(format!("{error:#}")),
     });
 
-    let app = server::app(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("serving HTTP")?;
+    listen::serve(listener, state, shutdown_signal()).await;
     drop(watcher);
     tracing::info!("stopped");
     Ok(())

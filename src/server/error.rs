@@ -52,6 +52,9 @@ pub enum ApiError {
     /// The request URI is over the limit.
     #[error("request URI over {0} bytes")]
     UriTooLong(usize),
+    /// The connection is over a cap on open connections (its client's, or the total).
+    #[error("{0}")]
+    TooManyConnections(String),
     /// The request conflicts with the corpus (a file already exists).
     #[error("{0}")]
     Conflict(String),
@@ -82,7 +85,9 @@ impl ApiError {
             | ApiError::RouteNotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::NotReady(_) | ApiError::Timeout(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::NotReady(_) | ApiError::Timeout(_) | ApiError::TooManyConnections(_) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::HeadersTooLarge(_) => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
@@ -108,6 +113,7 @@ impl ApiError {
             ApiError::RateLimited(_) => "rate_limited",
             ApiError::HeadersTooLarge(_) => "headers_too_large",
             ApiError::UriTooLong(_) => "uri_too_long",
+            ApiError::TooManyConnections(_) => "too_many_connections",
             ApiError::Conflict(_) => "conflict",
             ApiError::UnsupportedMedia(_) => "unsupported_media_type",
             ApiError::Internal(_) => "internal",
@@ -126,7 +132,9 @@ impl ApiError {
     /// Seconds after which a client may try again, for the `Retry-After` header.
     pub fn retry_after(&self) -> Option<u64> {
         match self {
-            ApiError::NotReady(_) | ApiError::Timeout(_) => Some(5),
+            ApiError::NotReady(_) | ApiError::Timeout(_) | ApiError::TooManyConnections(_) => {
+                Some(5)
+            }
             ApiError::RateLimited(seconds) => Some((*seconds).max(1)),
             _ => None,
         }
@@ -247,6 +255,11 @@ mod tests {
             (ApiError::RateLimited(3), 429, "rate_limited"),
             (ApiError::HeadersTooLarge(8), 431, "headers_too_large"),
             (ApiError::UriTooLong(8), 414, "uri_too_long"),
+            (
+                ApiError::TooManyConnections("x".into()),
+                503,
+                "too_many_connections",
+            ),
             (ApiError::Conflict("x".into()), 409, "conflict"),
             (
                 ApiError::UnsupportedMedia("x".into()),

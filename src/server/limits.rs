@@ -94,7 +94,7 @@ impl RateLimiter {
 
 /// Whom a request counts against: its IPv4 address (also when written as an IPv4-mapped
 /// IPv6 address), or its IPv6 /64 network, since one host can use any address of its /64.
-fn rate_key(address: IpAddr) -> IpAddr {
+pub fn rate_key(address: IpAddr) -> IpAddr {
     match address.to_canonical() {
         IpAddr::V6(v6) => IpAddr::V6(Ipv6Addr::from(u128::from(v6) & (u128::MAX << 64))),
         v4 => v4,

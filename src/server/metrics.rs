@@ -17,6 +17,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 
 use super::error::ErrorCode;
+use super::listen::ConnectionFigures;
 use super::AppState;
 use crate::model::Facet;
 use crate::search::SearchRequest;
@@ -127,7 +128,7 @@ impl Metrics {
     }
 
     /// The Prometheus text exposition of every metric.
-    pub fn render(&self, index: IndexFigures) -> String {
+    pub fn render(&self, index: IndexFigures, connections: ConnectionFigures) -> String {
         let mut out = String::with_capacity(4096);
         let routes = match self.routes.lock() {
             Ok(routes) => routes,
@@ -223,6 +224,7 @@ impl Metrics {
             header(&mut out, name, "gauge", help);
             let _ = writeln!(out, "{name} {value}");
         }
+        render_connections(&mut out, connections);
         out
     }
 }
@@ -263,6 +265,53 @@ impl Metrics {
             let alias = facet.alias();
             let _ = writeln!(out, "spo_search_filters_total{{facet=\"{alias}\"}} {count}");
         }
+    }
+}
+
+/// The open connections and files, and the headroom left under their limits.
+fn render_connections(out: &mut String, figures: ConnectionFigures) {
+    let gauges = [
+        (
+            "spo_connections_open",
+            "Connections open now.",
+            Some(figures.open),
+        ),
+        (
+            "spo_connections_limit",
+            "Connections allowed at once (--max-connections, within the open-files limit).",
+            Some(figures.limit),
+        ),
+        (
+            "spo_open_files",
+            "Files open by the process, sockets included.",
+            figures.open_files,
+        ),
+        (
+            "spo_open_files_limit",
+            "The soft limit of open files (raised to the hard limit at start-up).",
+            figures.open_files_limit,
+        ),
+    ];
+    for (name, help, value) in gauges {
+        if let Some(value) = value {
+            header(out, name, "gauge", help);
+            let _ = writeln!(out, "{name} {value}");
+        }
+    }
+    header(
+        out,
+        "spo_connections_refused_total",
+        "counter",
+        "Connections refused with a 503 for being over a cap: one client's, or the total.",
+    );
+    for (reason, count) in [
+        ("per_client", figures.refused_per_client),
+        ("total", figures.refused_total),
+    ] {
+        let _ = writeln!(
+            out,
+            "spo_connections_refused_total{{reason=\"{reason}\"}} {count}"
+        );
     }
 }
 
@@ -310,11 +359,22 @@ mod tests {
             Some("invalid_parameter"),
             Duration::from_secs(20),
         );
-        let text = metrics.render(IndexFigures {
-            ready: true,
-            documents: 12,
-            size_bytes: 3456,
-        });
+        let connections = ConnectionFigures {
+            open: 7,
+            limit: 768,
+            refused_per_client: 2,
+            refused_total: 1,
+            open_files: Some(40),
+            open_files_limit: Some(1024),
+        };
+        let text = metrics.render(
+            IndexFigures {
+                ready: true,
+                documents: 12,
+                size_bytes: 3456,
+            },
+            connections,
+        );
         for line in [
             "spo_http_requests_total{route=\"/api/v1/search\",status=\"200\"} 2",
             "spo_http_requests_total{route=\"/api/v1/search\",status=\"400\"} 1",
@@ -327,6 +387,12 @@ mod tests {
             "spo_index_ready 1",
             "spo_index_documents 12",
             "spo_index_size_bytes 3456",
+            "spo_connections_open 7",
+            "spo_connections_limit 768",
+            "spo_connections_refused_total{reason=\"per_client\"} 2",
+            "spo_connections_refused_total{reason=\"total\"} 1",
+            "spo_open_files 40",
+            "spo_open_files_limit 1024",
         ] {
             assert!(text.lines().any(|l| l == line), "missing {line}\n{text}");
         }
@@ -350,7 +416,7 @@ mod tests {
         metrics.record_search(&search("boulanger", &multi, 0), 12, false);
         metrics.record_search(&search("boulanger", &multi, 10), 12, false);
         metrics.record_search(&search("bolanger", &[], 0), 0, true);
-        let text = metrics.render(IndexFigures::default());
+        let text = metrics.render(IndexFigures::default(), ConnectionFigures::default());
         for line in [
             "spo_searches_total{results=\"some\"} 1",
             "spo_searches_total{results=\"none\"} 1",

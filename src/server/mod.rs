@@ -13,6 +13,7 @@ pub mod api;
 pub mod error;
 pub mod limits;
 pub mod links;
+pub mod listen;
 pub mod metrics;
 pub mod service;
 mod state;

@@ -9,6 +9,7 @@ use tokio::sync::Semaphore;
 
 use super::error::ApiError;
 use super::limits::{RateLimit, RateLimiter};
+use super::listen::{ConnectionLimits, Connections};
 use super::metrics::Metrics;
 use crate::admin::{AdminToken, Reindexer};
 use crate::index::IndexOptions;
@@ -39,6 +40,8 @@ pub struct ServeOptions {
     pub rate_limit: Option<RateLimit>,
     /// Addresses of our reverse proxies, whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Time to send a request head, and open connections per client and in total.
+    pub connections: ConnectionLimits,
 }
 
 impl Default for ServeOptions {
@@ -53,6 +56,7 @@ impl Default for ServeOptions {
             max_upload_bytes: 50 * 1024 * 1024,
             rate_limit: Some(RateLimit::default()),
             trusted_proxies: Vec::new(),
+            connections: ConnectionLimits::default(),
         }
     }
 }
@@ -71,6 +75,7 @@ struct Shared {
     /// Re-indexing of the served index, started with it.
     reindexer: OnceLock<Arc<Reindexer>>,
     rate_limiter: RateLimiter,
+    connections: Arc<Connections>,
 }
 
 /// What every handler shares: the engine once the index is open, the corpus folder for
@@ -91,6 +96,7 @@ impl AppState {
                 search_slots: Arc::new(Semaphore::new(options.search_threads.max(1))),
                 reindexer: OnceLock::new(),
                 rate_limiter: RateLimiter::new(options.rate_limit),
+                connections: Arc::default(),
                 options,
                 metrics: Metrics::default(),
             }),
@@ -179,6 +185,11 @@ impl AppState {
     /// The settings of the service.
     pub fn options(&self) -> &ServeOptions {
         &self.shared.options
+    }
+
+    /// The open connections, by client.
+    pub fn connections(&self) -> &Arc<Connections> {
+        &self.shared.connections
     }
 
     /// The request metrics.

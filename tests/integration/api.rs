@@ -26,7 +26,8 @@ pub fn fixture_corpus() -> PathBuf {
 /// Number of documents in the fixture corpus.
 pub const FIXTURE_DOCUMENTS: u64 = 6;
 
-fn fixture_index() -> &'static Path {
+/// The fixture corpus's index, built once.
+pub fn fixture_index() -> &'static Path {
     static INDEX: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
     let (_, path) = INDEX.get_or_init(|| {
         let dir = tempfile::tempdir().expect("tempdir");

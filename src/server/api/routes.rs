@@ -194,12 +194,13 @@ pub async fn health(State(state): State<AppState>) -> Result<Json<HealthBody>, A
 )]
 pub async fn metrics(State(state): State<AppState>) -> Response {
     let figures = state.index_figures().await;
+    let connections = state.connections().figures(&state.options().connections);
     (
         [(
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        state.metrics().render(figures),
+        state.metrics().render(figures, connections),
     )
         .into_response()
 }

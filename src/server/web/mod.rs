@@ -89,6 +89,10 @@ pub fn error_page(error: &ApiError) -> String {
             "Cette adresse ne permet pas cette action.",
         ),
         ApiError::PayloadTooLarge(_) => ("Requête trop volumineuse", "La requête est trop grande."),
+        ApiError::TooManyConnections(_) => (
+            "Service très sollicité",
+            "Trop de connexions sont ouvertes en ce moment. Réessayez dans quelques instants.",
+        ),
         ApiError::NotReady(_) => (
             "Service en cours de démarrage",
             "L’index documentaire est en cours de préparation. Réessayez dans quelques instants.",

@@ -115,6 +115,10 @@ impl Ranking {
 /// Shortest word given typo tolerance; longer words allow two edits from this length on.
 const FUZZY_MIN_CHARS: usize = 5;
 const FUZZY_TWO_EDITS_CHARS: usize = 9;
+/// Most words of one query given typo tolerance (each a Levenshtein automaton over the
+/// titles, the costliest clause); the others are matched as written. A 31-word query of
+/// typos otherwise cost 60 ms.
+pub const MAX_FUZZY_WORDS: usize = 4;
 /// Shortest last word completed as a prefix.
 const PREFIX_MIN_CHARS: usize = 3;
 
@@ -133,6 +137,7 @@ pub fn build(
         stems: HashSet::new(),
         exact: HashSet::new(),
         known_word,
+        fuzzy_left: MAX_FUZZY_WORDS,
     };
     let last_word = parsed
         .clauses
@@ -207,6 +212,8 @@ struct Seen<'a> {
     exact: HashSet<String>,
     /// Whether a folded word occurs in the index: only unknown words get typo tolerance.
     known_word: &'a dyn Fn(&str) -> bool,
+    /// Words that may still get typo tolerance ([`MAX_FUZZY_WORDS`]).
+    fuzzy_left: usize,
 }
 
 /// Scoring clauses of the words of one clause, each word once per query.
@@ -273,7 +280,12 @@ fn words(
         let term = Term::from_field_text(fields.title_exact, &exact);
         // A word of the index is spelled as someone wrote it: typo tolerance is for the
         // others, and it is the costliest clause (a Levenshtein automaton over the titles).
-        if chars >= FUZZY_MIN_CHARS && ranking.fuzzy_title > 0.0 && !(seen.known_word)(&exact) {
+        if chars >= FUZZY_MIN_CHARS
+            && ranking.fuzzy_title > 0.0
+            && seen.fuzzy_left > 0
+            && !(seen.known_word)(&exact)
+        {
+            seen.fuzzy_left -= 1;
             let distance = if chars >= FUZZY_TWO_EDITS_CHARS { 2 } else { 1 };
             out.push(boosted(
                 FuzzyTermQuery::new(term.clone(), distance, true),
@@ -429,4 +441,40 @@ fn filters(parsed: &ParsedQuery, fields: &Fields) -> Option<Box<dyn Query>> {
         Box::new(BooleanQuery::new(musts)),
         0.0,
     )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::build_schema;
+    use crate::search::query::parse;
+
+    /// Regression (issue 11, item 2): every unknown word of a query got its own Levenshtein
+    /// automaton, so 31 typos cost 31 of them.
+    #[test]
+    fn typo_tolerance_is_given_to_a_bounded_number_of_words() {
+        let fields = Fields::resolve(&build_schema()).unwrap();
+        let typos: Vec<String> = (0..31).map(|i| format!("boulangrie{i:02}x")).collect();
+        let parsed = parse(&typos.join(" "));
+        let unknown = |_: &str| false;
+        let query = build(
+            &parsed,
+            &fields,
+            &[Lang::Fr],
+            &Ranking::default(),
+            false,
+            &unknown,
+        );
+        let fuzzy = format!("{query:?}").matches("FuzzyTermQuery").count();
+        assert_eq!(fuzzy, MAX_FUZZY_WORDS);
+        let short = build(
+            &parse("boulangrie patissrie"),
+            &fields,
+            &[Lang::Fr],
+            &Ranking::default(),
+            false,
+            &unknown,
+        );
+        assert_eq!(format!("{short:?}").matches("FuzzyTermQuery").count(), 2);
+    }
 }

@@ -14,6 +14,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::error::ApiError;
+use super::state::as_client;
 use super::AppState;
 
 /// Longest request URI accepted, in bytes.
@@ -124,7 +125,8 @@ pub fn client_address(peer: IpAddr, forwarded_for: Option<&str>, trusted: &[IpAd
         .unwrap_or(peer)
 }
 
-/// Refuses oversized request lines and headers, then applies the client's rate limit.
+/// Refuses oversized request lines and headers, then applies the client's rate limit, and
+/// handles the request as its client's (for its share of the search slots).
 pub async fn enforce(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let uri_bytes = request.uri().to_string().len();
     if uri_bytes > MAX_URI_BYTES {
@@ -153,14 +155,15 @@ pub async fn enforce(State(state): State<AppState>, request: Request, next: Next
                     &state.options().trusted_proxies,
                 )
             });
-    if let Some(client) = client {
-        if is_rate_limited(request.uri().path()) {
-            if let Err(seconds) = state.rate_limiter().check(client, Instant::now()) {
-                return ApiError::RateLimited(seconds).into_response();
-            }
+    let Some(client) = client else {
+        return next.run(request).await;
+    };
+    if is_rate_limited(request.uri().path()) {
+        if let Err(seconds) = state.rate_limiter().check(client, Instant::now()) {
+            return ApiError::RateLimited(seconds).into_response();
         }
     }
-    next.run(request).await
+    as_client(rate_key(client), next.run(request)).await
 }
 
 #[cfg(test)]

@@ -1,11 +1,14 @@
 //! The state every handler shares: the engine once the index is open, the settings, the
 //! metrics, the rate limiter and the re-indexer; and the bounded pool on which searches run.
 
+use std::collections::HashMap;
+use std::future::Future;
+use std::net::IpAddr;
 use std::path::Path;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::error::ApiError;
 use super::limits::{RateLimit, RateLimiter};
@@ -28,6 +31,7 @@ pub struct ServeOptions {
     /// Origins allowed to call the API from a browser (`*` for any); none by default.
     pub cors_origins: Vec<String>,
     /// Searches run at once on the blocking pool; more wait their turn (until the timeout).
+    /// One client holds at most half of them at once.
     /// Twice the cores by default: a slot is held from its hand-off to a pool thread to the
     /// answer's return, and with one slot per core the cores idled during those hand-offs
     /// (2,330 searches/s at 150 % CPU on 2 cores, 3,219/s with 4 slots).
@@ -61,6 +65,69 @@ impl Default for ServeOptions {
     }
 }
 
+tokio::task_local! {
+    /// The client of the request being answered (its rate-limit key), set by the limits
+    /// middleware: [`AppState::run`] gives each client a share of the search slots.
+    static CLIENT: IpAddr;
+}
+
+/// Runs `work` (a request's handling) as `client`'s.
+pub async fn as_client<F: Future>(client: IpAddr, work: F) -> F::Output {
+    CLIENT.scope(client, work).await
+}
+
+/// The search slots one client may hold at once: half of them (at least one), so that a
+/// client sending many costly queries at once leaves the other half to everyone else.
+fn slots_per_client(search_threads: usize) -> usize {
+    (search_threads / 2).max(1)
+}
+
+/// Each client's share of the search slots, while it holds some.
+#[derive(Default)]
+struct ClientSlots {
+    held: Mutex<HashMap<IpAddr, Arc<Semaphore>>>,
+}
+
+/// A client's permit to hold one more search slot.
+struct ClientPermit<'a> {
+    slots: &'a ClientSlots,
+    client: IpAddr,
+    permit: Option<OwnedSemaphorePermit>,
+}
+
+impl ClientSlots {
+    async fn acquire(&self, client: IpAddr, share: usize) -> ClientPermit<'_> {
+        let semaphore = self
+            .lock()
+            .entry(client)
+            .or_insert_with(|| Arc::new(Semaphore::new(share)))
+            .clone();
+        let permit = semaphore.acquire_owned().await.ok();
+        ClientPermit {
+            slots: self,
+            client,
+            permit,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<IpAddr, Arc<Semaphore>>> {
+        self.held.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl Drop for ClientPermit<'_> {
+    /// Forgets the client once it holds no slot and waits for none.
+    fn drop(&mut self) {
+        let mut held = self.slots.lock();
+        drop(self.permit.take());
+        if let Some(semaphore) = held.get(&self.client) {
+            if Arc::strong_count(semaphore) == 1 {
+                held.remove(&self.client);
+            }
+        }
+    }
+}
+
 /// Either the open index, or why it could not be opened.
 type Readiness = Result<Arc<Engine>, String>;
 
@@ -72,6 +139,8 @@ struct Shared {
     metrics: Metrics,
     /// One permit per search allowed to run at once.
     search_slots: Arc<Semaphore>,
+    /// Each client's share of them.
+    client_slots: ClientSlots,
     /// Re-indexing of the served index, started with it.
     reindexer: OnceLock<Arc<Reindexer>>,
     rate_limiter: RateLimiter,
@@ -94,6 +163,7 @@ impl AppState {
                 readiness: OnceLock::new(),
                 indexing,
                 search_slots: Arc::new(Semaphore::new(options.search_threads.max(1))),
+                client_slots: ClientSlots::default(),
                 reindexer: OnceLock::new(),
                 rate_limiter: RateLimiter::new(options.rate_limit),
                 connections: Arc::default(),
@@ -149,13 +219,19 @@ impl AppState {
 
     /// Runs `work` with the engine on the blocking pool, off the async runtime, at most
     /// [`ServeOptions::search_threads`] at once: under load, requests queue here instead of
-    /// crowding the cores with threads.
+    /// crowding the cores with threads. One client (see [`as_client`]) holds at most half
+    /// the slots: its other requests wait for one of its own, not for everyone's.
     pub async fn run<T, F>(&self, work: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
         F: FnOnce(&Engine) -> Result<T, ApiError> + Send + 'static,
     {
         let engine = self.engine()?;
+        let share = slots_per_client(self.shared.options.search_threads.max(1));
+        let _client_permit = match CLIENT.try_with(|client| *client) {
+            Ok(client) => Some(self.shared.client_slots.acquire(client, share).await),
+            Err(_) => None,
+        };
         let slot = self
             .shared
             .search_slots
@@ -195,5 +271,69 @@ impl AppState {
     /// The request metrics.
     pub fn metrics(&self) -> &Metrics {
         &self.shared.metrics
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc;
+
+    /// Regression (issue 11, item 2): one client's costly searches could take every search
+    /// slot, and a light search from someone else waited for them. The first client's work
+    /// is held until the end, so the outcome does not depend on speed.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn one_client_cannot_take_every_search_slot() {
+        let dir = tempfile::tempdir().unwrap();
+        let index_dir = dir.path().join("index");
+        std::fs::create_dir_all(&index_dir).unwrap();
+        tantivy::Index::create_in_dir(&index_dir, crate::schema::build_schema()).unwrap();
+        let state = AppState::new(
+            IndexOptions::new(dir.path().join("corpus"), &index_dir),
+            ServeOptions {
+                search_threads: 2,
+                ..ServeOptions::default()
+            },
+        );
+        state.set_ready(Engine::open(&index_dir).unwrap());
+        let greedy: IpAddr = "10.0.0.1".parse().unwrap();
+        let (release, held) = mpsc::channel::<()>();
+        let held = Arc::new(Mutex::new(held));
+        // Counted in the same poll as the search asks for its slots: once both are counted,
+        // each holds a slot or waits for one.
+        let entered = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let mut greedy_searches = Vec::new();
+        for _ in 0..2 {
+            let (state, held, entered) = (state.clone(), held.clone(), entered.clone());
+            greedy_searches.push(tokio::spawn(as_client(greedy, async move {
+                entered.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                state
+                    .run(move |_| {
+                        let _ = held.lock().unwrap().recv();
+                        Ok(())
+                    })
+                    .await
+            })));
+        }
+        while entered.load(std::sync::atomic::Ordering::SeqCst) < 2 {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        let other: IpAddr = "10.0.0.2".parse().unwrap();
+        let light = as_client(other, state.run(|engine| Ok(engine.searcher().num_docs())));
+        let answered = tokio::time::timeout(Duration::from_secs(30), light).await;
+        assert!(
+            matches!(answered, Ok(Ok(0))),
+            "the other client's search waited for the greedy one's"
+        );
+        for _ in 0..2 {
+            release.send(()).unwrap();
+        }
+        for search in greedy_searches {
+            search.await.unwrap().unwrap();
+        }
+        assert!(
+            state.shared.client_slots.lock().is_empty(),
+            "clients forgotten"
+        );
     }
 }

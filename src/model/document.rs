@@ -8,6 +8,15 @@ use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use super::facet::{Facet, Facets, Origin, UNSET};
 use super::{Extracted, Format, Lang};
 
+/// Whether a URL found in a document (a sidecar, a JSON field, a page's canonical link) may
+/// be shown as a link: only `http://` and `https://` ones, never `javascript:`, `data:` or
+/// anything else a browser would run or open.
+pub fn is_web_url(url: &str) -> bool {
+    let scheme_end = url.find("://").unwrap_or(0);
+    let scheme = &url[..scheme_end];
+    scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")
+}
+
 /// Metadata shared by the documents of a source (`[metadata]` of `source.toml`), which a
 /// sidecar file may override for one file: the values of the facets of
 /// [`Origin::MetadataOne`] and [`Origin::MetadataMany`] (`network = "cio"`,
@@ -167,6 +176,29 @@ impl Document {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_http_and_https_urls_are_links() {
+        for url in [
+            "https://www.service-public.fr/x",
+            "http://a.fr",
+            "HTTPS://A.FR/",
+        ] {
+            assert!(is_web_url(url), "{url}");
+        }
+        for url in [
+            "javascript:alert(1)",
+            "JavaScript://%0aalert(1)",
+            "data:text/html,<script>alert(1)</script>",
+            " https://a.fr",
+            "java\tscript:alert(1)",
+            "//evil.example/x",
+            "ftp://a.fr",
+            "",
+        ] {
+            assert!(!is_web_url(url), "{url}");
+        }
+    }
 
     #[test]
     fn metadata_reads_its_facets_and_refuses_other_keys() {

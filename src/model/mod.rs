@@ -15,7 +15,7 @@ mod facet;
 mod lang;
 pub mod territory;
 
-pub use document::{Document, Metadata};
+pub use document::{is_web_url, Document, Metadata};
 pub use facet::{Facet, Facets, Filter, FilterError, Origin, UNSET};
 pub use lang::Lang;
 pub use spo_extract::date::{Date, DateFormat};

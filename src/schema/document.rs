@@ -6,7 +6,7 @@ use tantivy::TantivyDocument;
 
 use super::Fields;
 use crate::analysis;
-use crate::model::{Document, Lang};
+use crate::model::{is_web_url, Document, Lang};
 
 /// The tantivy document of `document`, its text indexed under its language.
 pub fn to_tantivy(document: &Document, fields: &Fields) -> TantivyDocument {
@@ -57,7 +57,7 @@ pub fn to_tantivy(document: &Document, fields: &Fields) -> TantivyDocument {
     for start in &content.page_starts {
         doc.add_u64(fields.page_starts, *start as u64);
     }
-    if let Some(url) = &content.url {
+    if let Some(url) = content.url.as_deref().filter(|url| is_web_url(url)) {
         doc.add_text(fields.url, url);
     }
     if let Some(date) = content.date {

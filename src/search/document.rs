@@ -7,7 +7,7 @@ use tantivy::{TantivyDocument, Term};
 
 use super::hit::Highlighters;
 use super::{query, Engine, Hit, SearchError, MAX_LIMIT};
-use crate::model::{Facet, Facets};
+use crate::model::{is_web_url, Facet, Facets};
 use crate::schema::{stored_text, stored_texts, stored_u64s, Fields};
 
 /// A document as the index stores it: its metadata and its extracted text.
@@ -47,7 +47,7 @@ impl StoredDocument {
             keywords: stored_texts(doc, fields.keywords),
             body: text(fields.body).unwrap_or_default(),
             page_starts: stored_u64s(doc, fields.page_starts),
-            url: text(fields.url),
+            url: text(fields.url).filter(|url| is_web_url(url)),
             date: text(fields.date),
             publisher: text(fields.publisher),
             facets: Facets::from_fn(|facet| stored_texts(doc, fields.facet(facet))),

@@ -8,7 +8,7 @@ use super::columns::Segments;
 use super::query::ParsedQuery;
 use super::snippet::{Highlighter, IndexedBody, Snippet, SCAN_BYTES};
 use super::{highlight_text, Engine, SearchError};
-use crate::model::{Facet, Lang};
+use crate::model::{is_web_url, Facet, Lang};
 use crate::schema::decode_word_marks;
 use crate::tantivy_format::stored::{utf8_prefix, StoredDoc, StoredError};
 
@@ -106,7 +106,7 @@ impl Engine {
             language,
             format: text(fields.facet(Facet::Format))?,
             source: text(fields.facet(Facet::Source))?,
-            url: optional(fields.url)?,
+            url: optional(fields.url)?.filter(|url| is_web_url(url)),
             file: text(fields.path)?,
             date: optional(fields.date)?,
             score,

@@ -461,3 +461,45 @@ async fn hostile_file_names_in_the_corpus_neither_inject_headers_nor_markup() {
     assert_eq!(status, StatusCode::OK);
     assert!(!String::from_utf8(document).unwrap().contains("<svg"));
 }
+
+/// Regression (issue 11, item 7): `javascript:` and `data:` URLs of sidecars and JSON `url`
+/// fields were shown as links; only http(s) URLs are kept.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_http_urls_of_documents_are_shown_as_links() {
+    let served = with_admin();
+    let guides = served.corpus.join("guides");
+    let cases = [
+        ("ciseleur.md", "javascript:alert(document.domain)"),
+        ("graveur.md", "data:text/html,<script>alert(1)</script>"),
+        ("orfevre.md", "https://www.onisep.fr/orfevre"),
+    ];
+    for (name, url) in cases {
+        let title = name.trim_end_matches(".md");
+        std::fs::write(
+            guides.join(name),
+            format!("# {title} émailleur\n\nMétier d'art."),
+        )
+        .unwrap();
+        std::fs::write(
+            guides.join(format!("{name}.meta.toml")),
+            format!("url = {url:?}\n"),
+        )
+        .unwrap();
+    }
+    admin(&served.app, "POST", "/api/v1/admin/reindex?wait=true").await;
+    let (_, json) = get_json(&served.app, "/api/v1/search?q=emailleur").await;
+    let hits = json["hits"].as_array().unwrap();
+    assert_eq!(hits.len(), 3, "{json}");
+    let urls: Vec<&str> = hits.iter().filter_map(|h| h["url"].as_str()).collect();
+    assert_eq!(urls, ["https://www.onisep.fr/orfevre"], "{json}");
+    let (_, _, page) = get(&served.app, "/?q=emailleur").await;
+    let page = String::from_utf8(page).unwrap();
+    assert!(
+        !page.contains("javascript:") && !page.contains("data:text"),
+        "{page}"
+    );
+    for id in ["guides/ciseleur.md", "guides/graveur.md"] {
+        let (_, document) = get_json(&served.app, &format!("/api/v1/documents/{id}")).await;
+        assert!(document["url"].is_null(), "{document}");
+    }
+}

@@ -9,12 +9,15 @@
 use std::fs;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::ingest::source::{SourceConfig, SourceFormat, SOURCE_FILE};
 use crate::model::Format;
 
 /// Longest file name kept, in bytes.
 const MAX_NAME_BYTES: usize = 120;
+/// Numbers the temporary files of uploads, unique within the process.
+static NEXT_UPLOAD: AtomicU64 = AtomicU64::new(0);
 
 /// Why an upload or a removal was refused, or failed.
 #[derive(Debug, thiserror::Error)]
@@ -207,8 +210,11 @@ pub fn store(
         let path = path.to_path_buf();
         move |source| UploadError::Io { path, source }
     };
-    let temporary = dir.join(format!(".upload-{}-{name}", std::process::id()));
-    let mut file = fs::File::create(&temporary).map_err(io(&temporary))?;
+    // One temporary file per request: two uploads of the same name at once must not share
+    // one (they did, and 11 of 40 answered 500).
+    let unique = NEXT_UPLOAD.fetch_add(1, Ordering::Relaxed);
+    let temporary = dir.join(format!(".upload-{}-{unique}-{name}", std::process::id()));
+    let mut file = fs::File::create_new(&temporary).map_err(io(&temporary))?;
     let written = file
         .write_all(bytes)
         .and_then(|()| file.sync_all())
@@ -327,6 +333,41 @@ mod tests {
             check_content("a.txt", b" \n\t"),
             Err(UploadError::Empty)
         ));
+    }
+
+    /// Regression (issue 11, item 8): simultaneous uploads of one name shared a temporary
+    /// file, and some failed or landed mixed.
+    #[test]
+    fn simultaneous_uploads_of_one_name_each_land_whole() {
+        let dir = corpus();
+        let uploads = 40;
+        let barrier = std::sync::Barrier::new(uploads);
+        let contents: Vec<String> = (0..uploads)
+            .map(|i| format!("# Fiche {i}\n\n{}\n", format!("ligne {i} ").repeat(20_000)))
+            .collect();
+        let results: Vec<_> = std::thread::scope(|scope| {
+            let handles: Vec<_> = contents
+                .iter()
+                .map(|content| {
+                    let (barrier, root) = (&barrier, dir.path());
+                    scope.spawn(move || {
+                        barrier.wait();
+                        store(root, "cio", "fiche.md", content.as_bytes(), true)
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let failed: Vec<_> = results.iter().filter_map(|r| r.as_ref().err()).collect();
+        assert!(failed.is_empty(), "{failed:?}");
+        let landed = fs::read_to_string(dir.path().join("cio/fiche.md")).unwrap();
+        assert!(contents.contains(&landed), "one upload, whole");
+        let leftovers = fs::read_dir(dir.path().join("cio"))
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().starts_with(".upload"))
+            .count();
+        assert_eq!(leftovers, 0);
     }
 
     #[test]

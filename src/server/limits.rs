@@ -2,7 +2,7 @@
 //! token bucket per client on the public routes (429 with `Retry-After` once a client's burst
 //! is spent). A client is an IPv4 address or an IPv6 /64 network, the block one subscriber
 //! line or host is given. Health, metrics, the static files and the admin API (which has its
-//! token) are not rate-limited.
+//! token) are not rate-limited; failed admin authentications are ([`AUTH_FAILURES`]).
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
@@ -21,6 +21,12 @@ use super::AppState;
 pub const MAX_URI_BYTES: usize = 8 * 1024;
 /// Most header bytes (names and values) accepted.
 pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+/// Failed admin authentications allowed to one client: 10 at once, then one every 6 s;
+/// past that, its admin requests get 429 whatever token they carry.
+pub const AUTH_FAILURES: RateLimit = RateLimit {
+    per_second: 1.0 / 6.0,
+    burst: 10.0,
+};
 /// Clients remembered before the idle ones are forgotten.
 const MAX_TRACKED_CLIENTS: usize = 50_000;
 
@@ -65,6 +71,16 @@ impl RateLimiter {
     /// Takes one token from the bucket of `client`'s `rate_key` at `now`, or tells in how
     /// many seconds one will be available.
     pub fn check(&self, client: IpAddr, now: Instant) -> Result<(), u64> {
+        self.bucket(client, now, true)
+    }
+
+    /// Whether `client` has a token left at `now`, without taking it (or in how many
+    /// seconds it will).
+    pub fn peek(&self, client: IpAddr, now: Instant) -> Result<(), u64> {
+        self.bucket(client, now, false)
+    }
+
+    fn bucket(&self, client: IpAddr, now: Instant, take: bool) -> Result<(), u64> {
         let Some(limit) = self.limit else {
             return Ok(());
         };
@@ -85,7 +101,9 @@ impl RateLimiter {
         bucket.tokens = (bucket.tokens + elapsed * limit.per_second).min(limit.burst);
         bucket.updated = now;
         if bucket.tokens >= 1.0 {
-            bucket.tokens -= 1.0;
+            if take {
+                bucket.tokens -= 1.0;
+            }
             Ok(())
         } else {
             Err(((1.0 - bucket.tokens) / limit.per_second).ceil().max(1.0) as u64)

@@ -11,7 +11,7 @@ use std::time::Duration;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::error::ApiError;
-use super::limits::{RateLimit, RateLimiter};
+use super::limits::{RateLimit, RateLimiter, AUTH_FAILURES};
 use super::listen::{ConnectionLimits, Connections};
 use super::metrics::Metrics;
 use crate::admin::{AdminToken, Reindexer};
@@ -69,6 +69,11 @@ tokio::task_local! {
     /// The client of the request being answered (its rate-limit key), set by the limits
     /// middleware: [`AppState::run`] gives each client a share of the search slots.
     static CLIENT: IpAddr;
+}
+
+/// The client of the request being answered, when known.
+pub fn current_client() -> Option<IpAddr> {
+    CLIENT.try_with(|client| *client).ok()
 }
 
 /// Runs `work` (a request's handling) as `client`'s.
@@ -144,6 +149,8 @@ struct Shared {
     /// Re-indexing of the served index, started with it.
     reindexer: OnceLock<Arc<Reindexer>>,
     rate_limiter: RateLimiter,
+    /// Failed admin authentications, per client.
+    auth_failures: RateLimiter,
     connections: Arc<Connections>,
 }
 
@@ -166,6 +173,7 @@ impl AppState {
                 client_slots: ClientSlots::default(),
                 reindexer: OnceLock::new(),
                 rate_limiter: RateLimiter::new(options.rate_limit),
+                auth_failures: RateLimiter::new(Some(AUTH_FAILURES)),
                 connections: Arc::default(),
                 options,
                 metrics: Metrics::default(),
@@ -196,6 +204,11 @@ impl AppState {
     /// The per-client rate limiter of the public routes.
     pub fn rate_limiter(&self) -> &RateLimiter {
         &self.shared.rate_limiter
+    }
+
+    /// The per-client limiter of failed admin authentications.
+    pub fn auth_failures(&self) -> &RateLimiter {
+        &self.shared.auth_failures
     }
 
     /// Records that the index could not be opened: the service stays unavailable.

@@ -503,3 +503,38 @@ async fn only_http_urls_of_documents_are_shown_as_links() {
         assert!(document["url"].is_null(), "{document}");
     }
 }
+
+/// Regression (issue 11, item 9): failed admin authentications were never limited (600
+/// wrong tokens in 0.24 s). After 10 failures, a client gets 429 whatever token it sends;
+/// other clients are not affected.
+#[tokio::test]
+async fn failed_authentications_are_rate_limited_per_client() {
+    let served = with_admin();
+    let from = |client: &str, token: &str| {
+        let mut request = Request::get("/api/v1/admin/report")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap();
+        let address: std::net::SocketAddr = format!("{client}:4000").parse().unwrap();
+        request
+            .extensions_mut()
+            .insert(axum::extract::ConnectInfo(address));
+        request
+    };
+    let mut statuses = Vec::new();
+    for _ in 0..12 {
+        let (status, _, _) = send(&served.app, from("10.9.9.9", "wrong-token-wrong-token")).await;
+        statuses.push(status.as_u16());
+    }
+    assert_eq!(statuses[..10], [401; 10]);
+    assert_eq!(statuses[10..], [429; 2]);
+    let (status, headers, _) = send(&served.app, from("10.9.9.9", TOKEN)).await;
+    assert_eq!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right token"
+    );
+    assert!(headers.contains_key(header::RETRY_AFTER));
+    let (status, _, _) = send(&served.app, from("10.9.9.8", TOKEN)).await;
+    assert_eq!(status, StatusCode::OK, "another client");
+}

@@ -5,7 +5,7 @@
 //! `Authorization: Bearer <token>`, or gets a bare 401. Each handler is documented for the
 //! OpenAPI document (tag `admin`, security scheme `admin_token`).
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Request, State};
@@ -22,6 +22,7 @@ use crate::admin::reindex::RunOutcome;
 use crate::admin::upload;
 use crate::index::report::Failure;
 use crate::server::error::{ApiError, ApiPath, ApiQuery};
+use crate::server::state::current_client;
 use crate::server::{AppState, ServeOptions};
 
 /// Whether `path` is one of the admin routes (their own body limit, no rate limit).
@@ -56,8 +57,16 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .layer(middleware::from_fn_with_state(state.clone(), require_token))
 }
 
-/// Lets a request through only with the right bearer token.
+/// Lets a request through only with the right bearer token; a client whose failed
+/// attempts are over their limit
+/// ([`AUTH_FAILURES`](crate::server::limits::AUTH_FAILURES)) gets 429 without its token being read.
 async fn require_token(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let (client, now) = (current_client(), Instant::now());
+    if let Some(client) = client {
+        if let Err(seconds) = state.auth_failures().peek(client, now) {
+            return ApiError::RateLimited(seconds).into_response();
+        }
+    }
     let presented = request
         .headers()
         .get(header::AUTHORIZATION)
@@ -68,6 +77,9 @@ async fn require_token(State(state): State<AppState>, request: Request, next: Ne
         _ => false,
     };
     if !allowed {
+        if let Some(client) = client {
+            let _ = state.auth_failures().check(client, now);
+        }
         return ApiError::Unauthorized.into_response();
     }
     next.run(request).await

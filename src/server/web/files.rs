@@ -60,12 +60,7 @@ pub async fn resolve(corpus: &Path, requested: &str) -> Result<PathBuf, ApiError
     let not_found = || ApiError::FileNotFound(requested.to_string());
     let mut relative = PathBuf::new();
     for part in requested.split('/') {
-        let refused = part.is_empty()
-            || part.starts_with('.')
-            || part.contains(['\\', '\0'])
-            || part == SOURCE_FILE
-            || part.ends_with(SIDECAR_SUFFIX);
-        if refused {
+        if is_refused(part) {
             return Err(not_found());
         }
         relative.push(part);
@@ -77,11 +72,30 @@ pub async fn resolve(corpus: &Path, requested: &str) -> Result<PathBuf, ApiError
         .await
         .map_err(|_| not_found())?;
     let metadata = tokio::fs::metadata(&file).await.map_err(|_| not_found())?;
-    if file.starts_with(&root) && metadata.is_file() {
+    // A link inside the corpus is followed, and its target must pass the same checks: a
+    // link to `source.toml` or to a hidden file is refused like the file itself.
+    let target_allowed = file.strip_prefix(&root).is_ok_and(|inside| {
+        inside.components().all(|part| {
+            part.as_os_str()
+                .to_str()
+                .is_some_and(|part| !is_refused(part))
+        })
+    });
+    if target_allowed && metadata.is_file() {
         Ok(file)
     } else {
         Err(not_found())
     }
+}
+
+/// Whether a part of a path names something never served: empty, `.`, `..`, hidden, with
+/// a backslash or NUL, a source's configuration or a sidecar.
+fn is_refused(part: &str) -> bool {
+    part.is_empty()
+        || part.starts_with('.')
+        || part.contains(['\\', '\0'])
+        || part == SOURCE_FILE
+        || part.ends_with(SIDECAR_SUFFIX)
 }
 
 /// Content type of a file from its extension, and whether browsers may show it inline.
@@ -115,6 +129,37 @@ mod tests {
     use super::*;
 
     const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/corpus");
+
+    /// Regression (issue 11, item 10): links inside the corpus got around the name checks
+    /// (a link to `source.toml` or to a hidden file was served).
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn links_are_checked_like_the_files_they_name() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let source = dir.path().join("cio");
+        std::fs::create_dir_all(source.join(".private")).unwrap();
+        std::fs::write(source.join("source.toml"), "format = \"files\"\n").unwrap();
+        std::fs::write(source.join(".env"), "SECRET=1").unwrap();
+        std::fs::write(source.join(".private/notes.md"), "# Notes").unwrap();
+        std::fs::write(source.join("guide.md.meta.toml"), "title = \"x\"").unwrap();
+        std::fs::write(source.join("guide.md"), "# Guide").unwrap();
+        symlink(source.join("source.toml"), source.join("config.md")).unwrap();
+        symlink(source.join(".env"), source.join("env.txt")).unwrap();
+        symlink(source.join(".private"), source.join("public")).unwrap();
+        symlink(source.join("guide.md.meta.toml"), source.join("meta.txt")).unwrap();
+        symlink(source.join("guide.md"), source.join("alias.md")).unwrap();
+        for refused in [
+            "cio/config.md",
+            "cio/env.txt",
+            "cio/public/notes.md",
+            "cio/meta.txt",
+        ] {
+            assert!(resolve(dir.path(), refused).await.is_err(), "{refused}");
+        }
+        let alias = resolve(dir.path(), "cio/alias.md").await.unwrap();
+        assert!(alias.ends_with("cio/guide.md"), "a plain link is followed");
+    }
 
     #[tokio::test]
     async fn resolves_real_files_of_the_corpus() {

@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::sync::mpsc;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use notify::{RecommendedWatcher, RecursiveMode, Watcher};
 
@@ -13,6 +13,9 @@ use super::Reindexer;
 
 /// Quiet time after the last change before a run starts.
 pub const DEFAULT_DEBOUNCE: Duration = Duration::from_millis(750);
+/// Longest wait from the first change to the run, however often files keep changing (a
+/// file rewritten every 0.5 s kept a new document invisible as long as it went on).
+pub const MAX_WAIT: Duration = Duration::from_secs(5);
 
 /// Why the corpus cannot be watched.
 #[derive(Debug, thiserror::Error)]
@@ -51,7 +54,7 @@ pub fn watch(
         .spawn(move || {
             // Ends when the watcher, and with it the sender, is dropped.
             while changes.recv().is_ok() {
-                while changes.recv_timeout(debounce).is_ok() {}
+                settle(&changes, debounce, MAX_WAIT);
                 tracing::info!("corpus changed: re-indexing");
                 reindexer.request(false);
             }
@@ -60,6 +63,18 @@ pub fn watch(
         tracing::error!(%error, "cannot start the corpus watcher thread");
     }
     Ok(watcher)
+}
+
+/// Waits, after a first change, until no change has come for `debounce`, or `max_wait` has
+/// passed since that first change.
+fn settle(changes: &mpsc::Receiver<()>, debounce: Duration, max_wait: Duration) {
+    let deadline = Instant::now() + max_wait;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() || changes.recv_timeout(debounce.min(left)).is_err() {
+            return;
+        }
+    }
 }
 
 /// Whether an event changes what is indexed: not mere reads, not hidden files (uploads in
@@ -91,6 +106,45 @@ mod tests {
         assert!(!is_corpus_change(&event(modify, "/c/cio/.upload-1-a.md")));
         assert!(!is_corpus_change(&event(modify, "/c/cio/a.md~")));
         assert!(!is_corpus_change(&event(access, "/c/cio/a.md")));
+    }
+
+    /// Regression (issue 11, item 11): the debounce had no maximum wait, so changes every
+    /// 0.5 s put the run off for as long as they went on. Here they go on for a minute;
+    /// the wait ends after its maximum.
+    #[test]
+    fn changes_that_never_stop_put_a_run_off_at_most_the_maximum_wait() {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let (events, changes) = mpsc::channel();
+        let (stop, ran_out) = (
+            Arc::new(AtomicBool::new(false)),
+            Arc::new(AtomicBool::new(false)),
+        );
+        let (feeding, running_out) = (stop.clone(), ran_out.clone());
+        let feeder = std::thread::spawn(move || {
+            let until = Instant::now() + Duration::from_secs(60);
+            while !feeding.load(Ordering::SeqCst) {
+                if Instant::now() >= until {
+                    running_out.store(true, Ordering::SeqCst);
+                    break;
+                }
+                let _ = events.send(());
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            // The channel stays open until the test is done.
+            while !feeding.load(Ordering::SeqCst) {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        });
+        changes.recv().unwrap();
+        settle(
+            &changes,
+            Duration::from_millis(500),
+            Duration::from_millis(300),
+        );
+        let outlasted = ran_out.load(Ordering::SeqCst);
+        stop.store(true, Ordering::SeqCst);
+        feeder.join().unwrap();
+        assert!(!outlasted, "the wait outlasted a minute of changes");
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod analysis;
 pub mod cli;
 pub mod index;
+pub mod indicators;
 pub mod ingest;
 pub mod model;
 pub mod schema;

@@ -349,6 +349,11 @@ impl Engine {
         })
     }
 
+    /// The decoded columns of the segments of `searcher`.
+    pub fn columns(&self, searcher: &tantivy::Searcher) -> columns::Segments {
+        self.columns.for_searcher(searcher)
+    }
+
     /// Facet counts over the whole index.
     pub fn all_facets(&self) -> Result<Vec<FacetCounts>, SearchError> {
         let searcher = self.searcher();

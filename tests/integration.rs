@@ -27,3 +27,9 @@ mod limits;
 
 #[path = "integration/live.rs"]
 mod live;
+
+#[path = "integration/indicators.rs"]
+mod indicators;
+
+#[path = "integration/usage.rs"]
+mod usage;

@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
 /// Shortest token accepted: a guessable token would open the corpus to anyone.
@@ -72,6 +73,25 @@ impl AdminToken {
             .fold(0u8, |acc, (a, b)| acc | (a ^ b));
         std::hint::black_box(difference) == 0
     }
+
+    /// Whether an `Authorization` header value carries the token: `Bearer <token>`, or HTTP
+    /// Basic with the token as password (any user name), which a browser asks for by itself.
+    pub fn verify_authorization(&self, value: &str) -> bool {
+        if let Some(token) = value.strip_prefix("Bearer ") {
+            return self.verify(token);
+        }
+        let Some(encoded) = value.strip_prefix("Basic ") else {
+            return false;
+        };
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(encoded.trim())
+            .ok()
+            .and_then(|bytes| String::from_utf8(bytes).ok());
+        decoded
+            .as_deref()
+            .and_then(|credentials| credentials.split_once(':'))
+            .is_some_and(|(_, password)| self.verify(password))
+    }
 }
 
 #[cfg(test)]
@@ -86,6 +106,26 @@ mod tests {
         assert!(!token.verify("correct-horse-battery-staple2"));
         assert!(!token.verify(""));
         assert_eq!(format!("{token:?}"), "AdminToken(..)");
+    }
+
+    #[test]
+    fn the_token_is_read_from_bearer_or_basic_authorization() {
+        let token = AdminToken::new("correct-horse-battery-staple").unwrap();
+        assert!(token.verify_authorization("Bearer correct-horse-battery-staple"));
+        // `comite:correct-horse-battery-staple` and `comite:wrong`, in base64.
+        assert!(
+            token.verify_authorization("Basic Y29taXRlOmNvcnJlY3QtaG9yc2UtYmF0dGVyeS1zdGFwbGU=")
+        );
+        assert!(!token.verify_authorization("Basic Y29taXRlOndyb25n"));
+        for bad in [
+            "",
+            "correct-horse-battery-staple",
+            "Basic !!!",
+            "Basic Y29taXRl",
+            "Digest x",
+        ] {
+            assert!(!token.verify_authorization(bad), "{bad}");
+        }
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //!
 //! The socket is bound first and answers at once (503 on routes that need the index); the
 //! index is opened, or built when absent, on the blocking pool and the service becomes ready
-//! when it is. Ctrl-C or SIGTERM stop accepting connections and let requests in flight end.
+//! when it is. The use counts of the dashboard are written beside the index at most a minute
+//! apart. Ctrl-C or SIGTERM stop accepting connections, let requests in flight end, and write
+//! the counts a last time.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -15,6 +17,7 @@ use anyhow::Context;
 use super::IndexArgs;
 use crate::admin::{self, AdminToken};
 use crate::index::{self, IndexOptions, IndexState};
+use crate::indicators::{self, IndicatorOptions};
 use crate::search::Engine;
 use crate::server::limits::RateLimit;
 use crate::server::listen::{self, ConnectionLimits};
@@ -83,6 +86,21 @@ pub struct ServeArgs {
     /// counts only in the total).
     #[arg(long, env = "SPO_MAX_CONNECTIONS_PER_CLIENT", default_value_t = 128)]
     max_connections_per_client: usize,
+    /// Folder of the dashboard's use counts (default: beside the index, `<index>.usage`).
+    #[arg(long, env = "SPO_USAGE_DIR")]
+    usage_dir: Option<PathBuf>,
+    /// Seconds between two writes of the use counts (a crash loses at most this much).
+    #[arg(long, env = "SPO_USAGE_FLUSH_SECS", default_value_t = 60,
+        value_parser = clap::value_parser!(u64).range(1..=60))]
+    usage_flush_secs: u64,
+    /// Keep the searches without results that at least five distinct clients typed in a day
+    /// (normalised; the clients counted through a daily salt that is never written).
+    #[arg(long, env = "SPO_ZERO_RESULT_QUERIES")]
+    zero_result_queries: bool,
+    /// Make the dashboard (`/tableau-de-bord`, `/api/v1/indicators`) need the admin token;
+    /// public otherwise.
+    #[arg(long, env = "SPO_PRIVATE_DASHBOARD")]
+    private_dashboard: bool,
 }
 
 /// Runs the service until Ctrl-C or SIGTERM.
@@ -97,6 +115,15 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let defaults = ServeOptions::default();
+    let admin_token = AdminToken::configured(args.admin_token_file.as_deref())?;
+    if args.private_dashboard && admin_token.is_none() {
+        anyhow::bail!(
+            "--private-dashboard needs an admin token (SPO_ADMIN_TOKEN or --admin-token-file)"
+        );
+    }
+    let usage_dir = args
+        .usage_dir
+        .unwrap_or_else(|| indicators::usage_dir_beside(&args.index.options().index));
     let open_files_limit = listen::raise_open_files_limit();
     let max_connections = listen::cap_to_open_files(args.max_connections, open_files_limit);
     tracing::info!(
@@ -112,7 +139,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         search_threads: args
             .search_threads
             .map_or(defaults.search_threads, |n| n.max(1)),
-        admin_token: AdminToken::configured(args.admin_token_file.as_deref())?,
+        admin_token,
         max_upload_bytes: args.max_upload_mb.saturating_mul(1024 * 1024),
         rate_limit: (args.rate_limit > 0.0).then_some(RateLimit {
             per_second: args.rate_limit,
@@ -124,12 +151,20 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             max_connections: max_connections.max(1),
             max_per_client: args.max_connections_per_client.max(1),
         },
+        indicators: IndicatorOptions {
+            dir: Some(usage_dir.clone()),
+            flush_interval: Duration::from_secs(args.usage_flush_secs),
+            zero_results: args.zero_result_queries,
+            private: args.private_dashboard,
+        },
     };
     if options.admin_token.is_some() {
         tracing::info!("admin API on under /api/v1/admin");
     }
     let indexing = args.index.options();
     let state = AppState::new(indexing.clone(), options);
+    let flusher = state.indicators().start_flushing();
+    tracing::info!(usage = %usage_dir.display(), "use counts kept for the dashboard");
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .with_context(|| format!("listening on {}", args.addr))?;
@@ -161,7 +196,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 
     listen::serve(listener, state, shutdown_signal()).await;
     drop(watcher);
-    tracing::info!("stopped");
+    drop(flusher);
+    tracing::info!("stopped; use counts written");
     Ok(())
 }
 

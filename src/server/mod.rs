@@ -11,6 +11,7 @@
 
 pub mod api;
 pub mod error;
+pub mod indicators;
 pub mod limits;
 pub mod links;
 pub mod listen;
@@ -160,6 +161,13 @@ async fn present_errors(request: Request, next: Next) -> Response {
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(web::PAGE_POLICY),
         );
+        if let ApiError::Unauthorized = error {
+            // A page behind the token (the private dashboard): the browser asks for it.
+            parts.headers.insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static(web::TOKEN_CHALLENGE),
+            );
+        }
         (web::HTML, web::error_page(&error).into())
     };
     parts

@@ -6,7 +6,8 @@ use super::error::ApiError;
 use super::metrics::IndexFigures;
 use super::AppState;
 use crate::index::report::{Failure, IndexReport};
-use crate::model::Filter;
+use crate::indicators::Caller;
+use crate::model::{Facet, Filter};
 use crate::search::facets::FacetCounts;
 use crate::search::{
     Hit, SearchRequest, SearchResponse, Sort, StoredDocument, MAX_DEPTH, MAX_LIMIT,
@@ -107,9 +108,9 @@ pub struct Overview {
 }
 
 impl AppState {
-    /// Runs a search, and counts what it found for the metrics (the one search path of the
-    /// API and the web page).
-    pub async fn search(&self, query: SearchQuery) -> Result<SearchPage, ApiError> {
+    /// Runs a search for `caller`, and counts what it found for the metrics and the
+    /// indicators (the one search path of the API and the web page).
+    pub async fn search(&self, query: SearchQuery, caller: Caller) -> Result<SearchPage, ApiError> {
         let request = query.request();
         let counted = self.clone();
         let response = self
@@ -119,6 +120,9 @@ impl AppState {
                 counted
                     .metrics()
                     .record_search(&request, response.total, respelled);
+                counted
+                    .indicators()
+                    .record_search(caller, &request, response.total, respelled);
                 Ok(response)
             })
             .await?;
@@ -130,10 +134,14 @@ impl AppState {
         })
     }
 
-    /// The document with id `id`.
-    pub async fn document(&self, id: String) -> Result<StoredDocument, ApiError> {
-        self.run(move |engine| engine.document(&id)?.ok_or(ApiError::DocumentNotFound(id)))
-            .await
+    /// The document with id `id`, opened by `caller` (and counted as such).
+    pub async fn document(&self, id: String, caller: Caller) -> Result<StoredDocument, ApiError> {
+        let document = self
+            .run(move |engine| engine.document(&id)?.ok_or(ApiError::DocumentNotFound(id)))
+            .await?;
+        self.indicators()
+            .record_document(caller.entry, document.facet(Facet::Kind));
+        Ok(document)
     }
 
     /// At most `limit` documents similar to the one with id `id`, best first.

@@ -1,5 +1,6 @@
 //! The state every handler shares: the engine once the index is open, the settings, the
-//! metrics, the rate limiter and the re-indexer; and the bounded pool on which searches run.
+//! metrics and indicators, the rate limiter and the re-indexer; and the bounded pool on
+//! which searches run.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -16,6 +17,7 @@ use super::listen::{ConnectionLimits, Connections};
 use super::metrics::Metrics;
 use crate::admin::{AdminToken, Reindexer};
 use crate::index::IndexOptions;
+use crate::indicators::{IndicatorOptions, Indicators};
 use crate::search::Engine;
 
 /// Settings of the service that do not depend on the index.
@@ -46,6 +48,8 @@ pub struct ServeOptions {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Time to send a request head, and open connections per client and in total.
     pub connections: ConnectionLimits,
+    /// The dashboard's settings: where use counts are kept, and who may read them.
+    pub indicators: IndicatorOptions,
 }
 
 impl Default for ServeOptions {
@@ -61,6 +65,7 @@ impl Default for ServeOptions {
             rate_limit: Some(RateLimit::default()),
             trusted_proxies: Vec::new(),
             connections: ConnectionLimits::default(),
+            indicators: IndicatorOptions::default(),
         }
     }
 }
@@ -142,6 +147,7 @@ struct Shared {
     indexing: IndexOptions,
     options: ServeOptions,
     metrics: Metrics,
+    indicators: Arc<Indicators>,
     /// One permit per search allowed to run at once.
     search_slots: Arc<Semaphore>,
     /// Each client's share of them.
@@ -175,6 +181,7 @@ impl AppState {
                 rate_limiter: RateLimiter::new(options.rate_limit),
                 auth_failures: RateLimiter::new(Some(AUTH_FAILURES)),
                 connections: Arc::default(),
+                indicators: Arc::new(Indicators::new(options.indicators.clone())),
                 options,
                 metrics: Metrics::default(),
             }),
@@ -284,6 +291,11 @@ impl AppState {
     /// The request metrics.
     pub fn metrics(&self) -> &Metrics {
         &self.shared.metrics
+    }
+
+    /// The steering committee's indicators.
+    pub fn indicators(&self) -> &Arc<Indicators> {
+        &self.shared.indicators
     }
 }
 

@@ -1,6 +1,7 @@
 // End-to-end tests of the web pages in headless Chromium (started by tests/e2e/run.sh):
-// search, filters, pagination, documents, keyboard-only use, JavaScript off, and an axe-core
-// audit that must find no violation on the home, result and document pages.
+// search, filters, pagination, documents, the dashboard, keyboard-only use, JavaScript off,
+// and an axe-core audit that must find no violation on the home, result, document and
+// dashboard pages.
 import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -174,6 +175,76 @@ test('everything works with JavaScript off', async () => {
     await Promise.all([page.waitForURL(/\/documents\//), page.locator('.resultat h3 a').first().click()]);
     assert.ok(await page.locator('#lien').inputValue(), 'the link to copy is shown');
     assert.equal(await page.locator('button[data-copier]').isVisible(), false);
+  } finally {
+    await noScript.close();
+  }
+});
+
+test('the dashboard is accessible, readable at 390 px, and every chart has its table', async () => {
+  const page = await openPage();
+  await page.goto(`${base}/?q=apprentissage&filter=type:fiche-droits`);
+  await page.goto(`${base}/documents/sp:particuliers/F10`);
+  const response = await page.goto(`${base}/tableau-de-bord`);
+  assert.equal(response.status(), 200);
+  assert.equal(await page.locator('h1').count(), 1);
+  await assertAccessible(page, 'dashboard');
+  const charts = await page.evaluate(() => [...document.querySelectorAll('svg.graphique')].map((svg) => {
+    const section = svg.closest('section.indicateur');
+    const table = section ? section.querySelector('table') : null;
+    const follows = table ? Boolean(svg.compareDocumentPosition(table) & Node.DOCUMENT_POSITION_FOLLOWING) : false;
+    const name = (svg.getAttribute('aria-labelledby') || '').split(' ')
+      .map((id) => document.getElementById(id)?.textContent || '').join(' ').trim();
+    return { id: section ? section.id : '?', follows, name, rows: table ? table.tBodies[0].rows.length : 0 };
+  }));
+  assert.ok(charts.length >= 4, `${charts.length} charts`);
+  for (const chart of charts) {
+    assert.ok(chart.follows && chart.rows > 0, `${chart.id}: a chart without its table`);
+    assert.ok(chart.name.length > 10, `${chart.id}: the chart has no accessible name`);
+  }
+  const csv = page.locator('#recherches a', { hasText: 'CSV' });
+  const exported = await page.request.get(new URL(await csv.getAttribute('href'), base).href);
+  assert.equal(exported.status(), 200);
+  assert.match(exported.headers()['content-type'], /^text\/csv/);
+  assert.deepEqual(page.problems, []);
+
+  const narrow = await browser.newContext({ locale: 'fr-FR', viewport: { width: 390, height: 844 } });
+  try {
+    const small = await openPage(narrow);
+    await small.goto(`${base}/tableau-de-bord`);
+    const layout = await small.evaluate(() => {
+      const visible = (e) => getComputedStyle(e).display !== 'none' && e.getBoundingClientRect().width > 0;
+      const texts = [...document.querySelectorAll('p, li, a, label, h1, h2, h3, th, td, button, input')].filter(visible);
+      const chartTexts = [...document.querySelectorAll('svg.graphique text')].filter(visible);
+      return {
+        overflow: document.documentElement.scrollWidth - window.innerWidth,
+        smallestText: Math.min(...texts.map((e) => parseFloat(getComputedStyle(e).fontSize))),
+        smallestChartText: Math.min(...chartTexts.map((t) => t.getBoundingClientRect().height)),
+        chartsFit: [...document.querySelectorAll('svg.graphique')].every((s) => s.getBoundingClientRect().right <= window.innerWidth),
+      };
+    });
+    assert.ok(layout.overflow <= 0, `the page scrolls sideways by ${layout.overflow} px`);
+    assert.ok(layout.smallestText >= 14, `text of ${layout.smallestText} px`);
+    assert.ok(layout.smallestChartText >= 12, `chart text of ${layout.smallestChartText} px`);
+    assert.ok(layout.chartsFit, 'a chart is wider than the screen');
+    await assertAccessible(small, 'dashboard at 390 px');
+    assert.deepEqual(small.problems, []);
+  } finally {
+    await narrow.close();
+  }
+});
+
+test('the dashboard\'s period is chosen without JavaScript', async () => {
+  const noScript = await browser.newContext({ javaScriptEnabled: false, locale: 'fr-FR' });
+  try {
+    const page = await openPage(noScript);
+    await page.goto(`${base}/tableau-de-bord`);
+    await page.fill('#du', '2025-01-01');
+    await page.fill('#au', '2025-01-31');
+    await Promise.all([page.waitForURL(/du=2025-01-01/), page.click('form.periode button[type=submit]')]);
+    assert.match(await page.textContent('main'), /du 1er janvier 2025 au 31 janvier 2025, jour par jour/);
+    assert.equal(await page.locator('#recherches tbody tr').count(), 31);
+    await Promise.all([page.waitForURL(/tableau-de-bord$/), page.click('text=Les 12 derniers mois')]);
+    assert.equal(await page.locator('#recherches tbody tr').count(), 12);
   } finally {
     await noScript.close();
   }

@@ -9,12 +9,13 @@ use super::{bundled_app, fixture_app, get, get_json, send};
 use crate::admin::{multipart, with_admin, TOKEN};
 
 /// Every public route of the API, as the router declares them, in the OpenAPI form.
-const API_ROUTES: [&str; 8] = [
+const API_ROUTES: [&str; 9] = [
     "/api/v1/search",
     "/api/v1/documents/{id}",
     "/api/v1/documents/{id}/similar",
     "/api/v1/suggest",
     "/api/v1/facets",
+    "/api/v1/indicators",
     "/api/v1/openapi.json",
     "/health",
     "/metrics",

@@ -123,7 +123,7 @@ fn spawn_serve(corpus: &Path, index: &Path) -> (Child, SocketAddr) {
 }
 
 /// A `spo-search serve` process with these extra environment variables.
-fn spawn_serve_with(corpus: &Path, index: &Path, env: &[(&str, &str)]) -> (Child, SocketAddr) {
+pub fn spawn_serve_with(corpus: &Path, index: &Path, env: &[(&str, &str)]) -> (Child, SocketAddr) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_spo-search"))
         .args(["serve", "--addr", "127.0.0.1:0", "--rate-limit", "0"])
         .arg("--corpus")
@@ -176,7 +176,7 @@ async fn rebuild_and_wait(address: SocketAddr) -> Value {
 }
 
 /// Waits for `/health` to answer ready; returns the document count.
-async fn ready_documents(address: SocketAddr) -> u64 {
+pub async fn ready_documents(address: SocketAddr) -> u64 {
     for _ in 0..600 {
         let (status, body) = http_get(address, "/health").await;
         if status == 200 {

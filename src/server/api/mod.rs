@@ -1,9 +1,10 @@
 //! The JSON API under `/api/v1`: its routes and handlers, their parameters, the JSON bodies
-//! (the versioned contract with clients), the JSON shape of errors, the OpenAPI document, and
-//! the admin routes behind their token. Handlers only translate HTTP to the service's calls
+//! (the versioned contract with clients), the JSON shape of errors, the OpenAPI document, the
+//! dashboard's exports, and the admin routes behind their token. Handlers only translate HTTP to the service's calls
 //! ([`super::service`]) and their answers to JSON.
 
 pub mod admin;
+pub mod indicators;
 pub mod model;
 pub mod openapi;
 pub mod params;
@@ -29,6 +30,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/suggest", get(routes::suggest))
         .route("/api/v1/facets", get(routes::facets))
+        .route("/api/v1/indicators", get(indicators::indicators))
         .route("/api/v1/openapi.json", get(routes::openapi))
 }
 

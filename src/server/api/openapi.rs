@@ -4,7 +4,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{admin, routes};
+use super::{admin, indicators, routes};
 
 /// The API description; `ApiDoc::openapi()` builds the document.
 #[derive(OpenApi)]
@@ -22,6 +22,7 @@ use super::{admin, routes};
         routes::similar,
         routes::suggest,
         routes::facets,
+        indicators::indicators,
         routes::health,
         routes::metrics,
         routes::openapi,
@@ -35,6 +36,8 @@ use super::{admin, routes};
     tags(
         (name = "search", description = "Searching, completions and facets"),
         (name = "documents", description = "One document and its neighbours"),
+        (name = "indicators", description = "The steering committee's dashboard: use of the \
+            service (anonymous counts per day) and coverage of the index, as JSON or CSV"),
         (name = "service", description = "Readiness, metrics and this description"),
         (name = "admin", description = "Corpus files and re-indexing, for documentalists: \
             these routes exist only when the server has an admin token (without one they \
@@ -82,6 +85,8 @@ mod tests {
             "SuggestBody",
             "FacetsBody",
             "HealthBody",
+            "IndicatorsBody",
+            "TableBody",
             "ErrorBody",
             "UploadedBody",
             "RemovedBody",

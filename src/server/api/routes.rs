@@ -15,6 +15,7 @@ use super::model::{
 };
 use super::openapi::ApiDoc;
 use super::params::{short_limit, NoParams, SearchParams, SimilarParams, SuggestParams};
+use crate::indicators::Caller;
 use crate::server::error::{parse_query, ApiError, ApiPath, ApiQuery};
 use crate::server::AppState;
 
@@ -42,9 +43,10 @@ const DEFAULT_SIMILAR: usize = 5;
 )]
 pub async fn search(
     State(state): State<AppState>,
+    caller: Caller,
     ApiQuery(params): ApiQuery<SearchParams>,
 ) -> Result<Json<SearchBody>, ApiError> {
-    let page = state.search(params.to_query()?).await?;
+    let page = state.search(params.to_query()?, caller).await?;
     Ok(Json(SearchBody::from(page)))
 }
 
@@ -67,9 +69,10 @@ pub async fn search(
 )]
 pub async fn document(
     State(state): State<AppState>,
+    caller: Caller,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<DocumentBody>, ApiError> {
-    Ok(Json(DocumentBody::from(state.document(id).await?)))
+    Ok(Json(DocumentBody::from(state.document(id, caller).await?)))
 }
 
 /// Documents similar to one document (its title and keywords as a query).
@@ -103,6 +106,7 @@ pub async fn similar(
 /// path ends with `/similar` (ids may contain `/`, so one wildcard route serves both).
 pub async fn document_or_similar(
     State(state): State<AppState>,
+    caller: Caller,
     ApiPath(path): ApiPath<String>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
@@ -114,7 +118,8 @@ pub async fn document_or_similar(
         }
         None => {
             parse_query::<NoParams>(query.as_deref())?;
-            Ok(document(State(state), ApiPath(path)).await?.into_response())
+            let body = document(State(state), caller, ApiPath(path)).await?;
+            Ok(body.into_response())
         }
     }
 }

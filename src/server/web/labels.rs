@@ -121,22 +121,24 @@ fn humanize(slug: &str) -> String {
     }
 }
 
+/// The months, in French.
+const MONTHS: [&str; 12] = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+];
+
 /// `2025-09-18` → `18 septembre 2025`; a string that is not a date is returned as it is.
 pub fn date_label(date: &str) -> String {
-    const MONTHS: [&str; 12] = [
-        "janvier",
-        "février",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-    ];
     let Ok(parsed) = date.parse::<Date>() else {
         return date.to_string();
     };
@@ -144,6 +146,14 @@ pub fn date_label(date: &str) -> String {
     match parsed.day() {
         1 => format!("1er {month} {}", parsed.year()),
         day => format!("{day} {month} {}", parsed.year()),
+    }
+}
+
+/// `(2026, 3)` → `mars 2026`; a month out of 1–12 gives the year alone.
+pub fn month_label(year: u32, month: u32) -> String {
+    match MONTHS.get((month as usize).wrapping_sub(1)) {
+        Some(name) => format!("{name} {year}"),
+        None => year.to_string(),
     }
 }
 
@@ -202,6 +212,8 @@ mod tests {
         ] {
             assert_eq!(date_label(odd), odd);
         }
+        assert_eq!(month_label(2026, 3), "mars 2026");
+        assert_eq!(month_label(2026, 13), "2026");
         assert_eq!(number_label(7), "7");
         assert_eq!(number_label(1234), "1\u{202f}234");
         assert_eq!(number_label(1234567), "1\u{202f}234\u{202f}567");

@@ -1,9 +1,12 @@
 //! The web pages, in French, rendered on the server and usable without JavaScript: the
 //! search page (`/`, all of its state in the query string), document pages
-//! (`/documents/{id}`), downloads of original files (`/files/{path}`) and the small CSS and
+//! (`/documents/{id}`), the steering committee's dashboard (`/tableau-de-bord`, its charts
+//! drawn as SVG), downloads of original files (`/files/{path}`) and the small CSS and
 //! JavaScript compiled into the binary (`/static/...`). No request ever leaves the site.
 //! Pages are built from the same calls as the API's answers ([`crate::server::service`]).
 
+mod chart;
+mod dashboard;
 mod files;
 pub mod labels;
 mod pages;
@@ -29,12 +32,15 @@ pub const HTML: &str = "text/html; charset=utf-8";
 pub const PAGE_POLICY: &str = "default-src 'none'; style-src 'self'; script-src 'self'; \
      img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; \
      frame-ancestors 'self'";
+/// The challenge of a page behind the admin token: browsers then ask for it as a password.
+pub const TOKEN_CHALLENGE: &str = "Basic realm=\"spo-search\", charset=\"UTF-8\"";
 
 /// The routes of the web pages.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(pages::search))
         .route("/documents/{*id}", get(pages::document))
+        .route(dashboard::PATH, get(dashboard::dashboard))
         .route("/files/{*path}", get(files::download))
         .route(
             "/static/site.css",
@@ -108,7 +114,12 @@ pub fn error_page(error: &ApiError) -> String {
         ApiError::HeadersTooLarge(_) | ApiError::UriTooLong(_) => {
             ("Requête trop volumineuse", "La requête est trop grande.")
         }
-        ApiError::Unauthorized | ApiError::Conflict(_) | ApiError::UnsupportedMedia(_) => (
+        ApiError::Unauthorized => (
+            "Accès réservé",
+            "Cette page est réservée : donnez le jeton d’administration comme mot de passe \
+             (l’identifiant est libre).",
+        ),
+        ApiError::Conflict(_) | ApiError::UnsupportedMedia(_) => (
             "Action impossible",
             "Cette action n’est pas possible depuis cette page.",
         ),

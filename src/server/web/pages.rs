@@ -9,6 +9,7 @@ use axum::response::Response;
 use super::html_response;
 use super::params::PageState;
 use super::view::{facet_views, DocumentView, FacetView, ResultsView};
+use crate::indicators::Caller;
 use crate::model::Facet;
 use crate::server::error::{ApiError, ApiPath};
 use crate::server::service::DEFAULT_PER_PAGE;
@@ -59,6 +60,7 @@ pub struct ErrorPage {
 /// `GET /`: the search form, and the results when there is a query or a filter.
 pub async fn search(
     State(state): State<AppState>,
+    caller: Caller,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
@@ -82,7 +84,7 @@ pub async fn search(
             documents: super::labels::number_label(overview.documents as usize),
         });
     }
-    let found = state.search(page.to_query()?).await?;
+    let found = state.search(page.to_query()?, caller).await?;
     let results = ResultsView::new(&page, found);
     if page.print {
         return html_response(&PrintPage {
@@ -114,10 +116,11 @@ pub async fn search(
 /// `GET /documents/{*id}`: one document, its text, and documents like it.
 pub async fn document(
     State(state): State<AppState>,
+    caller: Caller,
     ApiPath(id): ApiPath<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let doc = state.document(id.clone()).await?;
+    let doc = state.document(id.clone(), caller).await?;
     let similar = state.similar(id, SIMILAR_ON_PAGE).await.unwrap_or_default();
     let downloadable = super::files::resolve(state.corpus(), &doc.file)
         .await

@@ -1,6 +1,7 @@
 //! The steering committee's dashboard: coverage equal to hand counts on a corpus written for
 //! it; the page and its exports in agreement, every chart with its table; clear errors for
-//! bad periods; the private setting. The use counts themselves are tested in `usage.rs`.
+//! bad periods; the private setting; the Grafana dashboard against `/metrics`. The use
+//! counts themselves are tested in `usage.rs`.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -477,4 +478,58 @@ async fn a_private_dashboard_asks_for_the_admin_token() {
     )
     .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn every_metric_of_the_grafana_dashboard_exists_in_metrics() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/grafana/spo-search.json");
+    let dashboard: Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).expect("valid JSON");
+    assert!(dashboard["title"].is_string() && dashboard["uid"].is_string());
+    let mut expressions = Vec::new();
+    collect_expressions(&dashboard, &mut expressions);
+    let mut names: Vec<String> = expressions
+        .iter()
+        .flat_map(|expr| {
+            expr.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .filter(|word| word.starts_with("spo_"))
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    names.sort();
+    names.dedup();
+    assert!(names.len() >= 8, "{names:?}");
+    let app = app(ready_state(
+        &fixture_corpus(),
+        crate::support::bundled_index(),
+        IndicatorOptions::default(),
+    ));
+    get(&app, "/api/v1/search?q=stage").await;
+    get(&app, "/api/v1/nope").await;
+    let (_, _, metrics) = get(&app, "/metrics").await;
+    let metrics = String::from_utf8(metrics).unwrap();
+    for name in names {
+        let exposed = metrics.lines().any(|line| {
+            line.strip_prefix(&name)
+                .is_some_and(|rest| rest.starts_with('{') || rest.starts_with(' '))
+        });
+        assert!(exposed, "{name} is not in /metrics");
+    }
+}
+
+/// Every `expr` of a Grafana dashboard's targets.
+fn collect_expressions(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(object) => {
+            for (key, item) in object {
+                match (key.as_str(), item) {
+                    ("expr", Value::String(expr)) => out.push(expr.clone()),
+                    _ => collect_expressions(item, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|item| collect_expressions(item, out)),
+        _ => {}
+    }
 }

@@ -35,7 +35,7 @@ enum Command {
     /// Measure ranking quality on a judged query set (TSV).
     Eval(eval::EvalArgs),
     /// Serve the JSON API and the web pages (builds the index first when it is absent).
-    Serve(serve::ServeArgs),
+    Serve(Box<serve::ServeArgs>),
     /// Copy the index consistently into a new folder, even while it is served or indexed.
     Snapshot(snapshot::SnapshotArgs),
     /// Make a snapshot the index again (a running server switches to it on its next reload).
@@ -96,7 +96,7 @@ impl Cli {
             Command::Index(args) => index::run(args),
             Command::Search(args) => search::run(args),
             Command::Eval(args) => eval::run(args),
-            Command::Serve(args) => serve::run(args),
+            Command::Serve(args) => serve::run(*args),
             Command::Snapshot(args) => snapshot::run(args),
             Command::Restore(args) => restore::run(args),
         }

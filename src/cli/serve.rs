@@ -86,6 +86,14 @@ pub struct ServeArgs {
     /// counts only in the total).
     #[arg(long, env = "SPO_MAX_CONNECTIONS_PER_CLIENT", default_value_t = 128)]
     max_connections_per_client: usize,
+    #[command(flatten)]
+    dashboard: DashboardArgs,
+}
+
+/// The dashboard's settings: where the use counts are written and how often, the optional
+/// searches without results, and who may read it.
+#[derive(Debug, clap::Args)]
+struct DashboardArgs {
     /// Folder of the dashboard's use counts (default: beside the index, `<index>.usage`).
     #[arg(long, env = "SPO_USAGE_DIR")]
     usage_dir: Option<PathBuf>,
@@ -103,6 +111,27 @@ pub struct ServeArgs {
     private_dashboard: bool,
 }
 
+impl DashboardArgs {
+    /// The indicators' settings for the index folder `index`; a private dashboard needs an
+    /// admin token.
+    fn options(self, index: &Path, token: bool) -> anyhow::Result<IndicatorOptions> {
+        if self.private_dashboard && !token {
+            anyhow::bail!(
+                "--private-dashboard needs an admin token (SPO_ADMIN_TOKEN or --admin-token-file)"
+            );
+        }
+        Ok(IndicatorOptions {
+            dir: Some(
+                self.usage_dir
+                    .unwrap_or_else(|| indicators::usage_dir_beside(index)),
+            ),
+            flush_interval: Duration::from_secs(self.usage_flush_secs),
+            zero_results: self.zero_result_queries,
+            private: self.private_dashboard,
+        })
+    }
+}
+
 /// Runs the service until Ctrl-C or SIGTERM.
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -116,14 +145,9 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let defaults = ServeOptions::default();
     let admin_token = AdminToken::configured(args.admin_token_file.as_deref())?;
-    if args.private_dashboard && admin_token.is_none() {
-        anyhow::bail!(
-            "--private-dashboard needs an admin token (SPO_ADMIN_TOKEN or --admin-token-file)"
-        );
-    }
-    let usage_dir = args
-        .usage_dir
-        .unwrap_or_else(|| indicators::usage_dir_beside(&args.index.options().index));
+    let indicators = args
+        .dashboard
+        .options(&args.index.index, admin_token.is_some())?;
     let open_files_limit = listen::raise_open_files_limit();
     let max_connections = listen::cap_to_open_files(args.max_connections, open_files_limit);
     tracing::info!(
@@ -151,12 +175,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             max_connections: max_connections.max(1),
             max_per_client: args.max_connections_per_client.max(1),
         },
-        indicators: IndicatorOptions {
-            dir: Some(usage_dir.clone()),
-            flush_interval: Duration::from_secs(args.usage_flush_secs),
-            zero_results: args.zero_result_queries,
-            private: args.private_dashboard,
-        },
+        indicators,
     };
     if options.admin_token.is_some() {
         tracing::info!("admin API on under /api/v1/admin");
@@ -164,7 +183,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let indexing = args.index.options();
     let state = AppState::new(indexing.clone(), options);
     let flusher = state.indicators().start_flushing();
-    tracing::info!(usage = %usage_dir.display(), "use counts kept for the dashboard");
+    if let Some(dir) = &state.indicators().options().dir {
+        tracing::info!(usage = %dir.display(), "use counts kept for the dashboard");
+    }
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .with_context(|| format!("listening on {}", args.addr))?;

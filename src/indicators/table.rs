@@ -4,14 +4,16 @@
 
 use std::fmt::Write;
 
+use crate::model::Facet;
+
 /// A cell of a table.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
     /// Plain text, shown as it is.
     Text(String),
-    /// A code of the index (a facet value: `france-travail`, `fiche-metier`), shown with
-    /// its French label.
-    Code(String),
+    /// A value of a facet of the index (`france-travail` of the network, `13` of the
+    /// territory), shown with its French label.
+    Code(Facet, String),
     /// A month (`2026-03`) or a day (`2026-03-14`).
     Period(String),
     /// A number of documents, searches...
@@ -29,7 +31,7 @@ impl Cell {
     /// The raw value, as the CSV export writes it (a percentage with a decimal comma).
     pub fn raw(&self) -> String {
         match self {
-            Cell::Text(text) | Cell::Code(text) | Cell::Period(text) => text.clone(),
+            Cell::Text(text) | Cell::Code(_, text) | Cell::Period(text) => text.clone(),
             Cell::Count(n) => n.to_string(),
             Cell::Percent(Some(p)) => format!("{p:.1}").replace('.', ","),
             Cell::Percent(None) => String::new(),
@@ -39,7 +41,7 @@ impl Cell {
     /// The value in JSON: a string, an integer, a number or null.
     pub fn json(&self) -> serde_json::Value {
         match self {
-            Cell::Text(text) | Cell::Code(text) | Cell::Period(text) => text.clone().into(),
+            Cell::Text(text) | Cell::Code(_, text) | Cell::Period(text) => text.clone().into(),
             Cell::Count(n) => (*n).into(),
             Cell::Percent(Some(p)) => (*p).into(),
             Cell::Percent(None) => serde_json::Value::Null,
@@ -162,7 +164,7 @@ mod tests {
                 Column::new("n", "Documents ; total"),
             ],
             rows: vec![
-                vec![Cell::Code("rome".into()), Cell::Count(1584)],
+                vec![Cell::Code(Facet::Source, "rome".into()), Cell::Count(1584)],
                 vec![
                     Cell::Text("dit \"ceci\"\nsur deux lignes".into()),
                     Cell::percent(1, 8),

@@ -15,7 +15,7 @@ use crate::search::SearchRequest;
 
 /// Kinds of documents counted apart; documents of further kinds count as [`OTHER_KIND`].
 const KIND_SLOTS: usize = 64;
-/// The kind under which documents of kinds past [`KIND_SLOTS`] are counted.
+/// The kind under which documents of kinds past the 64 counted apart are counted.
 pub const OTHER_KIND: &str = "autre";
 
 /// Names of the counters, as stored and exported.

@@ -239,7 +239,7 @@ impl AppState {
 
     /// Runs `work` with the engine on the blocking pool, off the async runtime, at most
     /// [`ServeOptions::search_threads`] at once: under load, requests queue here instead of
-    /// crowding the cores with threads. One client (see [`as_client`]) holds at most half
+    /// crowding the cores with threads. One client (see `as_client`) holds at most half
     /// the slots: its other requests wait for one of its own, not for everyone's.
     pub async fn run<T, F>(&self, work: F) -> Result<T, ApiError>
     where

@@ -23,13 +23,13 @@ pub(super) fn network_kind(coverage: &Coverage) -> Table {
     let mut columns = vec![Column::new("network", "Réseau")];
     columns.extend(kinds.iter().map(|kind| Column {
         key: (*kind).to_string(),
-        heading: Cell::Code((*kind).to_string()),
+        heading: Cell::Code(Facet::Kind, (*kind).to_string()),
     }));
     columns.push(Column::new("total", "Total"));
     let rows = networks
         .iter()
         .map(|network| {
-            let mut row = vec![Cell::Code((*network).to_string())];
+            let mut row = vec![Cell::Code(Facet::Network, (*network).to_string())];
             let mut sum = 0;
             for kind in &kinds {
                 let key = ((*network).to_string(), (*kind).to_string());
@@ -55,28 +55,33 @@ pub(super) fn network_kind(coverage: &Coverage) -> Table {
 }
 
 pub(super) fn facets(coverage: &Coverage) -> Vec<Table> {
-    coverage
+    let facets = coverage
         .facets
         .iter()
-        .map(|counts| {
-            let label = Facet::from_name(&counts.name)
-                .map_or_else(|| counts.name.clone(), |facet| facet.label().to_string());
+        .filter_map(|counts| Facet::from_name(&counts.name).map(|facet| (facet, counts)));
+    facets
+        .map(|(facet, counts)| {
+            let label = facet.label();
+            let mut description = format!(
+                "Documents de l’index selon leur valeur du critère « {label} » (un document à \
+                 plusieurs valeurs compte pour chacune)."
+            );
+            if let Some(note) = facet.note() {
+                description = format!("{description} {note}");
+            }
             Table {
-                id: format!("par-{}", counts.name),
+                id: format!("par-{}", facet.alias()),
                 topic: Topic::Coverage,
                 title: format!("Documents par {}", label.to_lowercase()),
-                description: format!(
-                    "Documents de l’index selon leur valeur du critère « {label} » (un \
-                     document à plusieurs valeurs compte pour chacune)."
-                ),
+                description,
                 columns: vec![
-                    Column::new("value", &label),
+                    Column::new("value", label),
                     Column::new("documents", "Documents"),
                 ],
                 rows: counts
                     .values
                     .iter()
-                    .map(|v| vec![Cell::Code(v.value.clone()), Cell::Count(v.count)])
+                    .map(|v| vec![Cell::Code(facet, v.value.clone()), Cell::Count(v.count)])
                     .collect(),
                 chart: None,
             }
@@ -126,7 +131,7 @@ pub(super) fn freshness(coverage: &Coverage, options: &ReportOptions) -> Table {
         .map(|(source, dates)| {
             let old = dates.before(before);
             vec![
-                Cell::Code(source.clone()),
+                Cell::Code(Facet::Source, source.clone()),
                 Cell::Count(dates.documents),
                 Cell::Count(dates.undated),
                 Cell::Count(old),

@@ -1,6 +1,6 @@
 //! The dashboard's tables for a period: use (searches, what they found, filters, documents
-//! opened, by entry) by day or month ([`use_tables`]), and the coverage of the committed index
-//! ([`coverage_tables`]). The web page and both exports show this one [`Report`].
+//! opened, by entry) by day or month (`use_tables`), and the coverage of the committed index
+//! (`coverage_tables`). The web page and both exports show this one [`Report`].
 
 mod coverage_tables;
 mod use_tables;
@@ -161,7 +161,7 @@ mod tests {
         let kinds = report.table("types-consultes").unwrap();
         assert_eq!(
             kinds.rows[0][0],
-            Cell::Code("guide".into()),
+            Cell::Code(Facet::Kind, "guide".into()),
             "most opened first"
         );
         assert!(

@@ -193,7 +193,7 @@ pub(super) fn opened_kinds(whole: &DayCounts) -> Table {
         whole,
         names.into_iter().map(|kind| {
             let name = format!("{}{kind}", counter::OPENED_KIND);
-            (Cell::Code(kind), name)
+            (Cell::Code(Facet::Kind, kind), name)
         }),
     );
     rows.sort_by_key(|row| std::cmp::Reverse(row.last().and_then(Cell::count)));

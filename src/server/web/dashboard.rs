@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::chart::Bars;
 use super::html_response;
-use super::labels::{date_label, month_label, number_label, value_label};
+use super::labels::{date_label, facet_value_label, month_label, number_label};
 use crate::indicators::period::{Period, Step};
 use crate::indicators::report::{Report, DEFAULT_OLDER_THAN};
 use crate::indicators::table::{Cell, Table, Topic};
@@ -75,7 +75,7 @@ impl CellView {
     fn new(cell: &Cell) -> CellView {
         let text = match cell {
             Cell::Text(text) => text.clone(),
-            Cell::Code(code) => value_label(code),
+            Cell::Code(facet, value) => facet_value_label(facet.alias(), value),
             Cell::Period(period) => period_label(period),
             Cell::Count(n) => number_label(*n as usize),
             Cell::Percent(Some(p)) => format!("{} %", format!("{p:.1}").replace('.', ",")),
@@ -344,6 +344,7 @@ fn month_of(text: &str) -> Option<(u32, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Facet;
 
     #[test]
     fn periods_read_the_french_way() {
@@ -353,10 +354,14 @@ mod tests {
         assert_eq!(short_label(&Cell::Period("2025-12".into())), "déc. 25");
         assert_eq!(short_label(&Cell::Period("2026-03-14".into())), "14/03");
         assert_eq!(
-            short_label(&Cell::Code("fiche-metier".into())),
+            short_label(&Cell::Code(Facet::Kind, "fiche-metier".into())),
             "Fiche métier"
         );
         assert_eq!(CellView::new(&Cell::Percent(Some(12.5))).text, "12,5 %");
+        assert_eq!(
+            CellView::new(&Cell::Code(Facet::Territory, "13".into())).text,
+            "Bouches-du-Rhône (13)"
+        );
         assert_eq!(CellView::new(&Cell::Count(12345)).text, "12\u{202f}345");
     }
 

@@ -1,13 +1,13 @@
 //! Re-indexing while serving: one run at a time on its own thread, requests that arrive
-//! during a run coalesced into the next one, and the engine switched to the new commit
-//! when a run ends.
+//! during a run coalesced into the next one, the engine switched to the new commit when a
+//! run ends, and a failed run tried again with back-off until one succeeds.
 //!
 //! Searches are never blocked: they read the previous commit until the run commits, then
 //! [`Engine::reload`] makes the new one visible to the searches that start afterwards
 //! (searches in flight finish on the commit they began with).
 
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
-use std::time::SystemTime;
+use std::time::{Duration, Instant, SystemTime};
 
 use serde::Serialize;
 use tokio::sync::watch;
@@ -31,6 +31,27 @@ pub struct RunOutcome {
     pub error: Option<String>,
 }
 
+/// A run that failed (index locked by a command-line run, disk full...), to be tried again;
+/// also an admin API body.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PendingRun {
+    /// Why the last run failed.
+    pub reason: String,
+    /// Runs that failed in a row.
+    pub attempts: u32,
+    /// Seconds until the next attempt.
+    pub retry_in_secs: u64,
+    #[serde(skip)]
+    due: Option<Instant>,
+    #[serde(skip)]
+    rebuild: bool,
+}
+
+/// First wait before a failed run is tried again; it doubles with each failure in a row.
+const FIRST_RETRY: Duration = Duration::from_secs(1);
+/// Longest wait between two attempts.
+const LAST_RETRY: Duration = Duration::from_secs(60);
+
 #[derive(Default)]
 struct Queue {
     /// Last ticket handed out.
@@ -39,6 +60,17 @@ struct Queue {
     rebuild: bool,
     /// Whether a run is in progress.
     running: bool,
+    /// The failed run to try again, if the last one failed.
+    retry: Option<PendingRun>,
+}
+
+impl Queue {
+    fn retry_due(&self) -> bool {
+        self.retry
+            .as_ref()
+            .and_then(|retry| retry.due)
+            .is_some_and(|due| due <= Instant::now())
+    }
 }
 
 /// The background re-indexer of one served index.
@@ -97,6 +129,19 @@ impl Reindexer {
         self.finished.borrow().clone()
     }
 
+    /// The failed run that will be tried again, and why it failed; `None` when the last
+    /// run succeeded.
+    pub fn pending(&self) -> Option<PendingRun> {
+        let queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut pending = queue.retry.clone()?;
+        pending.retry_in_secs = pending.due.map_or(0, |due| {
+            due.saturating_duration_since(Instant::now())
+                .as_secs_f64()
+                .ceil() as u64
+        });
+        Some(pending)
+    }
+
     /// Whether a run is in progress.
     pub fn running(&self) -> bool {
         self.queue
@@ -106,22 +151,25 @@ impl Reindexer {
     }
 
     /// Waits (up to a second, so that the thread notices when the re-indexer is dropped)
-    /// for a request, and serves it.
+    /// for a request or for a failed run's next attempt, and serves it. A failed run is
+    /// tried again after 1 s, then 2, 4... up to a minute, until one succeeds, so that a
+    /// change accepted while the index was locked (a command-line run) is never lost.
     fn run_next(&self, engine: &Engine) {
         let served = self.finished.borrow().as_ref().map_or(0, |o| o.ticket);
         let (ticket, rebuild) = {
             let queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
             let (mut queue, _) = self
                 .wake
-                .wait_timeout_while(queue, std::time::Duration::from_secs(1), |q| {
-                    q.requested <= served
+                .wait_timeout_while(queue, Duration::from_secs(1), |q| {
+                    q.requested <= served && !q.retry_due()
                 })
                 .unwrap_or_else(PoisonError::into_inner);
-            if queue.requested <= served {
+            if queue.requested <= served && !queue.retry_due() {
                 return;
             }
             queue.running = true;
-            let rebuild = std::mem::take(&mut queue.rebuild);
+            let retried = queue.retry.as_ref().is_some_and(|retry| retry.rebuild);
+            let rebuild = std::mem::take(&mut queue.rebuild) || retried;
             (queue.requested, rebuild)
         };
         let options = IndexOptions {
@@ -157,10 +205,24 @@ impl Reindexer {
                 }
             }
         };
-        self.queue
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .running = false;
+        {
+            let mut queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
+            queue.running = false;
+            queue.retry = outcome.error.as_ref().map(|reason| {
+                let attempts = queue.retry.as_ref().map_or(0, |r| r.attempts) + 1;
+                let wait = FIRST_RETRY
+                    .saturating_mul(1 << attempts.min(16).saturating_sub(1))
+                    .min(LAST_RETRY);
+                tracing::warn!(attempts, retry_in = ?wait, "re-indexing will be tried again");
+                PendingRun {
+                    reason: reason.clone(),
+                    attempts,
+                    retry_in_secs: wait.as_secs(),
+                    due: Some(Instant::now() + wait),
+                    rebuild,
+                }
+            });
+        }
         self.finished.send_replace(Some(Arc::new(outcome)));
     }
 }
@@ -230,12 +292,48 @@ mod tests {
         assert!(!reindexer.running());
     }
 
+    /// Regression (issue 11, item 5): a run that found the index locked by a command-line
+    /// run was never tried again, and an accepted upload stayed unindexed.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_run_that_finds_the_index_locked_is_tried_again_until_it_succeeds() {
+        let (dir, corpus, engine, reindexer) = served();
+        let index = tantivy::Index::open_in_dir(dir.path().join("index")).unwrap();
+        let command_line_run: tantivy::IndexWriter = index.writer(15_000_000).unwrap();
+        write(
+            &corpus,
+            "cio/b.md",
+            "# Tonnelière\n\nLe métier de tonnelier.",
+        );
+        let outcome = reindexer.wait(reindexer.request(false)).await.unwrap();
+        let error = outcome.error.as_deref().unwrap_or_default();
+        assert!(error.contains("lock"), "{outcome:?}");
+        let pending = reindexer.pending().expect("a run is pending");
+        assert_eq!((pending.reason.as_str(), pending.attempts), (error, 1));
+        drop(command_line_run);
+        let request = crate::search::SearchRequest {
+            query: "tonnelier".into(),
+            limit: 10,
+            ..Default::default()
+        };
+        let mut found = 0;
+        for _ in 0..600 {
+            found = engine.search(&request).unwrap().total;
+            if found == 2 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(found, 2, "the change was indexed by a later attempt");
+        assert!(reindexer.pending().is_none());
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_failed_run_is_reported_and_the_index_still_served() {
         let (_dir, corpus, engine, reindexer) = served();
         write(&corpus, "cio/source.toml", "format = \"nonsense\"\n");
         let outcome = reindexer.wait(reindexer.request(false)).await.unwrap();
         assert!(outcome.report.is_none());
+        assert!(reindexer.pending().is_some_and(|p| p.attempts == 1));
         assert!(
             outcome
                 .error

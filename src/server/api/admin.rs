@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::model::ErrorBody;
-use crate::admin::reindex::RunOutcome;
+use crate::admin::reindex::{PendingRun, RunOutcome};
 use crate::admin::upload;
 use crate::index::report::Failure;
 use crate::server::error::{ApiError, ApiPath, ApiQuery};
@@ -148,6 +148,10 @@ pub struct ReportBody {
     /// The last run that ended; `null` until one has.
     #[schema(required = true)]
     pub last: Option<RunOutcome>,
+    /// When the last run failed: why, and when it will be tried again (runs are retried
+    /// until one succeeds); `null` otherwise.
+    #[schema(required = true)]
+    pub pending: Option<PendingRun>,
 }
 
 /// The answer of `GET /api/v1/admin/failures`.
@@ -156,6 +160,10 @@ pub struct FailuresBody {
     /// Number of failures listed.
     pub count: usize,
     pub failures: Vec<Failure>,
+    /// When the last run failed, changes to the corpus may not be indexed yet: why, and when
+    /// the run will be tried again; `null` otherwise.
+    #[schema(required = true)]
+    pub pending: Option<PendingRun>,
 }
 
 /// Add a document to a source folder.
@@ -376,6 +384,7 @@ pub(super) async fn report(State(state): State<AppState>) -> Result<Json<ReportB
     Ok(Json(ReportBody {
         running: reindexer.running(),
         last: last.as_deref().cloned(),
+        pending: reindexer.pending(),
     }))
 }
 
@@ -399,9 +408,11 @@ pub(super) async fn report(State(state): State<AppState>) -> Result<Json<ReportB
 pub(super) async fn failures(
     State(state): State<AppState>,
 ) -> Result<Json<FailuresBody>, ApiError> {
+    let pending = state.reindexer()?.pending();
     let failures = state.failures().await?;
     Ok(Json(FailuresBody {
         count: failures.len(),
         failures,
+        pending,
     }))
 }

@@ -6,8 +6,9 @@
 //! the positioned glyphs into lines and words. A page that cannot be read becomes an empty
 //! page; the others are kept.
 //!
-//! Work and memory are bounded: streams decompress to at most `MAX_STREAM_SIZE`, a
-//! document has at most `MAX_PAGES` pages, each page runs within a `Budget` and all the
+//! Work and memory are bounded: the raw file is looked at before it is parsed (`prescan`:
+//! objects, nesting and pages within the memory budget of a document), object streams
+//! decompress to at most `MAX_STREAM_SIZE`, a document has at most `MAX_PAGES` pages, each page runs within a `Budget` and all the
 //! pages together within `Budget::DOCUMENT` (pages past it come out empty); lopdf caps
 //! the nesting of arrays and dictionaries and follows reference chains a bounded number of
 //! steps, and the page tree and forms are climbed with depth limits and cycle checks.
@@ -21,6 +22,7 @@ mod layout;
 mod lexer;
 mod metadata;
 mod objects;
+mod prescan;
 mod simple_font;
 
 use lopdf::{Dictionary, Document, LoadOptions, Object, ObjectId};
@@ -31,8 +33,10 @@ use geometry::PageBox;
 use interpreter::{Budget, Interpreter};
 use objects::{as_dict, lookup, number, resolve, stream_data};
 
-/// Largest size one stream may decompress to while the file is loaded.
-const MAX_STREAM_SIZE: usize = 64 * 1024 * 1024;
+/// Largest size an object stream may decompress to while the file is loaded: its objects
+/// are all parsed and kept, so it is part of the memory budget of the document (real object
+/// streams hold a few hundred KiB).
+const MAX_STREAM_SIZE: usize = 8 * 1024 * 1024;
 /// Most levels of the page tree climbed to find inherited resources.
 const MAX_PAGE_TREE_DEPTH: usize = 64;
 /// Most pages in a document; longer ones are refused (real documents have hundreds).
@@ -75,8 +79,11 @@ pub fn extract(bytes: &[u8]) -> Result<Extracted, ExtractError> {
     })
 }
 
-/// Parses the file, telling encrypted files (that need a password) from broken ones.
+/// Parses the file, telling encrypted files (that need a password) from broken ones. The
+/// raw bytes are looked at first (`prescan`): a file that would not fit in the memory budget
+/// of a document once parsed, or nests too deeply, is refused before lopdf reads it.
 fn load(bytes: &[u8]) -> Result<Document, ExtractError> {
+    prescan::check(bytes, MAX_PAGES)?;
     let options = LoadOptions {
         max_decompressed_size: Some(MAX_STREAM_SIZE),
         ..LoadOptions::default()
@@ -91,6 +98,14 @@ fn load(bytes: &[u8]) -> Result<Document, ExtractError> {
             | lopdf::Error::InvalidPassword
             | lopdf::Error::UnsupportedSecurityHandler(_),
         ) => Err(ExtractError::Encrypted),
+        // lopdf decompresses the object streams while loading, within MAX_STREAM_SIZE.
+        Err(lopdf::Error::Decompress(_)) => Err(ExtractError::malformed(
+            "pdf",
+            format!(
+                "an object stream cannot be decompressed, or decompresses beyond {} MiB",
+                MAX_STREAM_SIZE >> 20
+            ),
+        )),
         Err(error) => Err(ExtractError::malformed("pdf", error)),
     }
 }

@@ -85,3 +85,17 @@ fn documents_over_the_page_limit_are_refused() {
         ))
     );
 }
+
+/// Regression (issue 11, item 3): lopdf keeps every object of a file in memory, so one
+/// array of millions of numbers (a 48 MB file: 2.8 GiB at peak) was parsed before anything
+/// else was checked. It is now refused from the raw bytes, within the document's budget.
+#[test]
+fn a_file_of_millions_of_objects_is_refused_before_it_is_parsed() {
+    let (mut doc, _) = document_with_pages(&[b"BT ET"]);
+    let numbers: Vec<Object> = (0..prescan::MAX_OBJECTS as i64).map(Object::Integer).collect();
+    doc.add_object(Object::Array(numbers));
+    let mut bytes = Vec::new();
+    doc.save_to(&mut bytes).unwrap();
+    let error = extract(&bytes).unwrap_err().to_string();
+    assert!(error.contains("memory budget of one document"), "{error}");
+}

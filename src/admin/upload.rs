@@ -124,12 +124,23 @@ fn sniff(bytes: &[u8]) -> &'static str {
             None => "zip",
         };
     }
-    let Ok(text) = std::str::from_utf8(bytes) else {
-        return "binary";
+    let decoded;
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) if text.contains('\0') => return "binary",
+        Ok(text) => text,
+        // Latin-1, Windows-1252 or UTF-16 (with its mark) text, decoded as the extractors
+        // will; a binary file decodes to control characters.
+        Err(_) => {
+            decoded = spo_extract::text::decode_text(bytes);
+            let binary = decoded.chars().any(|c| {
+                c == '\u{fffd}' || (c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\x0c'))
+            });
+            if binary {
+                return "binary";
+            }
+            &decoded
+        }
     };
-    if text.contains('\0') {
-        return "binary";
-    }
     let start = text.trim_start_matches('\u{feff}').trim_start();
     let lower: String = start
         .chars()
@@ -325,6 +336,19 @@ mod tests {
         assert!(check_content("a.docx", &odt).is_err());
         assert!(check_content("a.txt", b"\x7fELF\x02\x01\x01\0\0").is_err());
         assert!(check_content("a.txt", &[0xff, 0xfe, 0x00]).is_err());
+        // Regression (issue 11, item 12): Latin-1 and UTF-16 texts were refused as binary.
+        let latin1 = b"# M\xe9tier\n\n\xc9lectricien du b\xe2timent.";
+        assert!(check_content("a.md", latin1).is_ok());
+        let utf16: Vec<u8> = [0xff, 0xfe]
+            .into_iter()
+            .chain(
+                "# Métier\n\nÉlectricien."
+                    .encode_utf16()
+                    .flat_map(u16::to_le_bytes),
+            )
+            .collect();
+        assert!(check_content("a.md", &utf16).is_ok());
+        assert!(check_content("a.md", b"\x81\x8d\x90\x9d binary \x01\x02").is_err());
         assert!(matches!(
             check_content("a.md", b""),
             Err(UploadError::Empty)

@@ -25,6 +25,9 @@ pub enum ApiError {
     /// No file at this path under the corpus (or the path was refused).
     #[error("no file at {0:?}")]
     FileNotFound(String),
+    /// No source folder of this name under the corpus.
+    #[error("no source folder named {0:?}")]
+    SourceNotFound(String),
     /// No route answers this path.
     #[error("no route for {0}")]
     RouteNotFound(String),
@@ -82,6 +85,7 @@ impl ApiError {
             ApiError::BadParameter(_) => StatusCode::BAD_REQUEST,
             ApiError::DocumentNotFound(_)
             | ApiError::FileNotFound(_)
+            | ApiError::SourceNotFound(_)
             | ApiError::RouteNotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -104,6 +108,7 @@ impl ApiError {
             ApiError::BadParameter(_) => "invalid_parameter",
             ApiError::DocumentNotFound(_) => "document_not_found",
             ApiError::FileNotFound(_) => "file_not_found",
+            ApiError::SourceNotFound(_) => "source_not_found",
             ApiError::RouteNotFound(_) => "route_not_found",
             ApiError::MethodNotAllowed => "method_not_allowed",
             ApiError::PayloadTooLarge(_) => "payload_too_large",
@@ -150,9 +155,8 @@ impl From<crate::admin::upload::UploadError> for ApiError {
     fn from(error: crate::admin::upload::UploadError) -> Self {
         use crate::admin::upload::UploadError;
         match error {
-            UploadError::UnknownSource(_) | UploadError::Missing(_) => {
-                ApiError::FileNotFound(error.to_string())
-            }
+            UploadError::UnknownSource(source) => ApiError::SourceNotFound(source),
+            UploadError::Missing(path) => ApiError::FileNotFound(path),
             UploadError::NotAFileSource(_) | UploadError::BadName(_) | UploadError::Empty => {
                 ApiError::BadParameter(error.to_string())
             }
@@ -246,6 +250,11 @@ mod tests {
                 "document_not_found",
             ),
             (ApiError::FileNotFound("x".into()), 404, "file_not_found"),
+            (
+                ApiError::SourceNotFound("x".into()),
+                404,
+                "source_not_found",
+            ),
             (ApiError::RouteNotFound("x".into()), 404, "route_not_found"),
             (ApiError::MethodNotAllowed, 405, "method_not_allowed"),
             (ApiError::PayloadTooLarge(10), 413, "payload_too_large"),

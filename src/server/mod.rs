@@ -133,9 +133,15 @@ async fn guard(State(state): State<AppState>, request: Request, next: Next) -> R
         },
         None => next.run(request).await,
     };
-    response.headers_mut().insert(
+    let headers = response.headers_mut();
+    headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
+    );
+    // The pages' addresses hold what people search: they are never sent to other sites.
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
     );
     response
 }
@@ -263,6 +269,11 @@ mod tests {
     #[tokio::test]
     async fn slow_requests_time_out_in_the_shape_of_their_path() {
         let router = guarded(Duration::from_millis(50));
+        let fast = guarded(Duration::from_secs(5))
+            .oneshot(get_request("/fast"))
+            .await
+            .expect("infallible");
+        assert_eq!(fast.headers()[header::REFERRER_POLICY], "no-referrer");
         let (status, nosniff, content_type, body) =
             call(router.clone(), get_request("/api/v1/slow")).await;
         assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);

@@ -294,14 +294,14 @@ async fn hostile_uploads_and_removals_are_refused_with_their_reason() {
             "fiche.md",
             b"# x",
             StatusCode::NOT_FOUND,
-            "file_not_found",
+            "source_not_found",
         ),
         (
             "nope",
             "fiche.md",
             b"# x",
             StatusCode::NOT_FOUND,
-            "file_not_found",
+            "source_not_found",
         ),
         (
             "guides",
@@ -537,4 +537,24 @@ async fn failed_authentications_are_rate_limited_per_client() {
     assert!(headers.contains_key(header::RETRY_AFTER));
     let (status, _, _) = send(&served.app, from("10.9.9.8", TOKEN)).await;
     assert_eq!(status, StatusCode::OK, "another client");
+}
+
+/// Regression (issue 11, item 12): an unknown source was a `file_not_found` whose message
+/// nested another one (`no file at "no source folder named \"nope\""`).
+#[tokio::test]
+async fn unknown_sources_and_missing_files_say_so_plainly() {
+    let served = with_admin();
+    let (status, body) = upload(&served.app, "nope", "fiche.md", b"# Fiche").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["error"]["code"], "source_not_found");
+    assert_eq!(body["error"]["message"], "no source folder named \"nope\"");
+    let (status, body) = admin(
+        &served.app,
+        "DELETE",
+        "/api/v1/admin/sources/guides/files/absent.md",
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["error"]["code"], "file_not_found");
+    assert_eq!(body["error"]["message"], "no file at \"guides/absent.md\"");
 }

@@ -85,7 +85,7 @@ pub fn error_page(error: &ApiError) -> String {
             "Document introuvable",
             "Ce document n’existe pas ou n’est plus dans l’index.",
         ),
-        ApiError::FileNotFound(_) => (
+        ApiError::FileNotFound(_) | ApiError::SourceNotFound(_) => (
             "Fichier introuvable",
             "Ce fichier n’existe pas dans le fonds documentaire.",
         ),

@@ -75,10 +75,10 @@ impl<'a> Package<'a> {
         };
         let declared = part.size();
         if declared > MAX_PART_BYTES {
-            return Err(ExtractError::TooLarge {
-                size: declared,
-                limit: MAX_PART_BYTES,
-            });
+            // A part, not the file: a small file that declares a huge part is a zip bomb.
+            return Err(malformed(format!(
+                "expands to {declared} bytes, over the limit of {MAX_PART_BYTES} for one part"
+            )));
         }
         let ratio_limit = part.compressed_size().saturating_mul(MAX_COMPRESSION_RATIO);
         let limit = MAX_PART_BYTES.min(ratio_limit.max(RATIO_CHECK_FLOOR));

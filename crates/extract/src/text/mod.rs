@@ -56,7 +56,7 @@ pub(crate) fn lay_out_plain_text(text: &str) -> String {
 /// is removed); otherwise valid UTF-8 is UTF-8. Invalid UTF-8 is read as Windows-1252 (the
 /// superset of Latin-1 that French legacy files use), unless it is mostly UTF-8 with a few
 /// broken bytes, which are then replaced by U+FFFD.
-pub(crate) fn decode_text(bytes: &[u8]) -> String {
+pub fn decode_text(bytes: &[u8]) -> String {
     if let Some((encoding, bom_length)) = encoding_rs::Encoding::for_bom(bytes) {
         let content = bytes.get(bom_length..).unwrap_or_default();
         return encoding.decode_without_bom_handling(content).0.into_owned();

@@ -92,7 +92,9 @@ fn documents_over_the_page_limit_are_refused() {
 #[test]
 fn a_file_of_millions_of_objects_is_refused_before_it_is_parsed() {
     let (mut doc, _) = document_with_pages(&[b"BT ET"]);
-    let numbers: Vec<Object> = (0..prescan::MAX_OBJECTS as i64).map(Object::Integer).collect();
+    let numbers: Vec<Object> = (0..prescan::MAX_OBJECTS as i64)
+        .map(Object::Integer)
+        .collect();
     doc.add_object(Object::Array(numbers));
     let mut bytes = Vec::new();
     doc.save_to(&mut bytes).unwrap();

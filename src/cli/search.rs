@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
+use crate::index::{self, IndexError, IndexState};
 use crate::model::Filter;
 use crate::search::{Engine, SearchRequest, Sort};
 
@@ -36,9 +37,17 @@ pub fn run(args: SearchArgs) -> anyhow::Result<ExitCode> {
         .iter()
         .map(|filter| Filter::parse(filter).with_context(|| "--filter".to_string()))
         .collect::<anyhow::Result<Vec<Filter>>>()?;
+    if IndexState::of(&args.index).ok() == Some(IndexState::Damaged) {
+        return Err(IndexError::Damaged {
+            path: args.index.clone(),
+            detail: index::damage_of(&args.index),
+        }
+        .into());
+    }
     let engine = Engine::open(&args.index).with_context(|| {
         format!(
-            "opening the index {}; build it with `spo-search index`",
+            "opening the index {}; build it with `spo-search index` (or restore a snapshot \
+             with `spo-search restore --from <snapshot>`)",
             args.index.display()
         )
     })?;

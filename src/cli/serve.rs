@@ -212,7 +212,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
                 }
             }
         }
-        Err(error) => opening.set_failed(format!("{error:#}")),
+        Err(error) => match error.downcast_ref::<index::IndexError>() {
+            Some(index::IndexError::Damaged { .. }) => opening.set_damaged(format!("{error:#}")),
+            _ => opening.set_failed(format!("{error:#}")),
+        },
     });
 
     listen::serve(listener, state, shutdown_signal()).await;

@@ -10,6 +10,7 @@
 //! itself is a value (`pass`) that applies each unit's result, drops the removed units and
 //! commits.
 
+pub mod damage;
 pub mod fault;
 pub mod manifest;
 mod pass;
@@ -50,6 +51,9 @@ pub enum IndexError {
     },
     #[error("another indexing run (or a restore) holds the index lock; wait for it to finish")]
     Locked,
+    /// A file of the last commit is missing or damaged ([`damage`]).
+    #[error("index folder {path} is damaged ({detail}); {}", damage::REMEDY)]
+    Damaged { path: PathBuf, detail: String },
     #[error("index error: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
 }
@@ -102,7 +106,8 @@ fn disk_error(dir: &Path, fault: DiskFault, detail: String) -> IndexError {
 
 /// Runs one indexing pass, after deciding what the index folder holds ([`IndexState`]):
 /// creates an absent index, updates a current one, extracts everything again for an older
-/// analysis, rebuilds an older layout beside the folder, and refuses a foreign index.
+/// analysis, rebuilds an older layout beside the folder, refuses a foreign index, and
+/// refuses a damaged one unless asked to rebuild (then it is rebuilt beside the folder).
 /// `progress` is called with (units done, units total).
 ///
 /// A disk fault (full disk, read-only folder...) stops the run with [`IndexError::Disk`]
@@ -118,6 +123,11 @@ pub fn run(
                 .into(),
         }),
         IndexState::OutdatedLayout => upgrade::rebuild_beside(options, progress),
+        IndexState::Damaged if options.rebuild => upgrade::rebuild_beside(options, progress),
+        IndexState::Damaged => Err(IndexError::Damaged {
+            path: options.index.clone(),
+            detail: damage_of(&options.index),
+        }),
         IndexState::Absent | IndexState::Current | IndexState::OutdatedAnalysis => {
             pass::run(options, state, index, progress)
         }
@@ -129,6 +139,16 @@ pub fn run(
         },
         other => other,
     })
+}
+
+/// What is damaged in the index folder `dir`.
+pub fn damage_of(dir: &Path) -> String {
+    match Index::open_in_dir(dir) {
+        Ok(index) => damage::check(&index)
+            .err()
+            .unwrap_or_else(|| "no damage found now".into()),
+        Err(error) => format!("it cannot be opened: {error}"),
+    }
 }
 
 /// Bytes of the files directly in `dir` (an index folder has no sub-folders).

@@ -1,13 +1,13 @@
 //! What an index folder holds, decided once for `index` and `serve`: nothing yet, an index
 //! of this version, an index of an older spo-search (another layout, or documents analysed
-//! by an older analysis), or an index that spo-search did not make.
+//! by an older analysis), an index that spo-search did not make, or a damaged one.
 
 use std::path::Path;
 
 use tantivy::Index;
 
 use super::manifest::Manifest;
-use super::IndexError;
+use super::{damage, IndexError};
 use crate::schema::{build_schema, SCHEMA_VERSION};
 
 /// The state of an index folder, and what a run does with it.
@@ -27,6 +27,10 @@ pub enum IndexState {
     OutdatedAnalysis,
     /// Not committed by spo-search (no manifest) and of another schema: refused, untouched.
     Foreign,
+    /// Its `meta.json` cannot be read, or a file of its last commit is missing or fails its
+    /// checksum ([`super::damage`]): refused, with what to do; `index --rebuild` rebuilds it
+    /// beside the folder and swaps it in.
+    Damaged,
 }
 
 impl IndexState {
@@ -47,10 +51,12 @@ pub(super) fn open(dir: &Path) -> Result<(IndexState, Option<Index>), IndexError
     if !dir.join("meta.json").is_file() {
         return Ok((IndexState::Absent, None));
     }
-    let index = Index::open_in_dir(dir).map_err(|e| IndexError::Folder {
-        path: dir.to_path_buf(),
-        message: format!("cannot open: {e}"),
-    })?;
+    let Ok(index) = Index::open_in_dir(dir) else {
+        return Ok((IndexState::Damaged, None));
+    };
+    if damage::check(&index).is_err() {
+        return Ok((IndexState::Damaged, Some(index)));
+    }
     Ok((state_of(&index), Some(index)))
 }
 

@@ -1,5 +1,6 @@
 //! Indexes made by an older spo-search, whose schema differs from this one
-//! ([`IndexState::OutdatedLayout`]): rebuilt beside the old folder and swapped in, so that
+//! ([`IndexState::OutdatedLayout`]), and damaged ones with `--rebuild`
+//! ([`IndexState::Damaged`]): rebuilt beside the old folder and swapped in, so that
 //! upgrading the program needs no manual step. A folder whose last commit was not made by
 //! spo-search ([`IndexState::Foreign`]) is never touched.
 
@@ -28,7 +29,7 @@ pub(super) fn rebuild_beside(
                 .map_err(|e| io(format!("cannot remove {}: {e}", leftover.display())))?;
         }
     }
-    tracing::info!(index = %target.display(), "index of an older version: rebuilding it");
+    tracing::info!(index = %target.display(), "rebuilding the index beside its folder");
     let fresh_options = IndexOptions {
         index: fresh.clone(),
         ..options.clone()

@@ -40,6 +40,12 @@ pub enum ApiError {
     /// The index is not open yet (being built) or could not be opened.
     #[error("the index is not ready: {0}")]
     NotReady(String),
+    /// The index is damaged (files missing or failing their checksum).
+    #[error(
+        "the index is damaged; an administrator must {}",
+        crate::index::damage::REMEDY
+    )]
+    IndexDamaged,
     /// The request took longer than the configured timeout.
     #[error("the request took longer than {0} ms")]
     Timeout(u128),
@@ -89,9 +95,10 @@ impl ApiError {
             | ApiError::RouteNotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::NotReady(_) | ApiError::Timeout(_) | ApiError::TooManyConnections(_) => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
+            ApiError::NotReady(_)
+            | ApiError::IndexDamaged
+            | ApiError::Timeout(_)
+            | ApiError::TooManyConnections(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::HeadersTooLarge(_) => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
@@ -113,6 +120,7 @@ impl ApiError {
             ApiError::MethodNotAllowed => "method_not_allowed",
             ApiError::PayloadTooLarge(_) => "payload_too_large",
             ApiError::NotReady(_) => "not_ready",
+            ApiError::IndexDamaged => "index_damaged",
             ApiError::Timeout(_) => "timeout",
             ApiError::Unauthorized => "unauthorized",
             ApiError::RateLimited(_) => "rate_limited",
@@ -259,6 +267,7 @@ mod tests {
             (ApiError::MethodNotAllowed, 405, "method_not_allowed"),
             (ApiError::PayloadTooLarge(10), 413, "payload_too_large"),
             (ApiError::NotReady("x".into()), 503, "not_ready"),
+            (ApiError::IndexDamaged, 503, "index_damaged"),
             (ApiError::Timeout(10), 503, "timeout"),
             (ApiError::Unauthorized, 401, "unauthorized"),
             (ApiError::RateLimited(3), 429, "rate_limited"),

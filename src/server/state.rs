@@ -138,8 +138,17 @@ impl Drop for ClientPermit<'_> {
     }
 }
 
-/// Either the open index, or why it could not be opened.
-type Readiness = Result<Arc<Engine>, String>;
+/// Why the index is not served.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NotServed {
+    /// It could not be opened or built (the reason is logged).
+    Failed,
+    /// It is damaged: a snapshot must be restored, or the index rebuilt.
+    Damaged,
+}
+
+/// Either the open index, or why it is not served.
+type Readiness = Result<Arc<Engine>, NotServed>;
 
 struct Shared {
     readiness: OnceLock<Readiness>,
@@ -221,16 +230,24 @@ impl AppState {
     /// Records that the index could not be opened: the service stays unavailable.
     pub fn set_failed(&self, reason: impl std::fmt::Display) {
         tracing::error!(%reason, "the index could not be opened");
-        let _ = self.shared.readiness.set(Err(reason.to_string()));
+        let _ = self.shared.readiness.set(Err(NotServed::Failed));
+    }
+
+    /// Records that the index is damaged: the service stays unavailable, and `/health`
+    /// says why and what to do.
+    pub fn set_damaged(&self, reason: impl std::fmt::Display) {
+        tracing::error!(%reason, "the index is damaged");
+        let _ = self.shared.readiness.set(Err(NotServed::Damaged));
     }
 
     /// The engine, or 503 while the index is not open.
     pub fn engine(&self) -> Result<Arc<Engine>, ApiError> {
         match self.shared.readiness.get() {
             Some(Ok(engine)) => Ok(engine.clone()),
-            Some(Err(_)) => Err(ApiError::NotReady(
+            Some(Err(NotServed::Failed)) => Err(ApiError::NotReady(
                 "the index could not be opened; see the server log".into(),
             )),
+            Some(Err(NotServed::Damaged)) => Err(ApiError::IndexDamaged),
             None => Err(ApiError::NotReady(
                 "the index is being opened or built".into(),
             )),

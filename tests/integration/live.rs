@@ -301,3 +301,57 @@ async fn serve_and_its_reindexer_honour_spo_max_file_mb() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+/// Regression (issue 11, item 6): random bytes in a `.store` file left `/health` ready while
+/// searches answered 500, and `search` advised building the index. Both now say the index
+/// is damaged, and what to do.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_damaged_index_is_reported_by_health_and_search() {
+    let dir = tempfile::tempdir().unwrap();
+    let (corpus, index) = (dir.path().join("corpus"), dir.path().join("index"));
+    write_files(
+        &corpus,
+        &[
+            ("guides/luthier.md", b"# Luthier\n\nFabrique des violons."),
+            ("guides/ebeniste.md", b"# Ebeniste\n\nFabrique des meubles."),
+        ],
+    );
+    index_into(&corpus, &index);
+    let store = std::fs::read_dir(&index)
+        .unwrap()
+        .flatten()
+        .map(|entry| entry.path())
+        .find(|path| path.extension().is_some_and(|e| e == "store"))
+        .unwrap();
+    let mut bytes = std::fs::read(&store).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle..middle + 4].copy_from_slice(b"\xde\xad\xbe\xef");
+    std::fs::write(&store, bytes).unwrap();
+
+    let (mut child, address) = spawn_serve(&corpus, &index);
+    let mut health = String::new();
+    for _ in 0..600 {
+        let (status, body) = http_get(address, "/health").await;
+        health = body;
+        if status == 503 && health.contains("index_damaged") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(health.contains("\"code\":\"index_damaged\""), "{health}");
+    assert!(health.contains("index --rebuild"), "{health}");
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let search = Command::new(env!("CARGO_BIN_EXE_spo-search"))
+        .args(["search", "luthier", "--index"])
+        .arg(&index)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&search.stderr);
+    assert!(!search.status.success());
+    assert!(
+        said.contains("is damaged") && said.contains("restore a snapshot"),
+        "{said}"
+    );
+}

@@ -99,6 +99,10 @@ pub fn error_page(error: &ApiError) -> String {
             "Service très sollicité",
             "Trop de connexions sont ouvertes en ce moment. Réessayez dans quelques instants.",
         ),
+        ApiError::IndexDamaged => (
+            "Service indisponible",
+            "L’index documentaire est endommagé ; l’équipe qui gère le service doit le restaurer ou le reconstruire.",
+        ),
         ApiError::NotReady(_) => (
             "Service en cours de démarrage",
             "L’index documentaire est en cours de préparation. Réessayez dans quelques instants.",

@@ -54,6 +54,16 @@ impl DiskFault {
 
     /// The disk fault behind a tantivy error, with the io error's own words.
     pub fn of_tantivy(error: &TantivyError) -> Option<(DiskFault, String)> {
+        if let TantivyError::InternalError(message) | TantivyError::ErrorInThread(message) = error {
+            // A writer's thread reports its io error as text: "... (os error 28)".
+            let code = message
+                .split("(os error ")
+                .nth(1)
+                .and_then(|rest| rest.split(')').next())
+                .and_then(|code| code.parse().ok())?;
+            let io_error = io::Error::from_raw_os_error(code);
+            return DiskFault::of_io(&io_error).map(|fault| (fault, io_error.to_string()));
+        }
         let io_error: &io::Error = match error {
             TantivyError::IoError(io_error)
             | TantivyError::OpenWriteError(OpenWriteError::IoError { io_error, .. })
@@ -106,6 +116,15 @@ mod tests {
             DiskFault::of_tantivy(&lock).map(|(fault, _)| fault),
             Some(DiskFault::ReadOnly)
         );
+        let in_thread = TantivyError::InternalError(
+            "'No space left on device (os error 28)': No space left on device".into(),
+        );
+        assert_eq!(
+            DiskFault::of_tantivy(&in_thread).map(|(fault, _)| fault),
+            Some(DiskFault::Full)
+        );
+        let other = TantivyError::InternalError("a bug (os error x)".into());
+        assert_eq!(DiskFault::of_tantivy(&other), None);
         let busy = TantivyError::LockFailure(LockError::LockBusy, None);
         assert_eq!(DiskFault::of_tantivy(&busy), None);
         assert_eq!(

@@ -151,6 +151,38 @@ pub fn damage_of(dir: &Path) -> String {
     }
 }
 
+/// The files of the index folder `dir` that its last commit does not reference (segments
+/// written by a run that did not commit), by name; tantivy's own files (`meta.json`,
+/// `.managed.json`, locks) are not listed.
+pub fn stray_files(dir: &Path) -> Result<Vec<String>, IndexError> {
+    let metas = Index::open_in_dir(dir)?.load_metas()?;
+    let segments: Vec<String> = metas
+        .segments
+        .iter()
+        .map(|segment| segment.id().uuid_string())
+        .collect();
+    let mut stray = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(|e| IndexError::Folder {
+        path: dir.to_path_buf(),
+        message: e.to_string(),
+    })? {
+        let name = entry
+            .map_err(|e| IndexError::Folder {
+                path: dir.to_path_buf(),
+                message: e.to_string(),
+            })?
+            .file_name()
+            .to_string_lossy()
+            .into_owned();
+        let tantivy_own = name == "meta.json" || name.starts_with('.');
+        if !tantivy_own && !segments.iter().any(|segment| name.starts_with(segment)) {
+            stray.push(name);
+        }
+    }
+    stray.sort();
+    Ok(stray)
+}
+
 /// Bytes of the files directly in `dir` (an index folder has no sub-folders).
 pub fn folder_size(dir: &Path) -> u64 {
     std::fs::read_dir(dir)

@@ -71,9 +71,15 @@ pub(super) fn run(
     if let Err(IndexError::Tantivy(tantivy::TantivyError::ErrorInThread(_))) = &applied {
         // A worker of the writer stopped (on an io error, most often): only joining it, which
         // preparing a commit does, tells why. Nothing is committed either way.
-        pass.writer.prepare_commit()?;
+        if let Err(error) = pass.writer.prepare_commit() {
+            pass.abandon();
+            return Err(error.into());
+        }
     }
-    applied?;
+    if let Err(error) = applied {
+        pass.abandon();
+        return Err(error);
+    }
     pass.drop_removed();
     let mut report = pass.commit()?;
     let elapsed = started.elapsed();
@@ -153,6 +159,21 @@ struct Pass<'a> {
     changed: bool,
 }
 
+/// Deletes the files of the index folder that no commit references (left by a run that
+/// stopped, or was killed, before its commit).
+fn collect_garbage(writer: &mut IndexWriter) {
+    match writer.garbage_collect_files().wait() {
+        Ok(collected) if !collected.deleted_files.is_empty() => {
+            tracing::info!(
+                files = collected.deleted_files.len(),
+                "removed files that no commit references"
+            );
+        }
+        Ok(_) => {}
+        Err(error) => tracing::warn!(%error, "cannot remove the files no commit references"),
+    }
+}
+
 impl<'a> Pass<'a> {
     /// Takes the writer (the index's lock) for a pass from the `previous` manifest. An index
     /// holding documents that no manifest accounts for (an older analysis, an unreadable
@@ -163,7 +184,7 @@ impl<'a> Pass<'a> {
         previous: &'a Manifest,
         options: &IndexOptions,
     ) -> Result<Pass<'a>, IndexError> {
-        let writer: IndexWriter = index
+        let mut writer: IndexWriter = index
             .writer_with_num_threads(options.threads.clamp(1, 4), options.writer_memory)
             .map_err(|e| match e {
                 tantivy::TantivyError::LockFailure(
@@ -172,6 +193,8 @@ impl<'a> Pass<'a> {
                 ) => IndexError::Locked,
                 other => IndexError::Tantivy(other),
             })?;
+        // Before this run needs space: what an earlier run left behind goes.
+        collect_garbage(&mut writer);
         let mut changed = false;
         if previous.units.is_empty() && index.reader()?.searcher().num_docs() > 0 {
             writer.delete_all_documents()?;
@@ -295,14 +318,29 @@ impl<'a> Pass<'a> {
     /// Commits the documents with the new manifest (when anything changed), and reports.
     fn commit(mut self) -> Result<IndexReport, IndexError> {
         if self.changed {
-            let mut commit = self.writer.prepare_commit()?;
-            commit.set_payload(&self.next.to_payload());
-            commit.commit()?;
+            let committed = self.writer.prepare_commit().and_then(|mut commit| {
+                commit.set_payload(&self.next.to_payload());
+                commit.commit()
+            });
+            if let Err(error) = committed {
+                self.abandon();
+                return Err(error.into());
+            }
             self.report.committed = true;
         }
         self.writer.wait_merging_threads()?;
         self.report.count_from(&self.next);
         Ok(self.report)
+    }
+
+    /// Ends a pass that stopped before its commit (a full disk, most often): its segments
+    /// are rolled back and their files deleted, so that they do not take the space the next
+    /// run needs.
+    fn abandon(mut self) {
+        if let Err(error) = self.writer.rollback() {
+            tracing::warn!(%error, "cannot roll back the stopped indexing run");
+        }
+        collect_garbage(&mut self.writer);
     }
 }
 

@@ -282,3 +282,34 @@ fn warnings_of_a_rome_release_reach_the_report() {
         Some(warnings.len())
     );
 }
+
+/// Regression (issue 11, item 4): segment files that a stopped or killed run wrote stayed
+/// until a later run committed; on a full disk no later run could. The next run removes
+/// them first, even when it has nothing to commit.
+#[test]
+fn files_that_no_commit_references_are_removed_by_the_next_run() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (corpus, index_dir) = (dir.path().join("corpus"), dir.path().join("index"));
+    write_files(&corpus, &[("guides/luthier.md", b"# Luthier\n\nViolons.")]);
+    index_into(&corpus, &index_dir);
+    // A run stopped after writing a segment, before its commit.
+    let index = tantivy::Index::open_in_dir(&index_dir).expect("open");
+    spo_search::analysis::register(&index);
+    let mut writer: tantivy::IndexWriter = index.writer(15_000_000).expect("writer");
+    for _ in 0..100 {
+        writer
+            .add_document(tantivy::TantivyDocument::default())
+            .expect("add");
+    }
+    drop(writer.prepare_commit().expect("segment written"));
+    drop(writer);
+    let left = index::stray_files(&index_dir).expect("list");
+    assert!(!left.is_empty(), "the stopped run left its segment");
+
+    let report = index_into(&corpus, &index_dir);
+    assert!(!report.committed, "nothing changed: {report}");
+    assert_eq!(
+        index::stray_files(&index_dir).expect("list"),
+        Vec::<String>::new()
+    );
+}

@@ -309,6 +309,13 @@ fn assert_disk_error(output: &std::process::Output, folder: &str, cause: &str) {
     );
 }
 
+/// Regression (issue 11, item 4): a run stopped by a full disk left its segment files
+/// behind, and every later run failed for lack of space until someone deleted them.
+fn assert_nothing_left_behind(index_dir: &Path) {
+    let stray = index::stray_files(index_dir).expect("the folder is readable");
+    assert!(stray.is_empty(), "files no commit references: {stray:?}");
+}
+
 /// `ulimit -f`: writes past the limit fail with EFBIG (SIGXFSZ ignored, as a shell's `trap`
 /// passes on to the program it runs), as a disk that fills up would.
 #[test]
@@ -327,6 +334,7 @@ fn a_file_size_limit_stops_indexing_with_a_clear_error_and_keeps_the_index() {
         &index_dir.display().to_string(),
         "exceeds the file-size limit",
     );
+    assert_nothing_left_behind(&index_dir);
     assert_previous_commit_served(&corpus, &index_dir);
 }
 
@@ -351,6 +359,7 @@ fn a_full_disk_stops_indexing_with_a_clear_error_and_keeps_the_index() {
         return;
     };
     assert_disk_error(&output, "/tmpfs/index", "the disk is full");
+    assert_nothing_left_behind(&after);
     assert_previous_commit_served(&corpus, &after);
 }
 

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{header, Request, StatusCode};
+use axum::Router;
 use serde_json::Value;
 use spo_search::admin::AdminToken;
 use spo_search::index::IndexOptions;
@@ -138,14 +139,20 @@ pub fn rows(body: &Value, id: &str) -> Vec<Vec<Value>> {
         .collect()
 }
 
-#[tokio::test]
-async fn coverage_equals_the_hand_counts_of_a_fixture_corpus() {
+/// The counted corpus indexed in a temporary folder and served in-process.
+fn counted_app() -> (tempfile::TempDir, Router) {
     let dir = tempfile::tempdir().unwrap();
     let corpus = counted_corpus(dir.path());
     let index = dir.path().join("index");
     let report = index_into(&corpus, &index);
     assert_eq!((report.documents, report.failed), (6, 1), "{report}");
     let app = app(ready_state(&corpus, &index, IndicatorOptions::default()));
+    (dir, app)
+}
+
+#[tokio::test]
+async fn coverage_equals_the_hand_counts_of_a_fixture_corpus() {
+    let (_dir, app) = counted_app();
     let (status, body) = get_json(&app, "/api/v1/indicators?older_than=5").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["documents"], 6);
@@ -295,11 +302,7 @@ fn csv_rows(csv: &str) -> Vec<Vec<String>> {
 
 #[tokio::test]
 async fn the_page_and_its_exports_agree_and_every_chart_has_its_table() {
-    let dir = tempfile::tempdir().unwrap();
-    let corpus = counted_corpus(dir.path());
-    let index = dir.path().join("index");
-    index_into(&corpus, &index);
-    let app = app(ready_state(&corpus, &index, IndicatorOptions::default()));
+    let (_dir, app) = counted_app();
     for uri in [
         "/api/v1/search?q=boulanger",
         "/api/v1/search?q=apprentissage&filter=type:guide",

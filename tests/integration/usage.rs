@@ -4,7 +4,7 @@
 //! distinct clients typed them in a day.
 
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -13,7 +13,7 @@ use serde_json::Value;
 use spo_search::index::IndexOptions;
 use spo_search::indicators::store::{DAYS_FILE, TODAY_FILE};
 use spo_search::indicators::{usage_dir_beside, IndicatorOptions};
-use spo_search::server::app;
+use spo_search::server::{app, AppState};
 
 use crate::api::contract::http_get;
 use crate::api::{fixture_corpus, get_json, send};
@@ -149,22 +149,46 @@ async fn use_counts_survive_sigkill_and_sigterm_and_never_hold_the_words_searche
     );
 }
 
-#[tokio::test]
-async fn searches_without_results_are_kept_only_once_five_distinct_clients_typed_them() {
+/// The fixture corpus indexed in a temporary folder and served in-process, its use counts
+/// kept in `<index>.usage`.
+struct Counted {
+    _dir: tempfile::TempDir,
+    index: PathBuf,
+    usage: PathBuf,
+    state: AppState,
+    app: Router,
+}
+
+fn counted(zero_results: bool) -> Counted {
     let dir = tempfile::tempdir().unwrap();
     let index = dir.path().join("index");
     index_into(&fixture_corpus(), &index);
-    let usage = dir.path().join("usage");
-    let state = ready_state(
-        &fixture_corpus(),
-        &index,
-        IndicatorOptions {
-            dir: Some(usage.clone()),
-            zero_results: true,
-            ..IndicatorOptions::default()
-        },
-    );
-    let app: Router = app(state.clone());
+    let usage = usage_dir_beside(&index);
+    let indicators = IndicatorOptions {
+        dir: Some(usage.clone()),
+        zero_results,
+        ..IndicatorOptions::default()
+    };
+    let state = ready_state(&fixture_corpus(), &index, indicators);
+    Counted {
+        _dir: dir,
+        index,
+        usage,
+        app: app(state.clone()),
+        state,
+    }
+}
+
+#[tokio::test]
+async fn searches_without_results_are_kept_only_once_five_distinct_clients_typed_them() {
+    // The folder lives as long as `_dir`.
+    let Counted {
+        _dir,
+        usage,
+        state,
+        app,
+        ..
+    } = counted(true);
     let search = |client: String, text: &str| {
         from(
             &client,
@@ -247,19 +271,13 @@ async fn searches_without_results_are_kept_only_once_five_distinct_clients_typed
 
 #[tokio::test]
 async fn the_option_is_off_by_default_and_no_text_is_kept() {
-    let dir = tempfile::tempdir().unwrap();
-    let index = dir.path().join("index");
-    index_into(&fixture_corpus(), &index);
-    let usage = dir.path().join("usage");
-    let state = ready_state(
-        &fixture_corpus(),
-        &index,
-        IndicatorOptions {
-            dir: Some(usage.clone()),
-            ..IndicatorOptions::default()
-        },
-    );
-    let app = app(state.clone());
+    let Counted {
+        _dir,
+        usage,
+        state,
+        app,
+        ..
+    } = counted(false);
     for n in 0..8 {
         send(
             &app,
@@ -278,19 +296,13 @@ async fn the_option_is_off_by_default_and_no_text_is_kept() {
 
 #[tokio::test]
 async fn counts_stay_beside_the_index_through_a_restore_and_a_rebuild_beside() {
-    let dir = tempfile::tempdir().unwrap();
-    let index = dir.path().join("index");
-    index_into(&fixture_corpus(), &index);
-    let usage = usage_dir_beside(&index);
-    let state = ready_state(
-        &fixture_corpus(),
-        &index,
-        IndicatorOptions {
-            dir: Some(usage.clone()),
-            ..IndicatorOptions::default()
-        },
-    );
-    let app = app(state.clone());
+    let Counted {
+        _dir: dir,
+        index,
+        usage,
+        state,
+        app,
+    } = counted(false);
     send(
         &app,
         from("192.0.2.1:5000", "/api/v1/search?q=apprentissage"),
@@ -321,4 +333,43 @@ async fn counts_stay_beside_the_index_through_a_restore_and_a_rebuild_beside() {
     assert_eq!(stored_files(&usage), before, "the counts were not touched");
     let mut index_files = std::fs::read_dir(&index).unwrap().flatten();
     assert!(!index_files.any(|e| e.file_name() == DAYS_FILE || e.file_name() == TODAY_FILE));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_damaged_counts_file_is_kept_aside_and_the_server_starts_afresh() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("index");
+    index_into(&fixture_corpus(), &index);
+    let usage = usage_dir_beside(&index);
+    std::fs::create_dir_all(&usage).unwrap();
+    std::fs::write(
+        usage.join(DAYS_FILE),
+        "{\"day\":\"2026-01-01\",\"web\":{\"searches\":\n\u{0}\u{0}garbage\n",
+    )
+    .unwrap();
+    std::fs::write(usage.join(TODAY_FILE), b"\xff\xfe not json").unwrap();
+    let (mut child, address) =
+        spawn_serve_with(&fixture_corpus(), &index, &[("SPO_USAGE_FLUSH_SECS", "1")]);
+    ready_documents(address).await;
+    http_get(address, "/api/v1/search?q=apprentissage").await;
+    wait_for_flush(&usage, 1).await;
+    assert_eq!(
+        served_counts(address).await,
+        (1, 0, 0),
+        "counting started afresh"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let names: Vec<String> = stored_files(&usage)
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
+    for kept in [DAYS_FILE, TODAY_FILE] {
+        assert!(
+            names
+                .iter()
+                .any(|name| name.starts_with(&format!("{kept}.damaged-"))),
+            "{kept} kept aside: {names:?}"
+        );
+    }
 }

@@ -6,12 +6,14 @@
 //! - the [`Metadata`] a source gives its documents, the [`Lang`] of a text, and the
 //!   [`Document`] ready to index;
 //! - the [`Facet`]s results are counted and filtered by, one line each, and the [`Filter`]s
-//!   on them; the [`territory`] a document covers, in the region's geography.
+//!   on them, and the French [`label`]s of their values; the [`territory`] a document
+//!   covers, in the region's geography.
 //!
 //! This module imports no other module of spo-search: every other one imports it.
 
 mod document;
 mod facet;
+pub mod label;
 mod lang;
 pub mod territory;
 

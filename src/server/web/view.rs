@@ -286,7 +286,7 @@ impl DocumentView {
         downloadable: bool,
         origin: &str,
     ) -> DocumentView {
-        let facet = |facet| value_label(doc.facet(facet));
+        let facet = |facet: Facet| facet.value_label(doc.facet(facet));
         let mut meta = vec![
             MetaItem {
                 label: "Type",
@@ -315,7 +315,7 @@ impl DocumentView {
         }
         let audience: Vec<String> = doc.facets[Facet::Audience]
             .iter()
-            .map(|a| value_label(a))
+            .map(|a| Facet::Audience.value_label(a))
             .collect();
         let labels = |facet: Facet, label: fn(&str) -> String| -> String {
             let values: Vec<String> = doc.facets[facet].iter().map(|v| label(v)).collect();

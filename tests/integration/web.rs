@@ -110,6 +110,26 @@ async fn filters_are_checked_removable_and_paginated() {
 }
 
 #[tokio::test]
+async fn a_page_past_the_last_redirects_to_the_last() {
+    // Three documents of the Missions locales, one a page: page 70 is page 3.
+    let (status, headers, _) = page("/?filter=reseau:mission-locale&per_page=1&page=70").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        headers[header::LOCATION],
+        "/?filter=reseau:mission-locale&page=3&per_page=1"
+    );
+    let (status, _, html) = page("/?filter=reseau:mission-locale&per_page=1&page=3").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("page 3 sur 3"), "{html}");
+    // Nothing found: the first page, which says so.
+    let (status, headers, _) = page("/?q=zzkwyx&page=7").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers[header::LOCATION], "/?q=zzkwyx");
+    let (status, _, _) = page("/?q=zzkwyx").await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
 async fn a_misspelt_query_offers_a_respelling() {
     let (status, _, html) = page("/?q=aprentissage").await;
     assert_eq!(status, StatusCode::OK);

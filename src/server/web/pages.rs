@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 
 use super::html_response;
 use super::params::PageState;
@@ -85,6 +85,10 @@ pub async fn search(
         });
     }
     let found = state.search(page.to_query()?, caller).await?;
+    if page.page > found.last_page {
+        // A page past the last (an old link, a hand-edited address): its last page.
+        return Ok(Redirect::to(&page.at_page(found.last_page).url()).into_response());
+    }
     let results = ResultsView::new(&page, found);
     if page.print {
         return html_response(&PrintPage {

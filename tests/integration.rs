@@ -33,3 +33,6 @@ mod indicators;
 
 #[path = "integration/usage.rs"]
 mod usage;
+
+#[path = "integration/replica.rs"]
+mod replica;

@@ -188,6 +188,9 @@ impl Reindexer {
                     failed = report.failed,
                     "re-indexed"
                 );
+                if let Some(publication) = &options.publish {
+                    publication.publish_logged(&options.index);
+                }
                 RunOutcome {
                     ticket,
                     finished_at: now(),

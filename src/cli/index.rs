@@ -1,4 +1,5 @@
-//! `spo-search index`: builds or updates the index and prints the report.
+//! `spo-search index`: builds or updates the index, publishes it for replicas when asked, and
+//! prints the report.
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -19,6 +20,8 @@ pub struct IndexCommandArgs {
     /// Re-read every file, not only the new and changed ones.
     #[arg(long)]
     rebuild: bool,
+    #[command(flatten)]
+    publish: super::PublishArgs,
 }
 
 /// Runs an indexing pass; exits with 1 when documents failed (the index is still committed).
@@ -49,10 +52,27 @@ pub fn run(args: IndexCommandArgs) -> anyhow::Result<ExitCode> {
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
+    let published = match args.publish.publication() {
+        Some(publication) => Some(publication.publish(&options.index).with_context(|| {
+            format!("publishing the commit into {}", publication.dir.display())
+        })?),
+        None => None,
+    };
     if args.json {
         super::emit(&format!("{}\n", serde_json::to_string(&report)?))?;
     } else {
         super::emit(&report.to_string())?;
+        if let Some(published) = &published {
+            let copied = if published.snapshot.is_some() {
+                "published"
+            } else {
+                "already published"
+            };
+            super::emit(&format!(
+                "{copied} as generation {}\n",
+                published.generation
+            ))?;
+        }
     }
     Ok(if report.failed > 0 {
         ExitCode::FAILURE

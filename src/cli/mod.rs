@@ -16,6 +16,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
+use crate::index::snapshot::publish::Publication;
 use crate::index::IndexOptions;
 
 /// spo-search: the shared documentary search of the Service Public de l'Orientation.
@@ -73,6 +74,29 @@ impl IndexArgs {
             options.threads = threads.max(1);
         }
         options
+    }
+}
+
+/// Where to publish each commit for read-only replicas: shared by `index` and `serve`.
+#[derive(Debug, clap::Args)]
+pub struct PublishArgs {
+    /// Folder into which each commit is published as a snapshot, for replicas started with
+    /// `serve --follow` (one folder per generation and a `LATEST` pointer).
+    #[arg(long, env = "SPO_PUBLISH")]
+    publish: Option<PathBuf>,
+    /// Generations kept in the published folder (older ones are removed).
+    #[arg(long, env = "SPO_KEEP_GENERATIONS", default_value_t = 3,
+        value_parser = clap::value_parser!(u64).range(1..=1000))]
+    keep_generations: u64,
+}
+
+impl PublishArgs {
+    /// The publication asked for, if any.
+    pub fn publication(&self) -> Option<Publication> {
+        self.publish.as_ref().map(|dir| Publication {
+            dir: dir.clone(),
+            keep: self.keep_generations as usize,
+        })
     }
 }
 

@@ -2,7 +2,8 @@
 //!
 //! The socket is bound first and answers at once (503 on routes that need the index); the
 //! index is opened, or built when absent, on the blocking pool and the service becomes ready
-//! when it is. The use counts of the dashboard are written beside the index at most a minute
+//! when it is. With `--publish`, each commit is published for replicas; with `--follow`, the
+//! server is such a replica ([`admin::follow`]). The use counts of the dashboard are written beside the index at most a minute
 //! apart. Ctrl-C or SIGTERM stop accepting connections, let requests in flight end, and write
 //! the counts a last time.
 
@@ -15,6 +16,7 @@ use std::time::Duration;
 use anyhow::Context;
 
 use super::IndexArgs;
+use crate::admin::follow::Follower;
 use crate::admin::{self, AdminToken};
 use crate::index::{self, IndexOptions, IndexState};
 use crate::indicators::{self, IndicatorOptions};
@@ -51,8 +53,19 @@ pub struct ServeArgs {
     #[arg(long, env = "SPO_CACHE_ENTRIES", default_value_t = 1000)]
     cache_entries: usize,
     /// Re-index when files under the corpus change (added, modified or removed).
-    #[arg(long, env = "SPO_WATCH")]
+    #[arg(long, env = "SPO_WATCH", conflicts_with = "follow")]
     watch: bool,
+    #[command(flatten)]
+    publish: super::PublishArgs,
+    /// Serve as a read-only replica of the snapshots published in this folder (by an
+    /// indexing node's `--publish`): poll it, verify each new generation and swap it in;
+    /// no re-indexing, no watcher, admin changes refused. `--index` is the replica's copy.
+    #[arg(long, env = "SPO_FOLLOW", conflicts_with = "publish")]
+    follow: Option<PathBuf>,
+    /// Seconds between two polls of the followed folder.
+    #[arg(long, env = "SPO_POLL_SECS", default_value_t = 2,
+        value_parser = clap::value_parser!(u64).range(1..=3600))]
+    poll_secs: u64,
     /// File holding the admin API token (or set SPO_ADMIN_TOKEN); no admin API without one.
     #[arg(long, env = "SPO_ADMIN_TOKEN_FILE")]
     admin_token_file: Option<PathBuf>,
@@ -176,11 +189,13 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             max_per_client: args.max_connections_per_client.max(1),
         },
         indicators,
+        follow: args.follow.clone(),
     };
     if options.admin_token.is_some() {
         tracing::info!("admin API on under /api/v1/admin");
     }
-    let indexing = args.index.options();
+    let mut indexing = args.index.options();
+    indexing.publish = args.publish.publication();
     let state = AppState::new(indexing.clone(), options);
     let flusher = state.indicators().start_flushing();
     if let Some(dir) = &state.indicators().options().dir {
@@ -192,6 +207,13 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let address = listener.local_addr().unwrap_or(args.addr);
     println!("spo-search: open http://{address}/");
 
+    if let Some(published) = &args.follow {
+        follow(&state, published, args.cache_entries, args.poll_secs)?;
+        listen::serve(listener, state, shutdown_signal()).await;
+        drop(flusher);
+        tracing::info!("stopped; use counts written");
+        return Ok(());
+    }
     let opening = state.clone();
     let corpus = indexing.corpus.clone();
     let (cache_entries, watching) = (args.cache_entries, args.watch);
@@ -225,6 +247,28 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Makes the server a replica of the snapshots published in `published`: it becomes ready
+/// when a first generation is restored and verified, and reports each one it serves.
+fn follow(
+    state: &AppState,
+    published: &Path,
+    cache_entries: usize,
+    poll_secs: u64,
+) -> anyhow::Result<()> {
+    tracing::info!(published = %published.display(), "read-only replica");
+    let follower = Follower::new(published, state.index_dir(), cache_entries);
+    let serving = state.clone();
+    admin::follow::start(
+        follower,
+        Duration::from_secs(poll_secs),
+        move |engine, generation| {
+            serving.set_generation(generation);
+            serving.set_ready(engine.clone());
+        },
+    )
+    .context("starting the thread that follows the published folder")
+}
+
 /// Opens the index, building it from the corpus first when it is absent or of an older
 /// version (layout or analysis: [`IndexState`]); the first completion warms the vocabulary
 /// so that search-as-you-type is fast from the start.
@@ -251,6 +295,9 @@ fn open_or_build(options: &IndexOptions, cache_entries: usize) -> anyhow::Result
         .with_context(|| format!("opening the index {}", index_dir.display()))?
         .with_cache(cache_entries);
     engine.suggest("a", 1);
+    if let Some(publication) = &options.publish {
+        publication.publish_logged(index_dir);
+    }
     Ok(engine)
 }
 

@@ -70,6 +70,8 @@ pub struct IndexOptions {
     pub writer_memory: usize,
     /// Re-extract every unit, as if the index were empty (one commit replaces everything).
     pub rebuild: bool,
+    /// Where the re-indexer of a server publishes each commit for its replicas, if anywhere.
+    pub publish: Option<snapshot::publish::Publication>,
 }
 
 impl IndexOptions {
@@ -85,6 +87,7 @@ impl IndexOptions {
             threads,
             writer_memory: 200_000_000,
             rebuild: false,
+            publish: None,
         }
     }
 }

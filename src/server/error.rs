@@ -46,6 +46,12 @@ pub enum ApiError {
         crate::index::damage::REMEDY
     )]
     IndexDamaged,
+    /// The server is a read-only replica: changes go to the indexing node.
+    #[error(
+        "this server is a read-only replica of the snapshots published in {0}: upload, remove \
+         and re-index on the indexing node that publishes them"
+    )]
+    ReadOnlyReplica(String),
     /// The request took longer than the configured timeout.
     #[error("the request took longer than {0} ms")]
     Timeout(u128),
@@ -103,7 +109,7 @@ impl ApiError {
             ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::HeadersTooLarge(_) => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             ApiError::UriTooLong(_) => StatusCode::URI_TOO_LONG,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Conflict(_) | ApiError::ReadOnlyReplica(_) => StatusCode::CONFLICT,
             ApiError::UnsupportedMedia(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -121,6 +127,7 @@ impl ApiError {
             ApiError::PayloadTooLarge(_) => "payload_too_large",
             ApiError::NotReady(_) => "not_ready",
             ApiError::IndexDamaged => "index_damaged",
+            ApiError::ReadOnlyReplica(_) => "read_only_replica",
             ApiError::Timeout(_) => "timeout",
             ApiError::Unauthorized => "unauthorized",
             ApiError::RateLimited(_) => "rate_limited",
@@ -279,6 +286,11 @@ mod tests {
                 "too_many_connections",
             ),
             (ApiError::Conflict("x".into()), 409, "conflict"),
+            (
+                ApiError::ReadOnlyReplica("x".into()),
+                409,
+                "read_only_replica",
+            ),
             (
                 ApiError::UnsupportedMedia("x".into()),
                 415,

@@ -36,6 +36,9 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use error::{ApiError, Unpresented};
 
+/// The header in which a replica names the published generation it serves.
+pub const GENERATION_HEADER: &str = "x-index-generation";
+
 /// The whole application: API, health, metrics and web pages, with their middleware.
 pub fn app(state: AppState) -> Router {
     let mut api = api::routes()
@@ -59,7 +62,7 @@ pub fn app(state: AppState) -> Router {
 
 /// The middleware of every route, innermost first: the body limit, [`guard`] (declared
 /// size, time limit, common headers), the URI, header and rate limits, panics caught, errors
-/// presented, and the metrics of every answer.
+/// presented, the metrics of every answer, and a replica's generation.
 fn with_middleware(routes: Router<AppState>, state: &AppState) -> Router<AppState> {
     routes
         .layer(DefaultBodyLimit::max(state.options().max_body_bytes))
@@ -74,6 +77,23 @@ fn with_middleware(routes: Router<AppState>, state: &AppState) -> Router<AppStat
             state.clone(),
             metrics::track,
         ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            stamp_generation,
+        ))
+}
+
+/// On a replica, names the published generation served in every answer, errors included
+/// ([`GENERATION_HEADER`]): the one read when the request arrived.
+async fn stamp_generation(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let generation = state.generation();
+    let mut response = next.run(request).await;
+    if let Some(generation) = generation {
+        response
+            .headers_mut()
+            .insert(GENERATION_HEADER, HeaderValue::from(generation));
+    }
+    response
 }
 
 /// CORS for partner sites: read-only methods from the configured origins.

@@ -5,7 +5,8 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::net::IpAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
@@ -50,6 +51,9 @@ pub struct ServeOptions {
     pub connections: ConnectionLimits,
     /// The dashboard's settings: where use counts are kept, and who may read them.
     pub indicators: IndicatorOptions,
+    /// The published folder a read-only replica follows: no re-indexer, admin changes
+    /// refused, and the generation served reported on every answer.
+    pub follow: Option<PathBuf>,
 }
 
 impl Default for ServeOptions {
@@ -66,6 +70,7 @@ impl Default for ServeOptions {
             trusted_proxies: Vec::new(),
             connections: ConnectionLimits::default(),
             indicators: IndicatorOptions::default(),
+            follow: None,
         }
     }
 }
@@ -167,6 +172,8 @@ struct Shared {
     /// Failed admin authentications, per client.
     auth_failures: RateLimiter,
     connections: Arc<Connections>,
+    /// The published generation a replica serves (0: none yet, or not a replica).
+    generation: AtomicU64,
 }
 
 /// What every handler shares: the engine once the index is open, the corpus folder for
@@ -193,28 +200,47 @@ impl AppState {
                 indicators: Arc::new(Indicators::new(options.indicators.clone())),
                 options,
                 metrics: Metrics::default(),
+                generation: AtomicU64::new(0),
             }),
         }
     }
 
     /// Makes the service ready with this engine (no effect if already ready or failed),
-    /// and starts its re-indexer.
-    pub fn set_ready(&self, engine: Engine) {
-        let engine = Arc::new(engine);
-        if self.shared.readiness.set(Ok(engine.clone())).is_ok() {
+    /// and starts its re-indexer, unless it is a replica.
+    pub fn set_ready(&self, engine: impl Into<Arc<Engine>>) {
+        let engine = engine.into();
+        let first = self.shared.readiness.set(Ok(engine.clone())).is_ok();
+        if first && self.shared.options.follow.is_none() {
             let options = self.shared.indexing.clone();
             let _ = self.shared.reindexer.set(Reindexer::start(options, engine));
         }
     }
 
-    /// The re-indexer of the served index, or 503 while the index is not open.
+    /// The re-indexer of the served index; 409 on a replica, 503 while the index is not
+    /// open.
     pub fn reindexer(&self) -> Result<Arc<Reindexer>, ApiError> {
+        if let Some(published) = &self.shared.options.follow {
+            return Err(ApiError::ReadOnlyReplica(published.display().to_string()));
+        }
         self.engine()?;
         self.shared
             .reindexer
             .get()
             .cloned()
             .ok_or_else(|| ApiError::NotReady("the index is being opened or built".into()))
+    }
+
+    /// Records the published generation a replica now serves.
+    pub fn set_generation(&self, generation: u64) {
+        self.shared.generation.store(generation, Ordering::Release);
+    }
+
+    /// The published generation served, on a replica that serves one.
+    pub fn generation(&self) -> Option<u64> {
+        match self.shared.generation.load(Ordering::Acquire) {
+            0 => None,
+            generation => Some(generation),
+        }
     }
 
     /// The per-client rate limiter of the public routes.

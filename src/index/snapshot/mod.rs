@@ -24,6 +24,7 @@
 //! indexing run works incrementally from the restored state.
 
 mod inspect;
+pub mod publish;
 mod restore;
 
 use std::collections::BTreeSet;

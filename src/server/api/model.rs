@@ -286,6 +286,10 @@ pub struct HealthBody {
     pub documents: u64,
     /// Version of spo-search.
     pub version: String,
+    /// On a read-only replica, the published generation it serves (also in the
+    /// `X-Index-Generation` header of every answer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generation: Option<u64>,
 }
 
 /// The JSON body of every API error.

@@ -182,6 +182,7 @@ pub async fn health(State(state): State<AppState>) -> Result<Json<HealthBody>, A
         status: "ready".into(),
         documents: state.documents()?,
         version: env!("CARGO_PKG_VERSION").into(),
+        generation: state.generation(),
     }))
 }
 

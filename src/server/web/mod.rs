@@ -123,7 +123,7 @@ pub fn error_page(error: &ApiError) -> String {
             "Cette page est réservée : donnez le jeton d’administration comme mot de passe \
              (l’identifiant est libre).",
         ),
-        ApiError::Conflict(_) | ApiError::UnsupportedMedia(_) => (
+        ApiError::Conflict(_) | ApiError::UnsupportedMedia(_) | ApiError::ReadOnlyReplica(_) => (
             "Action impossible",
             "Cette action n’est pas possible depuis cette page.",
         ),

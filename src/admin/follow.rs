@@ -1,0 +1,175 @@
+//! A read-only replica following a published folder (`serve --follow`): it polls the
+//! folder's `LATEST` pointer, and when it names a generation other than the one served,
+//! restores that snapshot into its own index folder with [`snapshot::restore`] (which checks
+//! the snapshot's checksums, schema and manifest before copying anything, and replaces
+//! `meta.json` last, atomically), then reloads the engine.
+//!
+//! So a replica never serves a half-copied index: a snapshot still being written has no name
+//! yet, a damaged or incomplete one is refused before the served index is touched, and a copy
+//! that fails half way (the publisher pruned the generation, the disk is full) leaves the
+//! served commit as it was. A refused generation is not tried again until the pointer moves.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::index::snapshot::publish::{generation_dir, latest};
+use crate::index::snapshot::{self, SnapshotError, SnapshotReport};
+use crate::search::Engine;
+
+/// How long a restore waits for the replica's writer lock (only another restore holds it).
+const LOCK_WAIT: Duration = Duration::from_secs(10);
+
+/// The replica's view of the published folder and of its own index.
+pub struct Follower {
+    published: PathBuf,
+    index: PathBuf,
+    cache_entries: usize,
+    engine: Option<Arc<Engine>>,
+    served: Option<u64>,
+    refused: Option<u64>,
+}
+
+/// What one poll did.
+#[derive(Debug)]
+pub enum Step {
+    /// Nothing is published yet.
+    NothingPublished,
+    /// The newest generation is served already (or was refused before).
+    Unchanged,
+    /// The generation was restored and is now served.
+    Swapped {
+        generation: u64,
+        report: SnapshotReport,
+    },
+    /// The generation's snapshot is unusable (damaged, incomplete, of another schema); the
+    /// previous one is still served and this one is not tried again.
+    Refused { generation: u64, reason: String },
+    /// The poll failed (pointer unreadable, copy interrupted, disk full...); tried again at
+    /// the next poll.
+    Failed { reason: String },
+}
+
+impl Follower {
+    /// A replica of the snapshots published in `published`, serving them from `index`
+    /// (created when absent), its engine keeping `cache_entries` answers.
+    pub fn new(published: &Path, index: &Path, cache_entries: usize) -> Follower {
+        Follower {
+            published: published.to_path_buf(),
+            index: index.to_path_buf(),
+            cache_entries,
+            engine: None,
+            served: None,
+            refused: None,
+        }
+    }
+
+    /// The engine, once a first generation is served.
+    pub fn engine(&self) -> Option<&Arc<Engine>> {
+        self.engine.as_ref()
+    }
+
+    /// The generation served.
+    pub fn served(&self) -> Option<u64> {
+        self.served
+    }
+
+    /// Polls once: restores the newest generation when it is neither served nor refused.
+    pub fn step(&mut self) -> Step {
+        let generation = match latest(&self.published) {
+            Ok(Some(generation)) => generation,
+            Ok(None) => return Step::NothingPublished,
+            Err(error) => {
+                return Step::Failed {
+                    reason: error.to_string(),
+                }
+            }
+        };
+        if Some(generation) == self.served || Some(generation) == self.refused {
+            return Step::Unchanged;
+        }
+        let source = generation_dir(&self.published, generation);
+        let report = match snapshot::restore(&source, &self.index, LOCK_WAIT) {
+            Ok(report) => report,
+            Err(error @ SnapshotError::BadSnapshot { .. }) => {
+                self.refused = Some(generation);
+                return Step::Refused {
+                    generation,
+                    reason: error.to_string(),
+                };
+            }
+            Err(error) => {
+                return Step::Failed {
+                    reason: error.to_string(),
+                }
+            }
+        };
+        if let Err(reason) = self.load() {
+            return Step::Failed { reason };
+        }
+        self.served = Some(generation);
+        Step::Swapped { generation, report }
+    }
+
+    /// Opens the engine on the first restore, reloads it on the next ones.
+    fn load(&mut self) -> Result<(), String> {
+        match &self.engine {
+            Some(engine) => engine.reload().map_err(|e| e.to_string()),
+            None => {
+                let engine = Engine::open(&self.index)
+                    .map_err(|e| format!("the restored index does not open: {e}"))?
+                    .with_cache(self.cache_entries);
+                engine.suggest("a", 1);
+                self.engine = Some(Arc::new(engine));
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Polls every `interval` on a thread of its own, for the life of the process, telling
+/// `on_swap` each generation it starts serving (with the engine, opened at the first).
+pub fn start(
+    mut follower: Follower,
+    interval: Duration,
+    mut on_swap: impl FnMut(&Arc<Engine>, u64) + Send + 'static,
+) -> std::io::Result<()> {
+    std::thread::Builder::new()
+        .name("follow".into())
+        .spawn(move || {
+            let mut announced_waiting = false;
+            loop {
+            match follower.step() {
+                Step::Swapped { generation, report } => {
+                    tracing::info!(
+                        generation,
+                        documents = report.documents,
+                        copied_files = report.files,
+                        shared_files = report.files_shared,
+                        took_ms = report.duration_ms,
+                        "now serving a new generation"
+                    );
+                    if let Some(engine) = follower.engine() {
+                        on_swap(engine, generation);
+                    }
+                }
+                Step::Refused { generation, reason } => {
+                    tracing::error!(generation, %reason, "generation refused, the previous one is still served");
+                }
+                Step::Failed { reason } => {
+                    tracing::warn!(%reason, "poll failed, tried again at the next one");
+                }
+                Step::NothingPublished if !announced_waiting => {
+                    announced_waiting = true;
+                    tracing::info!(published = %follower.published.display(), "nothing published yet");
+                }
+                Step::NothingPublished | Step::Unchanged => {}
+            }
+            std::thread::sleep(interval);
+            }
+        })
+        .map(drop)
+}
+
+#[cfg(test)]
+mod tests;

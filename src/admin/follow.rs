@@ -7,15 +7,20 @@
 //! So a replica never serves a half-copied index: a snapshot still being written has no name
 //! yet, a damaged or incomplete one is refused before the served index is touched, and a copy
 //! that fails half way (the publisher pruned the generation, the disk is full) leaves the
-//! served commit as it was. A refused generation is not tried again until the pointer moves.
+//! served commit as it was. A refused generation is tried again only after
+//! [`REFUSED_RETRY`] (a network file system may show a new folder late, or in part), or when
+//! the pointer moves.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::index::snapshot::publish::{generation_dir, latest};
 use crate::index::snapshot::{self, SnapshotError, SnapshotReport};
 use crate::search::Engine;
+
+/// How long a refused generation is left alone before it is checked again.
+pub const REFUSED_RETRY: Duration = Duration::from_secs(60);
 
 /// How long a restore waits for the replica's writer lock (only another restore holds it).
 const LOCK_WAIT: Duration = Duration::from_secs(10);
@@ -27,7 +32,8 @@ pub struct Follower {
     cache_entries: usize,
     engine: Option<Arc<Engine>>,
     served: Option<u64>,
-    refused: Option<u64>,
+    /// The last generation refused, and when.
+    refused: Option<(u64, Instant)>,
 }
 
 /// What one poll did.
@@ -35,7 +41,8 @@ pub struct Follower {
 pub enum Step {
     /// Nothing is published yet.
     NothingPublished,
-    /// The newest generation is served already (or was refused before).
+    /// The newest generation is served already (or was refused less than
+    /// [`REFUSED_RETRY`] ago).
     Unchanged,
     /// The generation was restored and is now served.
     Swapped {
@@ -43,7 +50,7 @@ pub enum Step {
         report: SnapshotReport,
     },
     /// The generation's snapshot is unusable (damaged, incomplete, of another schema); the
-    /// previous one is still served and this one is not tried again.
+    /// previous one is still served, and this one is left alone for [`REFUSED_RETRY`].
     Refused { generation: u64, reason: String },
     /// The poll failed (pointer unreadable, copy interrupted, disk full...); tried again at
     /// the next poll.
@@ -85,14 +92,17 @@ impl Follower {
                 }
             }
         };
-        if Some(generation) == self.served || Some(generation) == self.refused {
+        let recently_refused = self
+            .refused
+            .is_some_and(|(refused, when)| refused == generation && when.elapsed() < REFUSED_RETRY);
+        if Some(generation) == self.served || recently_refused {
             return Step::Unchanged;
         }
         let source = generation_dir(&self.published, generation);
         let report = match snapshot::restore(&source, &self.index, LOCK_WAIT) {
             Ok(report) => report,
             Err(error @ SnapshotError::BadSnapshot { .. }) => {
-                self.refused = Some(generation);
+                self.refused = Some((generation, Instant::now()));
                 return Step::Refused {
                     generation,
                     reason: error.to_string(),

@@ -141,7 +141,8 @@ fn a_damaged_generation_is_refused_and_the_previous_one_still_served() {
 
     let second = cluster.commit("ebeniste.md", "# Ébéniste\n\nFabrique des meubles.");
     let damaged = largest_file(&cluster.generation(second));
-    let mut bytes = fs::read(&damaged).expect("read");
+    let whole = fs::read(&damaged).expect("read");
+    let mut bytes = whole.clone();
     let middle = bytes.len() / 2;
     bytes[middle] ^= 0xff;
     fs::write(&damaged, bytes).expect("write");
@@ -160,8 +161,17 @@ fn a_damaged_generation_is_refused_and_the_previous_one_still_served() {
     assert_eq!(hits(&follower, "ébéniste"), 0);
     assert!(
         matches!(follower.step(), Step::Unchanged),
-        "not tried again"
+        "not tried again at once"
     );
+
+    // Seen whole later (a network file system catching up): served once the wait is over.
+    fs::write(&damaged, whole).expect("write");
+    assert!(matches!(follower.step(), Step::Unchanged));
+    follower.refused = follower
+        .refused
+        .map(|(generation, when)| (generation, when - REFUSED_RETRY));
+    assert!(matches!(follower.step(), Step::Swapped { generation, .. } if generation == second));
+    assert_eq!(hits(&follower, "ébéniste"), 1);
 
     let third = cluster.commit("potier.md", "# Potier\n\nTourne des vases.");
     assert!(matches!(follower.step(), Step::Swapped { generation, .. } if generation == third));
@@ -239,4 +249,30 @@ fn an_unreadable_pointer_is_a_failed_poll_not_a_swap() {
     };
     assert!(reason.contains("not a generation number"), "{reason}");
     assert!(follower.engine().is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_servers_reindexer_publishes_each_commit_and_only_commits() {
+    let cluster = Cluster::new();
+    let first = cluster.commit("luthier.md", "# Luthier\n\nFabrique des violons.");
+    let mut options = IndexOptions::new(&cluster.corpus, &cluster.index);
+    options.publish = Some(cluster.publication.clone());
+    let engine = Arc::new(Engine::open(&cluster.index).expect("open"));
+    let reindexer = crate::admin::Reindexer::start(options, engine);
+
+    fs::write(cluster.corpus.join("cio/potier.md"), "# Potier\n\nVases.").expect("write");
+    let outcome = reindexer.wait(reindexer.request(false)).await.expect("run");
+    assert!(outcome.error.is_none(), "{:?}", outcome.error);
+    assert_eq!(latest(&cluster.publication.dir).ok(), Some(Some(first + 1)));
+    let outcome = reindexer.wait(reindexer.request(false)).await.expect("run");
+    assert!(outcome.error.is_none(), "{:?}", outcome.error);
+    assert_eq!(
+        latest(&cluster.publication.dir).ok(),
+        Some(Some(first + 1)),
+        "a run that commits nothing publishes nothing"
+    );
+
+    let mut follower = cluster.follower();
+    assert!(matches!(follower.step(), Step::Swapped { generation, .. } if generation == first + 1));
+    assert_eq!(hits(&follower, "potier"), 1);
 }

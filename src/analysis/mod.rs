@@ -9,6 +9,7 @@ mod french;
 mod tokenizer;
 
 pub use fold::{fold, normalize, slug};
+pub use french::is_stop_word;
 pub use tokenizer::{fold_char, locate_words, word_marks, Mode, SpoTokenizer, WORD_MARK_STRIDE};
 
 use tantivy::tokenizer::{TextAnalyzer, Token};

@@ -380,6 +380,14 @@ impl Engine {
         vocabulary
     }
 
+    /// `text` without its word found in the fewest documents, offered when a query of
+    /// several words finds little (`Vocabulary::without_rarest`).
+    pub fn without_rarest_word(&self, text: &str) -> Option<String> {
+        let searcher = self.searcher();
+        self.vocabulary(&searcher)
+            .without_rarest(&query::parse(text))
+    }
+
     /// Completions for search as you type: titles, then frequent words, starting with the
     /// last word of `prefix`.
     pub fn suggest(&self, prefix: &str, limit: usize) -> Vec<String> {

@@ -112,6 +112,34 @@ impl Vocabulary {
         changed.then(|| parts.join(" "))
     }
 
+    /// The query's words without the one found in the fewest documents (a stop word is
+    /// never the one), for a query of two words or more that found little; `None` otherwise.
+    /// Phrases and excluded words are left out of the broader query.
+    pub fn without_rarest(&self, parsed: &ParsedQuery) -> Option<String> {
+        // Each word with the documents it is in; `None` for a stop word.
+        let words: Vec<(&str, Option<u32>)> = parsed
+            .clauses
+            .iter()
+            .filter(|c| c.occurrence != Occurrence::MustNot && !c.phrase)
+            .map(|c| {
+                let terms = analysis::terms(Mode::Exact, &c.text);
+                let counted = terms.iter().filter(|t| !analysis::is_stop_word(t));
+                (c.text.as_str(), counted.map(|t| self.doc_freq(t)).min())
+            })
+            .collect();
+        if words.iter().filter(|(_, freq)| freq.is_some()).count() < 2 {
+            return None;
+        }
+        let rarest = (0..words.len())
+            .filter(|&i| words[i].1.is_some())
+            .min_by_key(|&i| words[i].1)?;
+        let kept: Vec<&str> = (0..words.len())
+            .filter(|&i| i != rarest)
+            .map(|i| words[i].0)
+            .collect();
+        Some(kept.join(" "))
+    }
+
     /// Completions of `prefix`: titles that start with it, then titles with a word starting
     /// with its last word, then frequent words completing its last word.
     pub fn complete(&self, prefix: &str, limit: usize) -> Vec<String> {
@@ -219,6 +247,28 @@ mod tests {
                 .collect();
         titles.sort();
         Vocabulary { words, titles }
+    }
+
+    #[test]
+    fn the_broader_query_drops_the_rarest_word() {
+        let v = vocabulary();
+        let broader = |q: &str| v.without_rarest(&crate::search::query::parse(q));
+        assert_eq!(
+            broader("formation de boulanger xylophone").as_deref(),
+            Some("formation de boulanger")
+        );
+        assert_eq!(
+            broader("Boulangerie formation").as_deref(),
+            Some("formation")
+        );
+        // The stop word "de" is never the rarest; one word, or a phrase, has no broader form.
+        assert_eq!(broader("de formation"), None);
+        assert_eq!(broader("formation"), None);
+        assert_eq!(broader("\"formation boulanger\""), None);
+        assert_eq!(
+            broader("formation -boulanger electricien").as_deref(),
+            Some("formation")
+        );
     }
 
     #[test]

@@ -169,6 +169,35 @@ impl AppState {
         .await
     }
 
+    /// A search that is not counted: the broader search a page that found little offers.
+    pub async fn preview(&self, query: SearchQuery) -> Result<SearchResponse, ApiError> {
+        let request = SearchRequest {
+            snippets: false,
+            ..query.request()
+        };
+        self.run(move |engine| Ok(engine.search(&request)?)).await
+    }
+
+    /// The documents of a selection to print, in its order; ids that are not in the index
+    /// are left out. Not counted as documents opened.
+    pub async fn selection(&self, ids: Vec<String>) -> Result<Vec<StoredDocument>, ApiError> {
+        self.run(move |engine| {
+            let mut found = Vec::with_capacity(ids.len());
+            for id in &ids {
+                found.extend(engine.document(id)?);
+            }
+            Ok(found)
+        })
+        .await
+    }
+
+    /// `text` without its rarest word, offered when a query of several words finds little.
+    pub async fn broader_query(&self, text: &str) -> Result<Option<String>, ApiError> {
+        let text = text.to_string();
+        self.run(move |engine| Ok(engine.without_rarest_word(&text)))
+            .await
+    }
+
     /// The number of documents and the counts of every facet.
     pub async fn overview(&self) -> Result<Overview, ApiError> {
         self.run(|engine| {

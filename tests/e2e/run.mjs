@@ -1,7 +1,9 @@
 // End-to-end tests of the web pages in headless Chromium (started by tests/e2e/run.sh):
 // search, filters, pagination, documents, the dashboard, keyboard-only use, JavaScript off,
-// and an axe-core audit that must find no violation on the home, result, document and
-// dashboard pages.
+// the phone layout (390 px), pages that find nothing, a selection printed and shared, and an
+// axe-core audit that must find no violation on the home, result, document and dashboard
+// pages. Screenshots of the result, empty, selection and document pages at 1280 and 390 px
+// are written beside $E2E_SCREENSHOT.
 import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -42,6 +44,20 @@ async function openPage(ctx = context) {
   page.on('pageerror', (error) => problems.push(`script error ${error.message}`));
   page.problems = problems;
   return page;
+}
+
+const shots = path.dirname(process.env.E2E_SCREENSHOT);
+
+/** Saves a full-page screenshot as `${name}.png` beside the other screenshots. */
+async function screenshot(page, name) {
+  await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+}
+
+/** A page in a context of the size of a phone, 390 × 844 px. */
+async function phone() {
+  const ctx = await browser.newContext({ locale: 'fr-FR', viewport: { width: 390, height: 844 } });
+  const page = await openPage(ctx);
+  return { ctx, page };
 }
 
 /** Runs axe-core on the page and asserts that it reports no violation. */
@@ -248,4 +264,134 @@ test('the dashboard\'s period is chosen without JavaScript', async () => {
   } finally {
     await noScript.close();
   }
+});
+
+test('at 390 px the results come first, the filters behind a disclosure', async () => {
+  const { ctx, page } = await phone();
+  try {
+    await page.goto(`${base}/?q=apprentissage&filter=type:question-reponse`);
+    const layout = await page.evaluate(() => {
+      const first = document.querySelector('.resultat h3');
+      return {
+        firstResultBottom: first.getBoundingClientRect().bottom,
+        filtersOpen: document.getElementById('filtres').open,
+        filtersTop: document.getElementById('filtres').getBoundingClientRect().top,
+        overflow: document.documentElement.scrollWidth - window.innerWidth,
+        chips: [...document.querySelectorAll('.puces .puce')].map((a) => a.textContent.trim()),
+      };
+    });
+    assert.ok(layout.firstResultBottom < 844, `first result ends at ${layout.firstResultBottom} px`);
+    assert.equal(layout.filtersOpen, false, 'filters are closed on a phone');
+    assert.ok(layout.filtersTop > layout.firstResultBottom, 'filters come after the results');
+    assert.ok(layout.overflow <= 0, `the page scrolls sideways by ${layout.overflow} px`);
+    assert.deepEqual(layout.chips, ['Retirer le filtre Type de document : Question-réponse ✕']);
+    await screenshot(page, 'results-390');
+    await assertAccessible(page, 'result page at 390 px');
+    // The link above the list opens the filters.
+    await page.click('.vers-filtres a');
+    assert.equal(await page.evaluate(() => document.getElementById('filtres').open), true);
+    assert.ok(await page.locator('input[name="filter"][value="type:question-reponse"]').isVisible());
+    // The chip removes its filter.
+    await Promise.all([page.waitForURL((url) => !url.search.includes('filter')), page.click('.puce')]);
+    assert.equal(await page.locator('.puce').count(), 0);
+    assert.deepEqual(page.problems, []);
+  } finally {
+    await ctx.close();
+  }
+  const wide = await openPage();
+  await wide.goto(`${base}/?q=apprentissage&filter=type:question-reponse`);
+  assert.equal(await wide.evaluate(() => document.getElementById('filtres').open), true, 'open on a wide screen');
+  await screenshot(wide, 'results-1280');
+});
+
+test('the filters disclosure works without JavaScript on a phone', async () => {
+  const ctx = await browser.newContext({ javaScriptEnabled: false, locale: 'fr-FR', viewport: { width: 390, height: 844 } });
+  try {
+    const page = await openPage(ctx);
+    await page.goto(`${base}/?q=apprentissage`);
+    const first = await page.locator('.resultat h3').first().boundingBox();
+    assert.ok(first.y + first.height < 844, 'the first result is above the fold');
+    await page.click('#filtres summary');
+    assert.equal(await page.evaluate(() => document.getElementById('filtres').open), false, 'the summary toggles it');
+    await page.click('#filtres summary');
+    await page.check('input[name="filter"][value="type:question-reponse"]');
+    await Promise.all([page.waitForURL(/filter=type/), page.click('text=Appliquer les filtres')]);
+    assert.equal(await page.locator('.puce').count(), 1);
+  } finally {
+    await ctx.close();
+  }
+});
+
+test('a search that finds nothing hides what does not apply and says where to go', async () => {
+  for (const width of [1280, 390]) {
+    const ctx = await browser.newContext({ locale: 'fr-FR', viewport: { width, height: 844 } });
+    try {
+      const page = await openPage(ctx);
+      await page.goto(`${base}/?q=zzkwyx+qqvbnt`);
+      assert.match(await page.textContent('#titre-resultats'), /Aucun document/);
+      for (const absent of ['#tri', '#filtres', '#selection', '.imprimer', '.pagination']) {
+        assert.equal(await page.locator(absent).count(), 0, `${absent} is shown for nothing`);
+      }
+      const guidance = await page.textContent('.orientation');
+      for (const place of ['un CIO', 'une Mission locale', 'un point Information Jeunesse', 'France Travail']) {
+        assert.ok(guidance.includes(place), place);
+      }
+      assert.match(guidance, /Ce fonds documentaire compte [\d\u202f]+ documents/);
+      await screenshot(page, `nothing-found-${width}`);
+      await assertAccessible(page, `nothing found at ${width} px`);
+      assert.deepEqual(page.problems, []);
+    } finally {
+      await ctx.close();
+    }
+  }
+  // Nothing under a filter: the same words without it, and their kinds of documents.
+  const page = await openPage();
+  await page.goto(`${base}/?q=apprentissage&filter=langue:de`);
+  const broader = page.locator('.orientation a').first();
+  assert.match(await broader.textContent(), /« apprentissage » : [\d\u202f]+ documents/);
+  await Promise.all([page.waitForURL((url) => !url.search.includes('filter')), broader.click()]);
+  assert.ok(await page.locator('.resultat').count() > 0);
+});
+
+test('a selection of results is printed and shared as a link', async () => {
+  for (const width of [1280, 390]) {
+    const ctx = await browser.newContext({ locale: 'fr-FR', viewport: { width, height: 844 } });
+    await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+    try {
+      const page = await openPage(ctx);
+      await page.goto(`${base}/?q=apprentissage`);
+      const boxes = page.locator('input[name="doc"]');
+      const ids = [await boxes.nth(1).getAttribute('value'), await boxes.nth(3).getAttribute('value')];
+      await boxes.nth(1).check();
+      await boxes.nth(3).check();
+      const copy = page.locator('button[data-copier-selection]');
+      assert.ok(await copy.isVisible(), 'the copy button appears with JavaScript');
+      await copy.click();
+      await page.waitForFunction(() => document.querySelector('#selection [role=status]').textContent.includes('copié'));
+      const shared = new URL(await page.evaluate(() => navigator.clipboard.readText()));
+      assert.deepEqual(shared.searchParams.getAll('doc'), ids);
+      assert.equal(shared.searchParams.get('vue'), 'impression');
+      await Promise.all([page.waitForURL(/vue=impression/), page.click('text=Imprimer la sélection')]);
+      assert.equal(new URL(page.url()).search, shared.search, 'the printed selection is the shared link');
+      assert.equal(await page.locator('.resultat').count(), 2);
+      assert.match(await page.textContent('main'), /2 documents choisis/);
+      await screenshot(page, `selection-${width}`);
+      await assertAccessible(page, `printed selection at ${width} px`);
+      // Opened by someone else, the link gives the same two documents.
+      const again = await openPage(ctx);
+      await again.goto(shared.href);
+      assert.equal(await again.locator('.resultat').count(), 2);
+      assert.deepEqual(page.problems, []);
+    } finally {
+      await ctx.close();
+    }
+  }
+  // Without a choice, the print view prints the first 50 results, not one page.
+  const page = await openPage();
+  await page.goto(`${base}/?q=formation`);
+  await Promise.all([page.waitForURL(/vue=impression/), page.click('a.imprimer')]);
+  // 50 results, fewer once the fiches published for two audiences are shown as one.
+  const printed = await page.locator('.resultat').count();
+  assert.ok(printed > 40 && printed <= 50, `${printed} results printed`);
+  assert.match(await page.textContent('main'), new RegExp(`voici les ${printed} premiers`));
 });

@@ -87,7 +87,7 @@ async fn results_show_highlights_metadata_facets_and_sort() {
 async fn filters_are_checked_removable_and_paginated() {
     let (_, _, html) = page("/?filter=reseau:mission-locale&per_page=1&page=2").await;
     for needle in [
-        "Retirer « Réseau : Mission locale »",
+        "<span class=\"sr-only\">Retirer le filtre </span>Réseau : Mission locale",
         "href=\"/?per_page=1\"",
         "aria-label=\"Pagination\"",
         "aria-current=\"page\"><span class=\"sr-only\">Page </span>2</a>",
@@ -140,13 +140,111 @@ async fn a_misspelt_query_offers_a_respelling() {
 }
 
 #[tokio::test]
-async fn the_print_view_lists_full_addresses() {
+async fn the_print_view_lists_the_first_results_with_full_addresses() {
     let (status, _, html) = page("/?q=apprentissage&vue=impression").await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("<h1>Sélection de documents</h1>"));
-    assert!(html.contains("Retrouver cette recherche : http://spo.test/?q=apprentissage"));
+    assert!(html.contains("Recherche « apprentissage » : 3 documents trouvés."));
+    assert!(html
+        .contains("Retrouver cette liste : http://spo.test/?q=apprentissage&#38;vue=impression"));
     assert!(html.contains("Fiche : http://spo.test/documents/guides/apprentissage.md"));
     assert!(html.contains("data-imprimer"));
+}
+
+#[tokio::test]
+async fn results_can_be_chosen_then_printed_and_shared_as_a_selection() {
+    let (_, _, html) = page("/?q=apprentissage").await;
+    for needle in [
+        "<form id=\"selection\" class=\"outils\" action=\"/\" method=\"get\">",
+        "<input type=\"hidden\" name=\"vue\" value=\"impression\">",
+        "<input type=\"checkbox\" form=\"selection\" name=\"doc\" value=\"guides/apprentissage.md\"",
+        ">Imprimer la sélection</button>",
+        "data-copier-selection hidden>Copier le lien de la sélection</button>",
+        "href=\"/?q=apprentissage&#38;vue=impression\">Imprimer les 50 premiers</a>",
+    ] {
+        assert!(html.contains(needle), "missing {needle}\n{html}");
+    }
+    // The form sends the chosen ids; an unknown one is left out, the order is kept.
+    let (status, _, html) =
+        page("/?q=apprentissage&vue=impression&doc=fiches/permis-conduire.md&doc=nope&doc=guides/apprentissage.md").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("2 documents choisis"), "{html}");
+    let first = html.find("Fiche : http://spo.test/documents/fiches/permis-conduire.md");
+    let second = html.find("Fiche : http://spo.test/documents/guides/apprentissage.md");
+    assert!(first.is_some() && first < second, "{html}");
+    assert!(html.contains(
+        "Retrouver cette liste : http://spo.test/?q=apprentissage&#38;vue=impression\
+         &#38;doc=fiches%2Fpermis-conduire.md&#38;doc=nope&#38;doc=guides%2Fapprentissage.md"
+    ));
+    assert_eq!(html.matches("<li class=\"resultat\">").count(), 2);
+}
+
+#[tokio::test]
+async fn results_come_before_the_filters_which_are_a_disclosure() {
+    let (_, _, html) = page("/?q=apprentissage&filter=reseau:cio").await;
+    let results = html.find("<section class=\"resultats\"").expect("results");
+    let filters = html
+        .find("<details id=\"filtres\" class=\"filtres\" open>")
+        .expect("filters in a disclosure");
+    assert!(results < filters, "results first");
+    assert!(html.contains("<summary><h2 id=\"titre-filtres\">Affiner la recherche</h2></summary>"));
+    // The active filter is a chip above the list, which removes it.
+    let chip = html
+        .find("<a class=\"puce\" href=\"/?q=apprentissage\">")
+        .expect("chip");
+    assert!(chip < html.find("<ol class=\"liste\"").expect("list"));
+}
+
+#[tokio::test]
+async fn nothing_found_hides_the_tools_and_says_where_to_go() {
+    let (status, _, html) = page("/?q=zzkwyx").await;
+    assert_eq!(status, StatusCode::OK);
+    for needle in [
+        "Aucun document ne correspond à votre recherche",
+        "Aucun document ne correspond : que faire ?",
+        "Ce fonds documentaire compte 6 documents, dont :",
+        "<strong>un CIO (centre d’information et d’orientation)</strong>",
+        "<strong>une Mission locale</strong>",
+        "<strong>un point Information Jeunesse</strong>",
+        "<strong>France Travail</strong>",
+        "href=\"/?filter=reseau:cio\">ses documents ici (",
+    ] {
+        assert!(html.contains(needle), "missing {needle}\n{html}");
+    }
+    for absent in [
+        "id=\"tri\"",
+        "Imprimer",
+        "Affiner la recherche",
+        "id=\"filtres\"",
+    ] {
+        assert!(!html.contains(absent), "{absent} shown for nothing\n{html}");
+    }
+    // With filters: the same words without them, and their kinds of documents.
+    let (_, _, html) = page("/?q=apprentissage&filter=langue:en").await;
+    assert!(
+        html.contains("Aucun document ne correspond : que faire ?"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<a href=\"/?q=apprentissage\">« apprentissage » : 3 documents</a>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("href=\"/?q=apprentissage&#38;filter=type:guide\">Guide ("),
+        "{html}"
+    );
+}
+
+#[tokio::test]
+async fn a_query_of_several_words_that_finds_little_offers_one_without_its_rarest_word() {
+    // Both words required: "permis", in fewer documents, is the one left out.
+    let (_, _, html) = page("/?q=%2Bpermis+%2Bapprentissage").await;
+    assert!(
+        html.contains(
+            "Essayez une recherche plus large : <a href=\"/?q=apprentissage\">« apprentissage » : 3 documents</a>"
+        ),
+        "{html}"
+    );
 }
 
 #[tokio::test]

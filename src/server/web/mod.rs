@@ -1,5 +1,6 @@
 //! The web pages, in French, rendered on the server and usable without JavaScript: the
-//! search page (`/`, all of its state in the query string), document pages
+//! search page (`/`, all of its state in the query string, a selection of results to print
+//! or share included), document pages
 //! (`/documents/{id}`), the steering committee's dashboard (`/tableau-de-bord`, its charts
 //! drawn as SVG), downloads of original files (`/files/{path}`) and the small CSS and
 //! JavaScript compiled into the binary (`/static/...`). No request ever leaves the site.
@@ -8,9 +9,11 @@
 mod chart;
 mod dashboard;
 mod files;
+mod guidance;
 pub mod labels;
 mod pages;
 pub mod params;
+mod print;
 pub mod view;
 
 use askama::Template;

@@ -6,8 +6,10 @@ use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 
+use super::guidance::{Guidance, WEAK_RESULTS};
 use super::html_response;
 use super::params::PageState;
+use super::print::PrintView;
 use super::view::{facet_views, DocumentView, FacetView, ResultsView};
 use crate::indicators::Caller;
 use crate::model::Facet;
@@ -32,14 +34,13 @@ struct SearchPage {
     documents: String,
 }
 
-/// The print view of a result list.
+/// The print view of a selection or of the first results.
 #[derive(Template)]
 #[template(path = "print.html")]
 struct PrintPage {
     q: String,
     origin: String,
-    search_url: String,
-    results: ResultsView,
+    p: PrintView,
 }
 
 /// The page of one document.
@@ -84,20 +85,32 @@ pub async fn search(
             documents: super::labels::number_label(overview.documents as usize),
         });
     }
+    if page.print {
+        let p = if page.docs.is_empty() {
+            let found = state.search(page.print_query()?, caller).await?;
+            PrintView::of_search(&page, found, &origin)
+        } else {
+            let chosen = state.selection(page.docs.clone()).await?;
+            PrintView::of_selection(&page, chosen, &origin)
+        };
+        return html_response(&PrintPage {
+            q: page.q.clone(),
+            origin: origin.to_string(),
+            p,
+        });
+    }
     let found = state.search(page.to_query()?, caller).await?;
     if page.page > found.last_page {
         // A page past the last (an old link, a hand-edited address): its last page.
         return Ok(Redirect::to(&page.at_page(found.last_page).url()).into_response());
     }
-    let results = ResultsView::new(&page, found);
-    if page.print {
-        return html_response(&PrintPage {
-            q: page.q.clone(),
-            origin: origin.to_string(),
-            search_url: format!("{origin}{}", page.with_print(false).url()),
-            results,
-        });
-    }
+    let total = found.response.total;
+    let guidance = if total <= WEAK_RESULTS && page.page == 1 {
+        Some(guidance(&state, &page, total).await?)
+    } else {
+        None
+    };
+    let results = ResultsView::new(&page, found, guidance);
     let title = if page.q.trim().is_empty() {
         format!("{} – Recherche documentaire", results.summary)
     } else {
@@ -115,6 +128,34 @@ pub async fn search(
         browse: Vec::new(),
         documents: String::new(),
     })
+}
+
+/// What to offer after a search that found `total` documents, `WEAK_RESULTS` or fewer: a
+/// broader search (without the filters when nothing was found with them, else without the
+/// rarest word) with its counts, what the corpus covers, and where to ask.
+async fn guidance(state: &AppState, page: &PageState, total: usize) -> Result<Guidance, ApiError> {
+    let broader = if total == 0 && !page.filters.is_empty() {
+        Some(page.without_filters())
+    } else {
+        state
+            .broader_query(&page.q)
+            .await?
+            .map(|q| page.with_query(&q))
+    };
+    let alternative = match broader {
+        Some(broader) => {
+            let found = state.preview(broader.to_query()?).await?;
+            Some((broader, found))
+        }
+        None => None,
+    };
+    let overview = state.overview().await?;
+    Ok(Guidance::new(
+        total,
+        alternative,
+        overview.documents,
+        &overview.facets,
+    ))
 }
 
 /// `GET /documents/{*id}`: one document, its text, and documents like it.

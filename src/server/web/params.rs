@@ -20,6 +20,12 @@ const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
 
 /// Value of `vue` that asks for the print view.
 pub const PRINT_VIEW: &str = "impression";
+/// Results printed when no document is chosen: the first ones.
+pub const PRINT_FIRST: usize = 50;
+/// Most documents in a selection.
+pub const MAX_SELECTION: usize = 100;
+/// Longest document id kept in a selection.
+const MAX_ID_BYTES: usize = 512;
 
 /// The query string as sent, every field optional and untyped.
 #[derive(Debug, Default, Deserialize)]
@@ -31,6 +37,9 @@ struct RawParams {
     page: Option<String>,
     per_page: Option<String>,
     vue: Option<String>,
+    #[serde(default)]
+    doc: Vec<String>,
+    premiers: Option<String>,
 }
 
 /// What the search page shows.
@@ -44,6 +53,10 @@ pub struct PageState {
     pub per_page: usize,
     /// The print view of the result list.
     pub print: bool,
+    /// Documents chosen for the print view, by id, in order, without duplicates.
+    pub docs: Vec<String>,
+    /// Results the print view shows when no document is chosen.
+    pub print_first: usize,
 }
 
 impl Default for PageState {
@@ -55,6 +68,8 @@ impl Default for PageState {
             page: 1,
             per_page: DEFAULT_PER_PAGE,
             print: false,
+            docs: Vec::new(),
+            print_first: PRINT_FIRST,
         }
     }
 }
@@ -81,6 +96,18 @@ impl PageState {
                 }
             }
         }
+        let mut docs: Vec<String> = Vec::new();
+        for id in raw.doc {
+            let id = id.trim();
+            let fits = !id.is_empty() && id.len() <= MAX_ID_BYTES;
+            if fits && docs.len() < MAX_SELECTION && !docs.iter().any(|d| d == id) {
+                docs.push(id.to_string());
+            }
+        }
+        let print_first = raw
+            .premiers
+            .and_then(|n| n.trim().parse::<usize>().ok())
+            .map_or(PRINT_FIRST, |n| n.clamp(1, MAX_LIMIT));
         PageState {
             q: raw.q.unwrap_or_default(),
             filters,
@@ -91,12 +118,22 @@ impl PageState {
             page,
             per_page,
             print: raw.vue.as_deref() == Some(PRINT_VIEW),
+            docs,
+            print_first,
         }
     }
 
-    /// True when there is something to search: words or filters.
+    /// True when there is something to search or print: words, filters or chosen documents.
     pub fn is_search(&self) -> bool {
-        !self.q.trim().is_empty() || !self.filters.is_empty()
+        !self.q.trim().is_empty() || !self.filters.is_empty() || !self.docs.is_empty()
+    }
+
+    /// The search of the print view when no document is chosen: its first results.
+    pub fn print_query(&self) -> Result<SearchQuery, ApiError> {
+        Ok(SearchQuery {
+            page: Page::new(1, self.print_first)?,
+            ..self.to_query()?
+        })
     }
 
     /// The search this page shows (its values, read leniently, are always valid).
@@ -130,6 +167,12 @@ impl PageState {
         }
         if self.print {
             pairs.push(("vue", PRINT_VIEW.into()));
+            if self.print_first != PRINT_FIRST && self.docs.is_empty() {
+                pairs.push(("premiers", self.print_first.to_string()));
+            }
+        }
+        for id in &self.docs {
+            pairs.push(("doc", id.clone()));
         }
         let query: Vec<String> = pairs
             .into_iter()
@@ -183,10 +226,23 @@ impl PageState {
         }
     }
 
-    /// The print view of this very page, or the screen view of a print view.
+    /// The print view of this search, or the screen view of a print view (without its
+    /// chosen documents).
     pub fn with_print(&self, print: bool) -> PageState {
         PageState {
             print,
+            docs: if print { self.docs.clone() } else { Vec::new() },
+            ..self.clone()
+        }
+    }
+
+    /// The print view of this search's first `n` results.
+    pub fn printing_first(&self, n: usize) -> PageState {
+        PageState {
+            print: true,
+            print_first: n,
+            docs: Vec::new(),
+            page: 1,
             ..self.clone()
         }
     }
@@ -266,5 +322,31 @@ mod tests {
             state.with_print(true).url(),
             "/?q=cap&filter=type:formation&page=3&vue=impression"
         );
+        assert_eq!(
+            state.printing_first(20).url(),
+            "/?q=cap&filter=type:formation&vue=impression&premiers=20"
+        );
+    }
+
+    #[test]
+    fn a_selection_is_a_list_of_ids_in_the_address() {
+        let state = PageState::from_query(Some(
+            "q=cap&vue=impression&doc=sp:particuliers/F10&doc=rome/J1501\
+             &doc=sp:particuliers/F10&doc=&premiers=abc",
+        ));
+        assert!(state.print && state.is_search());
+        assert_eq!(state.docs, ["sp:particuliers/F10", "rome/J1501"]);
+        assert_eq!(state.print_first, PRINT_FIRST);
+        let url = state.url();
+        assert_eq!(
+            url,
+            "/?q=cap&vue=impression&doc=sp:particuliers%2FF10&doc=rome%2FJ1501"
+        );
+        assert_eq!(PageState::from_query(url.strip_prefix("/?")), state);
+        assert_eq!(state.with_print(false).url(), "/?q=cap");
+        let many: String = (0..500).map(|i| format!("doc=d{i}&")).collect();
+        assert_eq!(PageState::from_query(Some(&many)).docs.len(), MAX_SELECTION);
+        let huge = PageState::from_query(Some(&format!("doc={}", "x".repeat(600))));
+        assert!(huge.docs.is_empty() && !huge.is_search());
     }
 }

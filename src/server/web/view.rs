@@ -7,6 +7,7 @@ use crate::search::{Hit, Sort, StoredDocument};
 use crate::server::links::{document_page_path, file_download_path};
 use crate::server::service::SearchPage;
 
+use super::guidance::Guidance;
 use super::labels::{
     date_label, facet_label, facet_value_label, level_label, number_label, territory_label,
     value_label,
@@ -22,6 +23,9 @@ const MAX_SHOWN_TEXT: usize = 150_000;
 
 /// One result in the list.
 pub struct HitView {
+    pub id: String,
+    /// The title as text (for the label of its checkbox).
+    pub title: String,
     pub title_html: String,
     pub page_url: String,
     pub kind: String,
@@ -42,6 +46,8 @@ pub struct SnippetView {
 impl From<Hit> for HitView {
     fn from(hit: Hit) -> HitView {
         HitView {
+            id: hit.id.clone(),
+            title: hit.title,
             title_html: hit.title_html,
             page_url: document_page_path(&hit.id),
             kind: value_label(&hit.kind),
@@ -152,13 +158,17 @@ pub struct ResultsView {
     pub pages: Vec<PageLink>,
     pub prev_url: Option<String>,
     pub next_url: Option<String>,
+    /// The print view of the first results, and how many it prints.
     pub print_url: String,
-    pub screen_url: String,
+    pub print_first: usize,
+    /// What to try when the search found nothing or little.
+    pub guidance: Option<Guidance>,
 }
 
 impl ResultsView {
-    /// The view of one page of results for the page state that asked for it.
-    pub fn new(state: &PageState, found: SearchPage) -> ResultsView {
+    /// The view of one page of results for the page state that asked for it, with the
+    /// guidance of a search that found little.
+    pub fn new(state: &PageState, found: SearchPage, guidance: Option<Guidance>) -> ResultsView {
         let (body, last_page) = (found.response, found.last_page);
         let summary = match body.total {
             0 => "Aucun document ne correspond à votre recherche".to_string(),
@@ -197,8 +207,9 @@ impl ResultsView {
             pages: page_links(state, last_page),
             prev_url: (state.page > 1).then(|| state.at_page(state.page - 1).url()),
             next_url: (state.page < last_page).then(|| state.at_page(state.page + 1).url()),
-            print_url: state.with_print(true).url(),
-            screen_url: state.with_print(false).url(),
+            print_url: state.printing_first(state.print_first).url(),
+            print_first: state.print_first,
+            guidance,
         }
     }
 }

@@ -92,6 +92,28 @@
     });
   });
 
+  // Filters behind their disclosure on narrow screens, results first; the link to them
+  // opens it.
+  var filters = document.getElementById('filtres');
+  if (filters && window.matchMedia && window.matchMedia('(max-width: 48rem)').matches) {
+    filters.open = false;
+  }
+  document.addEventListener('click', function (event) {
+    var opener = event.target.closest && event.target.closest('[data-ouvrir]');
+    var target = opener && document.getElementById(opener.getAttribute('data-ouvrir'));
+    if (target) { target.open = true; }
+    // "Copy the link of the selection": the print view of the chosen results.
+    var copy = event.target.closest && event.target.closest('[data-copier-selection]');
+    var selection = copy && copy.form;
+    if (!selection) { return; }
+    var status = selection.querySelector('[role=status]');
+    var url = window.location.origin + '/?' + new URLSearchParams(new FormData(selection)).toString();
+    if (!navigator.clipboard) { window.location.href = url; return; }
+    navigator.clipboard.writeText(url).then(function () {
+      if (status) { status.textContent = 'Lien de la sélection copié.'; }
+    }, function () { window.location.href = url; });
+  });
+
   // "Print" on the print view.
   Array.prototype.forEach.call(document.querySelectorAll('[data-imprimer]'), function (button) {
     button.hidden = false;

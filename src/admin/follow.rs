@@ -10,6 +10,10 @@
 //! served commit as it was. A refused generation is tried again only after
 //! [`REFUSED_RETRY`] (a network file system may show a new folder late, or in part), or when
 //! the pointer moves.
+//!
+//! The generation served is written beside the index (`<index>.generation`) after each swap;
+//! a replica restarted while the published folder is away serves that copy again once it has
+//! checked it whole, so that the indexing node being down never takes the replicas with it.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -18,6 +22,17 @@ use std::time::{Duration, Instant};
 use crate::index::snapshot::publish::{generation_dir, latest};
 use crate::index::snapshot::{self, SnapshotError, SnapshotReport};
 use crate::search::Engine;
+
+/// Writes the generation now served beside the index, replaced atomically. Written after the
+/// restore: a replica stopped in between names the previous generation, and its next poll
+/// restores the newest again (the files are already there).
+fn remember(index: &Path, generation: u64) -> std::io::Result<()> {
+    let path = generation_file(index);
+    let staged = path.with_extension("generation.writing");
+    std::fs::write(&staged, format!("{generation}\n"))?;
+    std::fs::File::open(&staged)?.sync_all()?;
+    std::fs::rename(&staged, &path)
+}
 
 /// How long a refused generation is left alone before it is checked again.
 pub const REFUSED_RETRY: Duration = Duration::from_secs(60);
@@ -118,7 +133,30 @@ impl Follower {
             return Step::Failed { reason };
         }
         self.served = Some(generation);
+        if let Err(error) = remember(&self.index, generation) {
+            tracing::warn!(%error, "the generation served is not remembered for a restart");
+        }
         Step::Swapped { generation, report }
+    }
+
+    /// Serves the index restored before a restart, if the file beside it names its
+    /// generation and it is whole (the same checks as a snapshot's): so that replicas
+    /// restarted while the indexing node or the published folder is away still serve.
+    /// Returns the generation, or why there is nothing to resume.
+    pub fn resume(&mut self) -> Result<u64, String> {
+        let path = generation_file(&self.index);
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let generation = text
+            .trim()
+            .parse()
+            .map_err(|_| format!("{}: not a generation number", path.display()))?;
+        snapshot::inspect(&self.index).map_err(|reason| {
+            format!("the index {} is not whole: {reason}", self.index.display())
+        })?;
+        self.load()?;
+        self.served = Some(generation);
+        Ok(generation)
     }
 
     /// Opens the engine on the first restore, reloads it on the next ones.
@@ -137,8 +175,9 @@ impl Follower {
     }
 }
 
-/// Polls every `interval` on a thread of its own, for the life of the process, telling
-/// `on_swap` each generation it starts serving (with the engine, opened at the first).
+/// Resumes from what the replica served before it stopped, then polls every `interval` on a
+/// thread of its own, for the life of the process, telling `on_swap` each generation it
+/// starts serving (with the engine, opened at the first).
 pub fn start(
     mut follower: Follower,
     interval: Duration,
@@ -147,38 +186,63 @@ pub fn start(
     std::thread::Builder::new()
         .name("follow".into())
         .spawn(move || {
+            match follower.resume() {
+                Ok(generation) => {
+                    tracing::info!(generation, "serving the generation restored before the restart");
+                }
+                Err(reason) => tracing::info!(%reason, "nothing to resume"),
+            }
+            if let (Some(engine), Some(generation)) = (follower.engine(), follower.served()) {
+                on_swap(engine, generation);
+            }
             let mut announced_waiting = false;
             loop {
-            match follower.step() {
-                Step::Swapped { generation, report } => {
-                    tracing::info!(
-                        generation,
-                        documents = report.documents,
-                        copied_files = report.files,
-                        shared_files = report.files_shared,
-                        took_ms = report.duration_ms,
-                        "now serving a new generation"
-                    );
-                    if let Some(engine) = follower.engine() {
-                        on_swap(engine, generation);
+                let step = follower.step();
+                if let (Step::Swapped { generation, .. }, Some(engine)) = (&step, follower.engine()) {
+                    on_swap(engine, *generation);
+                }
+                if matches!(step, Step::NothingPublished) {
+                    if !announced_waiting {
+                        tracing::info!(published = %follower.published.display(), "nothing published yet");
                     }
-                }
-                Step::Refused { generation, reason } => {
-                    tracing::error!(generation, %reason, "generation refused, the previous one is still served");
-                }
-                Step::Failed { reason } => {
-                    tracing::warn!(%reason, "poll failed, tried again at the next one");
-                }
-                Step::NothingPublished if !announced_waiting => {
                     announced_waiting = true;
-                    tracing::info!(published = %follower.published.display(), "nothing published yet");
                 }
-                Step::NothingPublished | Step::Unchanged => {}
-            }
-            std::thread::sleep(interval);
+                log(&step);
+                std::thread::sleep(interval);
             }
         })
         .map(drop)
+}
+
+/// Logs what a poll did (nothing when nothing changed).
+fn log(step: &Step) {
+    match step {
+        Step::Swapped { generation, report } => tracing::info!(
+            generation,
+            documents = report.documents,
+            copied_files = report.files,
+            shared_files = report.files_shared,
+            took_ms = report.duration_ms,
+            "now serving a new generation"
+        ),
+        Step::Refused { generation, reason } => tracing::error!(
+            generation,
+            %reason,
+            "generation refused, the previous one is still served"
+        ),
+        Step::Failed { reason } => {
+            tracing::warn!(%reason, "poll failed, tried again at the next one");
+        }
+        Step::NothingPublished | Step::Unchanged => {}
+    }
+}
+
+/// The file beside a replica's index folder that names the generation it holds.
+fn generation_file(index: &Path) -> PathBuf {
+    let name = index
+        .file_name()
+        .map_or_else(|| "index".into(), |n| n.to_string_lossy().into_owned());
+    index.with_file_name(format!("{name}.generation"))
 }
 
 #[cfg(test)]

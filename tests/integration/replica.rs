@@ -128,6 +128,13 @@ async fn a_replica_serves_each_published_generation_and_says_which() {
     assert_eq!((status, generation), (200, Some(second)));
     assert!(body.contains("potier"), "{body}");
 
+    // Killed, then restarted while the indexing node's folder is away: it serves its copy.
+    replica.kill().unwrap();
+    replica.wait().unwrap();
+    std::fs::rename(&publication.dir, dir.path().join("away")).unwrap();
+    let (mut replica, address) = spawn_replica(&publication.dir, &dir.path().join("replica"));
+    let health = wait_for_generation(address, second).await;
+    assert_eq!(health["documents"], 2);
     replica.kill().unwrap();
     replica.wait().unwrap();
 }

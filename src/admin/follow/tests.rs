@@ -276,3 +276,38 @@ async fn a_servers_reindexer_publishes_each_commit_and_only_commits() {
     assert!(matches!(follower.step(), Step::Swapped { generation, .. } if generation == first + 1));
     assert_eq!(hits(&follower, "potier"), 1);
 }
+
+#[test]
+fn a_restarted_replica_serves_what_it_had_even_without_the_published_folder() {
+    let cluster = Cluster::new();
+    let mut follower = cluster.follower();
+    assert!(follower.resume().is_err(), "nothing restored yet");
+    let first = cluster.commit("luthier.md", "# Luthier\n\nFabrique des violons.");
+    assert!(matches!(follower.step(), Step::Swapped { .. }));
+    drop(follower);
+
+    // The indexing node is away: its folder is gone.
+    fs::rename(
+        &cluster.publication.dir,
+        cluster.replica.with_extension("away"),
+    )
+    .expect("mv");
+    let mut restarted = cluster.follower();
+    assert_eq!(restarted.resume(), Ok(first));
+    assert_eq!(restarted.served(), Some(first));
+    assert_eq!(hits(&restarted, "luthier"), 1);
+    assert!(matches!(restarted.step(), Step::NothingPublished));
+    assert_eq!(hits(&restarted, "luthier"), 1, "still served");
+
+    // A damaged local copy is not resumed: the replica waits for a verified generation.
+    drop(restarted);
+    let damaged = largest_file(&cluster.replica);
+    let mut bytes = fs::read(&damaged).expect("read");
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0xff;
+    fs::write(&damaged, bytes).expect("write");
+    let mut restarted = cluster.follower();
+    let reason = restarted.resume().expect_err("a damaged copy");
+    assert!(reason.contains("checksum"), "{reason}");
+    assert!(restarted.engine().is_none());
+}

@@ -1,8 +1,8 @@
 //! The model at the bottom of spo-search: what a document is, everywhere else.
 //!
 //! - what an extractor found ([`Extracted`]), its [`Format`], its [`Date`], the reading of
-//!   language tags ([`iso_639_1`]): from the `spo-extract` crate, which every format of
-//!   the corpus is read by;
+//!   language tags ([`iso_639_1`]), the block markup of its text ([`blocks`]): from the
+//!   `spo-extract` crate, which every format of the corpus is read by;
 //! - the [`Metadata`] a source gives its documents, the [`Lang`] of a text, and the
 //!   [`Document`] ready to index;
 //! - the [`Facet`]s results are counted and filtered by, one line each, and the [`Filter`]s
@@ -22,4 +22,4 @@ pub use facet::{Facet, Facets, Filter, FilterError, Origin, UNSET};
 pub use lang::Lang;
 pub use spo_extract::date::{Date, DateFormat};
 pub use spo_extract::language::iso_639_1;
-pub use spo_extract::{Extracted, Format};
+pub use spo_extract::{blocks, Extracted, Format};

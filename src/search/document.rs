@@ -21,7 +21,8 @@ pub struct StoredDocument {
     pub description: Option<String>,
     pub headings: Vec<String>,
     pub keywords: Vec<String>,
-    /// The extracted text, paragraphs separated by blank lines.
+    /// The extracted text in a light block markup: blocks separated by blank lines,
+    /// headings `## Titre`, list items `- item`, table rows `| cell | cell`.
     pub body: String,
     /// Byte offsets in `body` where each page starts; empty without pages.
     pub page_starts: Vec<u64>,

@@ -395,3 +395,48 @@ test('a selection of results is printed and shared as a link', async () => {
   assert.ok(printed > 40 && printed <= 50, `${printed} results printed`);
   assert.match(await page.textContent('main'), new RegExp(`voici les ${printed} premiers`));
 });
+
+test('a document page shows its headings with anchors, its lists and its tables', async () => {
+  for (const width of [1280, 390]) {
+    const ctx = await browser.newContext({ locale: 'fr-FR', viewport: { width, height: 844 } });
+    try {
+      const page = await openPage(ctx);
+      await page.goto(`${base}/documents/rome:D1102`);
+      const structure = await page.evaluate(() => {
+        const text = document.querySelector('.texte');
+        const headings = [...text.querySelectorAll('h3, h4')];
+        return {
+          headings: headings.map((h) => h.textContent.replace(/#$/, '').trim()),
+          anchored: headings.every((h) => h.id && h.querySelector(`a.ancre[href="#${h.id}"]`)),
+          items: text.querySelectorAll('ul > li').length,
+          paragraphs: [...text.querySelectorAll('p')].map((p) => p.textContent),
+          overflow: document.documentElement.scrollWidth - window.innerWidth,
+        };
+      });
+      for (const section of ['Définition', 'Compétences', 'Métiers proches']) {
+        assert.ok(structure.headings.includes(section), `${section} is a heading: ${structure.headings}`);
+      }
+      assert.ok(structure.anchored, 'every heading has its anchor');
+      assert.ok(structure.items > 5, `${structure.items} list items`);
+      assert.ok(structure.paragraphs.every((p) => !/ - /.test(p) && !/^#/.test(p)), 'no list or heading left in a paragraph');
+      assert.ok(structure.overflow <= 0, `the page scrolls sideways by ${structure.overflow} px`);
+      await screenshot(page, `document-${width}`);
+      await assertAccessible(page, `ROME fiche at ${width} px`);
+      // A section's address opens the page at that section.
+      const id = await page.getAttribute('.texte h3:nth-of-type(2)', 'id');
+      await page.goto(`${base}/documents/rome:D1102#${id}`);
+      const top = await page.evaluate((target) => document.getElementById(target).getBoundingClientRect().top, id);
+      assert.ok(top >= 0 && top < 200, `the section is at the top (${top} px)`);
+      assert.deepEqual(page.problems, []);
+    } finally {
+      await ctx.close();
+    }
+  }
+  // A service-public fiche: its sections are headings, its lists are lists.
+  const page = await openPage();
+  await page.goto(`${base}/documents/sp:particuliers/F10`);
+  assert.ok(await page.locator('.texte h3').count() > 0, 'DILA sections are headings');
+  assert.ok(await page.locator('.texte li').count() > 0, 'DILA lists are lists');
+  await screenshot(page, 'document-dila-1280');
+  await assertAccessible(page, 'DILA fiche');
+});

@@ -391,7 +391,7 @@ async fn uploaded_markup_is_escaped_in_titles_snippets_and_file_names() {
         &served.app,
         "guides",
         "<img src=x onerror=alert(1)>.txt",
-        "<script>alert('titre')</script> Tapissier\n\nTapissier <b onmouseover=alert(2)>décorateur</b>."
+        "<script>alert('titre')</script> Tapissier\nTapissier <b onmouseover=alert(2)>décorateur</b>."
             .as_bytes(),
     )
     .await;

@@ -351,3 +351,50 @@ async fn errors_are_french_pages_with_the_right_status() {
     let (status, _, html) = page("/?page=abc&per_page=-4&sort=%00&filter=%FF").await;
     assert_eq!(status, StatusCode::OK, "{html}");
 }
+
+#[tokio::test]
+async fn document_pages_keep_the_structure_of_their_text() {
+    let app = bundled_app();
+    let (status, _, body) = get(&app, "/documents/rome:D1102").await;
+    assert_eq!(status, StatusCode::OK);
+    let html = String::from_utf8(body).expect("UTF-8 page");
+    for needle in [
+        "<h3 id=\"section-definition\">Définition <a class=\"ancre\" href=\"#section-definition\"",
+        "<h3 id=\"section-competences\">Compétences <a class=\"ancre\"",
+        "<h3 id=\"section-metiers-proches\">Métiers proches",
+        "<li class=\"niveau-0\">",
+    ] {
+        assert!(html.contains(needle), "missing {needle}\n{html}");
+    }
+    // Group labels are headings under their section, and sentences end with a full stop.
+    assert!(html.contains("<h4 id=\"section-"), "{html}");
+    let text = &html[html.find("class=\"texte\"").expect("the text")..];
+    assert!(!text.contains("<p>- ") && !text.contains("<p>#"), "{text}");
+    let (_, _, body) = get(&app, "/documents/sp:particuliers/F10").await;
+    let html = String::from_utf8(body).expect("UTF-8 page");
+    assert!(
+        html.contains("<h3 id=\"section-"),
+        "DILA sections are headings\n{html}"
+    );
+    assert!(
+        html.contains("<li class=\"niveau-0\">"),
+        "DILA lists are lists\n{html}"
+    );
+    // Snippets show no marks and stay within one block.
+    let (_, _, body) = get(&app, "/api/v1/search?q=contrat+apprentissage&per_page=20").await;
+    let answer: serde_json::Value = serde_json::from_slice(&body).expect("JSON");
+    let snippets: Vec<&str> = answer["hits"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|hit| hit["snippets"].as_array().into_iter().flatten())
+        .filter_map(|snippet| snippet["html"].as_str())
+        .collect();
+    assert!(snippets.len() > 10, "{snippets:?}");
+    for snippet in snippets {
+        assert!(
+            !snippet.contains("## ") && !snippet.contains(" | ") && !snippet.starts_with("- "),
+            "{snippet}"
+        );
+    }
+}

@@ -18,6 +18,7 @@
 //! - [`json`]: JSON and JSON Lines exports, mapped field by field;
 //! - [`rome`]: a ROME 4.0 release, a folder of CSV tables.
 
+pub mod blocks;
 pub mod date;
 pub mod dila;
 mod format;
@@ -42,7 +43,8 @@ pub struct Extracted {
     pub alt_titles: Vec<String>,
     pub description: Option<String>,
     pub headings: Vec<String>,
-    /// The readable text, paragraphs separated by blank lines.
+    /// The readable text in the block markup of [`blocks`]: blocks separated by blank
+    /// lines, headings, list items and table rows marked.
     pub body: String,
     /// Byte offsets in `body` where each page starts (`page_starts[0] == 0`); empty when the
     /// format has no pages.

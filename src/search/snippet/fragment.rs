@@ -2,7 +2,10 @@
 //! around each one with its matches in `<mark>`.
 //!
 //! Fragments are chosen from positions alone, so that a snippet built from the index reads
-//! and checks only the text around its few chosen matches, not the whole body.
+//! and checks only the text around its few chosen matches, not the whole body. A fragment
+//! stays inside one block of the text (a heading, a paragraph, a list, a table).
+
+use crate::model::blocks;
 
 /// Bytes of context shown around the matches of one fragment.
 pub(super) const FRAGMENT_BYTES: usize = 220;
@@ -108,54 +111,103 @@ impl Part<'_> {
     }
 
     /// The fragment around the match at byte `anchor` of the part: from the start of the
-    /// word [`LEAD_BYTES`] before it, [`FRAGMENT_BYTES`] long, cut after a whole word.
+    /// word [`LEAD_BYTES`] before it, [`FRAGMENT_BYTES`] long, cut after a whole word, and
+    /// never across the blank line that ends a block (a paragraph, a list, a table). A match
+    /// in a heading shows the block under it: the heading alone says little.
     pub fn window(&self, anchor: usize) -> Window {
         let text = self.text;
-        let start = word_start(text, anchor.saturating_sub(LEAD_BYTES));
+        let mut anchor = floor_char_boundary(text, anchor);
+        loop {
+            let block = text[..anchor].rfind("\n\n").map_or(0, |i| i + 2);
+            if !is_heading_line(&text[block..]) {
+                break;
+            }
+            match text[anchor..].find("\n\n") {
+                Some(end) => anchor += end + 2,
+                None if self.base + text.len() < self.total => return Window::NeedsAfter,
+                None => break,
+            }
+        }
+        let block_start = text[..anchor].rfind("\n\n").map(|i| i + 2);
+        let block_end = text[anchor..].find("\n\n").map(|i| anchor + i);
+        let mut start = word_start(text, anchor.saturating_sub(LEAD_BYTES));
+        if let Some(block_start) = block_start {
+            start = start.max(block_start);
+        }
         // Without a space in the part before the anchor, the word may begin before it.
         if start == 0 && self.base > 0 {
             return Window::NeedsBefore;
         }
-        if start + FRAGMENT_BYTES >= text.len() && self.base + text.len() < self.total {
+        let limit = block_end.unwrap_or(text.len());
+        if block_end.is_none()
+            && start + FRAGMENT_BYTES >= text.len()
+            && self.base + text.len() < self.total
+        {
             return Window::NeedsAfter;
         }
-        let end = word_end(text, (start + FRAGMENT_BYTES).min(text.len()));
+        let end = if start + FRAGMENT_BYTES >= limit {
+            limit
+        } else {
+            word_end(text, start + FRAGMENT_BYTES)
+        };
         Window::Within(start, end)
     }
 
-    /// The opening fragment, shown when nothing matches.
+    /// The opening fragment, shown when nothing matches: the first block that is not a
+    /// heading, cut to [`FRAGMENT_BYTES`].
     pub fn opening(&self) -> Option<String> {
-        let end = floor_char_boundary(self.text, FRAGMENT_BYTES);
-        (end > 0).then(|| self.render(0, end, &[]))
+        let mut start = 0;
+        while is_heading_line(&self.text[start..]) {
+            match self.text[start..].find("\n\n") {
+                Some(end) => start += end + 2,
+                None => break,
+            }
+        }
+        let rest = &self.text[start..];
+        let block = rest.find("\n\n").unwrap_or(rest.len());
+        let end = start + floor_char_boundary(rest, FRAGMENT_BYTES.min(block));
+        (end > start).then(|| self.render(start, end, &[]))
     }
 
     /// `text[start..end]` escaped, the given spans (in order) in `<mark>`, with ellipses
-    /// where the fragment cuts the whole text. Runs of whitespace become one space.
+    /// where the fragment cuts a block of the text. Runs of whitespace become one space; the
+    /// marks of the block markup ([`blocks`]) are left out.
     pub fn render(&self, start: usize, end: usize, spans: &[(usize, usize)]) -> String {
-        let text = self.text;
+        let before = &self.text[..start];
+        let line_start = (start == 0 && self.base == 0) || before.ends_with('\n');
+        let text = blocks::blank_marks(&self.text[start..end], line_start);
         let mut html = String::with_capacity(end - start + 32);
-        if self.base + start > 0 {
+        let block_start = (start == 0 && self.base == 0) || before.ends_with("\n\n");
+        if !block_start {
             html.push('…');
         }
-        let mut cursor = start;
+        let mut cursor = 0;
         for &(from, to) in spans {
-            if from < cursor || to > end {
+            if from < start + cursor || to > end {
                 continue;
             }
+            let (from, to) = (from - start, to - start);
             escape_collapsed(&text[cursor..from], &mut html);
             html.push_str("<mark>");
             escape_collapsed(&text[from..to], &mut html);
             html.push_str("</mark>");
             cursor = to;
         }
-        escape_collapsed(&text[cursor..end], &mut html);
-        if self.base + end < self.total {
+        escape_collapsed(&text[cursor..], &mut html);
+        let block_end = self.text[end..].starts_with("\n\n") || self.base + end >= self.total;
+        if !block_end {
             html.push('…');
         }
         let trimmed = html.trim_end_matches(' ').len();
         html.truncate(trimmed);
         html
     }
+}
+
+/// Whether `text` begins with a heading line of the block markup.
+fn is_heading_line(text: &str) -> bool {
+    let hashes = text.bytes().take_while(|&b| b == b'#').count();
+    (1..=6).contains(&hashes) && text[hashes..].starts_with(' ')
 }
 
 pub(super) fn floor_char_boundary(text: &str, index: usize) -> usize {
@@ -360,6 +412,35 @@ mod tests {
         let mut out = String::new();
         escape_collapsed("a\u{a0}\u{a0}b 'c' \"d\" é&è ", &mut out);
         assert_eq!(out, "a b &#39;c&#39; &quot;d&quot; é&amp;è ");
+    }
+
+    #[test]
+    fn fragments_stay_in_their_block_without_marks() {
+        let text = "## Conclusion du contrat\n\nVous devez signer | le contrat\n\n- suite";
+        let part = Part::whole(text);
+        let anchor = text.find("signer").unwrap_or_default();
+        let Window::Within(start, end) = part.window(anchor) else {
+            panic!("the whole text is there");
+        };
+        assert_eq!(&text[start..end], "Vous devez signer | le contrat");
+        assert_eq!(
+            part.render(start, end, &[(anchor, anchor + 6)]),
+            "Vous devez <mark>signer</mark> ; le contrat"
+        );
+        // A match in the heading shows the block under it.
+        let heading = text.find("Conclusion").unwrap_or_default();
+        assert_eq!(part.window(heading), part.window(anchor));
+        let last = Part::whole("Texte.\n\n## Conclusion");
+        let Window::Within(start, end) = last.window(10) else {
+            panic!("the whole text is there");
+        };
+        assert_eq!(last.render(start, end, &[]), "Conclusion");
+        assert_eq!(
+            part.opening().as_deref(),
+            Some("Vous devez signer ; le contrat")
+        );
+        let list = Part::whole("- un\n- deux");
+        assert_eq!(list.opening().as_deref(), Some("un deux"));
     }
 
     #[test]

@@ -119,14 +119,17 @@ impl Highlighter {
         if anchors.is_empty() {
             return opening(part, page_starts);
         }
-        anchors
+        let mut snippets: Vec<Snippet> = anchors
             .into_iter()
             .filter_map(|anchor| match part.window(spans[anchor].0) {
                 Window::Within(start, end) => Some(snippet(part, start, end, &spans, page_starts)),
                 // A whole text has nothing before or after it.
                 Window::NeedsBefore | Window::NeedsAfter => None,
             })
-            .collect()
+            .collect();
+        // A heading's match and a match under it show the same block once.
+        snippets.dedup_by(|a, b| a.html == b.html);
+        snippets
     }
 
     /// Up to [`MAX_FRAGMENTS`] fragments of `body` around the matches found in the index:
@@ -184,6 +187,8 @@ impl Highlighter {
                 snippets.push(snippet);
             }
         }
+        // A heading's match and a match under it show the same block once.
+        snippets.dedup_by(|a: &mut Snippet, b: &mut Snippet| a.html == b.html);
         Ok(snippets)
     }
 

@@ -1,7 +1,7 @@
 //! The web pages, in French, rendered on the server and usable without JavaScript: the
 //! search page (`/`, all of its state in the query string, a selection of results to print
-//! or share included), document pages
-//! (`/documents/{id}`), the steering committee's dashboard (`/tableau-de-bord`, its charts
+//! or share included), document pages (`/documents/{id}`, their text as headings with
+//! anchors, lists and tables), the steering committee's dashboard (`/tableau-de-bord`, its charts
 //! drawn as SVG), downloads of original files (`/files/{path}`) and the small CSS and
 //! JavaScript compiled into the binary (`/static/...`). No request ever leaves the site.
 //! Pages are built from the same calls as the API's answers ([`crate::server::service`]).
@@ -14,6 +14,7 @@ pub mod labels;
 mod pages;
 pub mod params;
 mod print;
+mod text;
 pub mod view;
 
 use askama::Template;

@@ -10,6 +10,7 @@ use super::guidance::{Guidance, WEAK_RESULTS};
 use super::html_response;
 use super::params::PageState;
 use super::print::PrintView;
+use super::text::BlockKind;
 use super::view::{facet_views, DocumentView, FacetView, ResultsView};
 use crate::indicators::Caller;
 use crate::model::Facet;

@@ -105,10 +105,11 @@ fn chosen_hit(doc: StoredDocument) -> HitView {
     }
 }
 
-/// The first words of a text, whitespace collapsed, about [`OPENING_BYTES`] long.
+/// The first words of a text without its block marks, whitespace collapsed, about
+/// [`OPENING_BYTES`] long.
 fn opening(body: &str) -> String {
     let mut out = String::new();
-    for word in body.split_whitespace() {
+    for word in crate::model::blocks::plain_words(body) {
         if out.len() + word.len() > OPENING_BYTES {
             out.push('…');
             break;

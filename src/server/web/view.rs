@@ -1,5 +1,5 @@
 //! What the templates show, computed from the service's answers: French labels, links built
-//! from the page state, pagination, and the document text cut into paragraphs.
+//! from the page state, pagination, and the document page (its text in [`super::text`]).
 
 use crate::model::Facet;
 use crate::search::facets::FacetCounts;
@@ -13,13 +13,12 @@ use super::labels::{
     value_label,
 };
 use super::params::PageState;
+use super::text::{text_blocks, TextBlock};
 
 /// Most values listed for one facet.
 const MAX_FACET_VALUES: usize = 30;
 /// Pages linked on each side of the current one.
 const PAGE_WINDOW: usize = 2;
-/// Bytes of a document's text shown on its page; the rest is in the download.
-const MAX_SHOWN_TEXT: usize = 150_000;
 
 /// One result in the list.
 pub struct HitView {
@@ -261,19 +260,14 @@ pub struct MetaItem {
     pub value: String,
 }
 
-/// A paragraph of a document, with the page it starts when a new page begins there.
-pub struct Paragraph {
-    pub page: Option<usize>,
-    pub text: String,
-}
-
 /// A document page.
 pub struct DocumentView {
     pub title: String,
     pub description: Option<String>,
     pub meta: Vec<MetaItem>,
     pub alt_titles: Vec<String>,
-    pub paragraphs: Vec<Paragraph>,
+    /// The text as headings, paragraphs, lists and tables.
+    pub blocks: Vec<TextBlock>,
     pub truncated: bool,
     /// Link to the original file, when it is a file that can be downloaded.
     pub download: Option<Link>,
@@ -366,7 +360,7 @@ impl DocumentView {
                 value: doc.id.clone(),
             },
         ]);
-        let (paragraphs, truncated) = paragraphs(&doc.body, &doc.page_starts);
+        let (blocks, truncated) = text_blocks(&doc.body, &doc.page_starts);
         DocumentView {
             download: downloadable.then(|| Link {
                 text: format!(
@@ -388,7 +382,7 @@ impl DocumentView {
             description: doc.description.filter(|d| !d.trim().is_empty()),
             meta,
             alt_titles: doc.alt_titles,
-            paragraphs,
+            blocks,
             truncated,
             url: doc.url,
         }
@@ -402,49 +396,6 @@ fn extension(path: &str) -> String {
         .and_then(|e| e.to_str())
         .unwrap_or_default()
         .to_ascii_lowercase()
-}
-
-/// The text cut at blank lines, each paragraph marked with the page it opens; at most
-/// [`MAX_SHOWN_TEXT`] bytes, with `true` when the rest was left out.
-fn paragraphs(body: &str, page_starts: &[u64]) -> (Vec<Paragraph>, bool) {
-    let mut out = Vec::new();
-    let mut offset = 0;
-    let mut shown = 0;
-    let mut current_page = 0;
-    for chunk in body.split("\n\n") {
-        let start = offset;
-        offset += chunk.len() + 2;
-        let text = chunk.split_whitespace().collect::<Vec<_>>().join(" ");
-        if text.is_empty() {
-            continue;
-        }
-        let room = MAX_SHOWN_TEXT.saturating_sub(shown);
-        let cut = text.len() > room;
-        let text = if cut {
-            if !out.is_empty() {
-                return (out, true);
-            }
-            let mut end = room;
-            while !text.is_char_boundary(end) {
-                end -= 1;
-            }
-            format!("{}…", &text[..end])
-        } else {
-            text
-        };
-        shown += text.len();
-        let page = page_starts.partition_point(|&s| s as usize <= start);
-        let opens_page = !page_starts.is_empty() && page != current_page;
-        current_page = page;
-        out.push(Paragraph {
-            page: opens_page.then_some(page.max(1)),
-            text,
-        });
-        if cut {
-            return (out, true);
-        }
-    }
-    (out, false)
 }
 
 #[cfg(test)]
@@ -470,25 +421,5 @@ mod tests {
             .collect();
         assert_eq!(labels, ["1", "…", "5", "6", "[7]", "8", "9", "…", "20"]);
         assert!(page_links(&state, 1).is_empty());
-    }
-
-    #[test]
-    fn paragraphs_carry_page_breaks_and_are_capped() {
-        let body = "Première page.\n\nSuite de la première.\n\nDeuxième page.";
-        let second = body.find("Deuxième").unwrap_or_default() as u64;
-        let (paged, truncated) = paragraphs(body, &[0, second]);
-        let pages: Vec<Option<usize>> = paged.iter().map(|p| p.page).collect();
-        assert_eq!(pages, [Some(1), None, Some(2)]);
-        assert!(!truncated);
-        let (plain, _) = paragraphs("a\n\n\n\n  b  c ", &[]);
-        let texts: Vec<&str> = plain.iter().map(|p| p.text.as_str()).collect();
-        assert_eq!(texts, ["a", "b c"]);
-        let huge = "mot ".repeat(30_000) + "\n\n" + &"fin ".repeat(30_000);
-        let (cut, truncated) = paragraphs(&huge, &[]);
-        assert!(truncated);
-        assert_eq!(cut.len(), 1);
-        assert!(paragraphs("", &[]).0.is_empty());
-        let (one, truncated) = paragraphs(&"é".repeat(MAX_SHOWN_TEXT), &[]);
-        assert!(truncated && one.len() == 1 && one[0].text.len() <= MAX_SHOWN_TEXT + 3);
     }
 }

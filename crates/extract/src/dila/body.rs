@@ -1,8 +1,9 @@
 //! Rendering of a DILA fiche's structured content as readable text.
 //!
 //! Content elements (`Introduction`, `Texte`, `ListeSituations`, `Chapitre`, `Paragraphe`,
-//! `Liste`, `Tableau`, callouts, glossary entries...) become paragraphs separated by blank
-//! lines; list items and table rows take one line each. Navigation (breadcrumb, parent
+//! `Liste`, `Tableau`, callouts, glossary entries...) become blocks separated by blank
+//! lines, in the block markup of [`crate::blocks`]: section titles are headings, list items
+//! and table rows take one line each. Navigation (breadcrumb, parent
 //! dossier, "voir aussi"), display machinery (conditions, columns) and metadata are left out.
 //! Section titles (`Chapitre`, `SousChapitre`, `Situation`, `Cas`...) are also collected as
 //! headings.
@@ -12,6 +13,7 @@ use std::collections::HashSet;
 use roxmltree::Node;
 
 use super::{DC_NAMESPACE, FORMAT};
+use crate::blocks::{heading_mark, CELL_MARK};
 use crate::ExtractError;
 
 /// Deepest element nesting followed; real fiches nest about 14 levels.
@@ -80,15 +82,15 @@ const CALLOUTS: &[&str] = &["ANoter", "ASavoir", "Attention", "Rappel"];
 /// Glossary entries rendered as "term : definition".
 const GLOSSARY: &[&str] = &["Definition", "Abreviation"];
 
-/// Containers whose `Titre` is a section heading.
-const SECTIONS: &[&str] = &[
-    "Chapitre",
-    "SousChapitre",
-    "Situation",
-    "Cas",
-    "SousTheme",
-    "SousDossier",
-];
+/// The heading level of the title of a section element: 2 for the main sections, 3 for
+/// those inside them.
+fn section_level(tag: &str) -> Option<usize> {
+    match tag {
+        "Chapitre" | "SousTheme" | "SousDossier" | "Situation" => Some(2),
+        "SousChapitre" | "Cas" => Some(3),
+        _ => None,
+    }
+}
 
 /// The readable text of a fiche and its section headings.
 pub(super) struct Rendered {
@@ -228,10 +230,13 @@ impl Renderer {
             "Titre" => {
                 let title = flat_text(node);
                 let parent_tag = node.parent_element().map(|parent| parent.tag_name().name());
-                if parent_tag.is_some_and(|parent| SECTIONS.contains(&parent)) {
-                    self.heading(&title);
+                match parent_tag.and_then(section_level) {
+                    Some(level) if !title.is_empty() => {
+                        self.heading(&title);
+                        self.paragraph(&format!("{}{title}", heading_mark(level)));
+                    }
+                    _ => self.paragraph(&title),
                 }
-                self.paragraph(&title);
             }
             "Liste" => {
                 self.end_block();
@@ -281,19 +286,19 @@ impl Renderer {
         Ok(())
     }
 
-    /// The table's title, then one line per row with cells separated by " | ".
+    /// The table's title as a paragraph, then one line per row, `| cell | cell`.
     fn table(&mut self, table: Node) {
         self.end_block();
         for child in element_children(table) {
             match child.tag_name().name() {
-                "Titre" => self.line(&flat_text(child)),
+                "Titre" => self.paragraph(&flat_text(child)),
                 "Rangée" => {
                     let cells: Vec<String> = element_children(child)
                         .filter(|cell| cell.has_tag_name("Cellule"))
                         .map(flat_text)
                         .collect();
                     if cells.iter().any(|cell| !cell.is_empty()) {
-                        self.line(&cells.join(" | "));
+                        self.line(&format!("{CELL_MARK}{}", cells.join(" | ")));
                     }
                 }
                 _ => {}
@@ -393,7 +398,10 @@ mod tests {
              <Cellule><Paragraphe>1 €</Paragraphe></Cellule></Rangée>\
              <Rangée><Cellule/><Cellule/></Rangée></Tableau></Publication>",
         );
-        assert_eq!(out.body, "Montants\nMontant net (après cotisations) | 1 €");
+        assert_eq!(
+            out.body,
+            "Montants\n\n| Montant net (après cotisations) | 1 €"
+        );
     }
 
     #[test]
@@ -437,7 +445,7 @@ mod tests {
              </Texte><VoirAussi><Fiche ID=\"F2\"><Titre>Voir</Titre></Fiche></VoirAussi>\
              </Publication>",
         );
-        assert_eq!(out.body, "Salaire\n\nTexte.\n\nSalaire");
+        assert_eq!(out.body, "## Salaire\n\nTexte.\n\n## Salaire");
         assert_eq!(out.headings, ["Salaire"]);
     }
 

@@ -232,9 +232,9 @@ mod tests {
     fn table_rows_are_lines_of_cells() {
         let fiche = real("particuliers/F2300.xml");
         assert!(fiche.body.contains(
-            "Montants du Smic\n\
-             Smic | Montant brut | Montant net (déduction des cotisations salariales)\n\
-             Smic horaire | 10,15 € | 8,03 €\n"
+            "Montants du Smic\n\n\
+             | Smic | Montant brut | Montant net (déduction des cotisations salariales)\n\
+             | Smic horaire | 10,15 € | 8,03 €\n"
         ));
     }
 
@@ -244,7 +244,7 @@ mod tests {
         assert_eq!(theme.key.as_deref(), Some("N19806"));
         assert_eq!(theme.title.as_deref(), Some("Travail"));
         assert!(theme.body.starts_with(
-            "Recrutement\n\nDans le secteur privé\nDans la fonction publique\n\nRémunération"
+            "## Recrutement\n\nDans le secteur privé\nDans la fonction publique\n\n## Rémunération"
         ));
         assert!(theme.headings.iter().any(|heading| heading == "Formation"));
         assert!(

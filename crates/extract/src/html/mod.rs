@@ -214,12 +214,12 @@ mod tests {
             .iter()
             .any(|h| h == "LE RESEAU DE POLE EMPLOI :"));
         assert!(doc.body.starts_with(
-            "PROJET D'ACCORD CADRE DANS LE CADRE DE LA LABELLISATION SPO\n\n24 NOVEMBRE\n\nENTRE"
+            "# PROJET D'ACCORD CADRE DANS LE CADRE DE LA LABELLISATION SPO\n\n24 NOVEMBRE\n\nENTRE"
         ));
         assert!(doc.body.contains("L'ACADEMIE DE NICE,\nREPRESENTEE PAR"));
-        assert!(doc
-            .body
-            .contains("Conformément\n\nau décret N°2011-487 du 04 mai 2011.\nau CPRDF 2011-2015"));
+        assert!(doc.body.contains(
+            "Conformément\n\n- au décret N°2011-487 du 04 mai 2011.\n- au CPRDF 2011-2015"
+        ));
         assert!(doc.body.contains("après le 1er accueil"));
         assert!(!doc.body.contains('<') && !doc.body.contains("\n\n\n"));
     }
@@ -256,9 +256,9 @@ mod tests {
         assert_eq!(doc.headings, ["Conseiller en insertion", "Accès au métier"]);
         assert_eq!(
             doc.body,
-            "Conseiller en insertion\n\nPremier paragraphe,\ndeuxième ligne.\n\nbloc\nbloc 2\n\n\
-             un\nun.a\ndeux\n\nDiplôme Niveau\nBTS 5\n\nligne 1\nligne 2\n\n\
-             Accès au métier\n\nTexte final.\n\nMis à jour le 3 mars"
+            "# Conseiller en insertion\n\nPremier paragraphe,\ndeuxième ligne.\n\nbloc\nbloc 2\n\n\
+             - un\n- un.a\n- deux\n\n| Diplôme | Niveau\n| BTS | 5\n\nligne 1\nligne 2\n\n\
+             ## Accès au métier\n\nTexte final.\n\nMis à jour le 3 mars"
         );
     }
 
@@ -266,7 +266,7 @@ mod tests {
     fn content_root_falls_back_and_title_to_the_first_h1() {
         let doc = extract(b"<div role=main><h1>Titre</h1>texte</div><p>hors</p>").unwrap();
         assert_eq!(doc.title.as_deref(), Some("Titre"));
-        assert_eq!(doc.body, "Titre\n\ntexte");
+        assert_eq!(doc.body, "# Titre\n\ntexte");
         let doc = extract(b"<p>juste du texte").unwrap();
         assert_eq!((doc.title, doc.body.as_str()), (None, "juste du texte"));
     }
@@ -278,7 +278,7 @@ mod tests {
             <ul><li>un</li><li>deux</li></ul>";
         assert_eq!(
             fragment_to_text(fragment),
-            "À savoir !\n\nLe mandat peut être cumulé.\n\nun\ndeux"
+            "### À savoir !\n\nLe mandat peut être cumulé.\n\n- un\n- deux"
         );
         assert_eq!(
             fragment_to_text("texte brut &amp; entité"),

@@ -1,10 +1,12 @@
 //! Laying out the text of an HTML element tree: which elements are left out, which start a
-//! line or a paragraph, which are headings. The walk is iterative (open/close edges), so no
+//! line or a paragraph, which are headings, list items or table cells (marked in the body
+//! as [`crate::blocks`] says). The walk is iterative (open/close edges), so no
 //! nesting depth can overflow the stack.
 
 use ego_tree::iter::Edge;
 use scraper::{ElementRef, Node};
 
+use crate::blocks::{heading_mark, ITEM_MARK};
 use crate::text::layout::TextLayout;
 
 /// The text of a content root and the headings met on the way.
@@ -20,8 +22,11 @@ enum Layout {
     /// Table cells: a space on each side.
     Cell,
     Line,
+    /// A list item: a line marked `- `.
+    Item,
     Paragraph,
-    Heading,
+    /// A heading of level 1 to 6.
+    Heading(usize),
 }
 
 /// Lays out the text under `root`, collecting its headings.
@@ -73,7 +78,7 @@ pub(super) fn render(root: ElementRef) -> RenderedContent {
                     "pre" => preformatted = preformatted.saturating_sub(1),
                     _ => {}
                 }
-                if kind == Layout::Heading {
+                if matches!(kind, Layout::Heading(_)) {
                     headings.extend(layout.finish_capture());
                 }
                 close_layout(&mut layout, kind);
@@ -89,12 +94,17 @@ pub(super) fn render(root: ElementRef) -> RenderedContent {
 fn open_layout(layout: &mut TextLayout, kind: Layout) {
     match kind {
         Layout::Inline => {}
-        Layout::Cell => layout.space(),
+        Layout::Cell => layout.cell(),
         Layout::Line => layout.line_break(),
+        Layout::Item => {
+            layout.line_break();
+            layout.mark(ITEM_MARK);
+        }
         Layout::Paragraph => layout.paragraph_break(),
-        Layout::Heading => {
+        Layout::Heading(level) => {
             layout.paragraph_break();
             layout.start_capture();
+            layout.mark(heading_mark(level));
         }
     }
 }
@@ -102,22 +112,39 @@ fn open_layout(layout: &mut TextLayout, kind: Layout) {
 fn close_layout(layout: &mut TextLayout, kind: Layout) {
     match kind {
         Layout::Inline => {}
-        Layout::Cell => layout.space(),
+        Layout::Cell => {
+            layout.unmark();
+            layout.space();
+        }
         Layout::Line => layout.line_break(),
-        Layout::Paragraph | Layout::Heading => layout.paragraph_break(),
+        Layout::Item => {
+            layout.unmark();
+            layout.line_break();
+        }
+        Layout::Paragraph => layout.paragraph_break(),
+        Layout::Heading(_) => {
+            layout.unmark();
+            layout.paragraph_break();
+        }
     }
 }
 
 /// The layout of an element; a list inside a list is a run of lines, not a new paragraph.
 fn layout_of(name: &str, nested_list: bool) -> Layout {
     match name {
-        "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => Layout::Heading,
+        "h1" => Layout::Heading(1),
+        "h2" => Layout::Heading(2),
+        "h3" => Layout::Heading(3),
+        "h4" => Layout::Heading(4),
+        "h5" => Layout::Heading(5),
+        "h6" => Layout::Heading(6),
+        "li" => Layout::Item,
         "ul" | "ol" | "dl" if nested_list => Layout::Line,
         "p" | "blockquote" | "pre" | "table" | "ul" | "ol" | "dl" | "figure" | "section"
         | "article" | "main" | "header" | "footer" | "address" | "details" | "fieldset"
         | "hgroup" | "hr" => Layout::Paragraph,
-        "div" | "li" | "tr" | "dt" | "dd" | "br" | "summary" | "figcaption" | "caption"
-        | "legend" | "center" => Layout::Line,
+        "div" | "tr" | "dt" | "dd" | "br" | "summary" | "figcaption" | "caption" | "legend"
+        | "center" => Layout::Line,
         "td" | "th" => Layout::Cell,
         _ => Layout::Inline,
     }

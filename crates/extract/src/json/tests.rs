@@ -97,10 +97,10 @@ fn the_travail_emploi_export() {
         .any(|h| h == "Quelle est la durée du mandat ?"));
     assert!(fiche
         .body
-        .starts_with("Chaque syndicat représentatif dans une entreprise"));
+        .starts_with("- Chaque syndicat représentatif dans une entreprise"));
     assert!(fiche
         .body
-        .contains("\n\nÀ savoir !\n\nLe mandat de délégué syndical peut être cumulé"));
+        .contains("\n\n### À savoir !\n\nLe mandat de délégué syndical peut être cumulé"));
 }
 
 #[test]
@@ -173,7 +173,7 @@ fn nested_records_and_every_field() {
             title: Some("Cuisinier & cuisinière".to_owned()),
             description: Some("Prépare les plats".to_owned()),
             headings: vec!["Accès".to_owned()],
-            body: "Prépare\nles plats\n\nUn CAP.\n\nBEP\nBac pro".to_owned(),
+            body: "Prépare\nles plats\n\nUn CAP.\n\n- BEP\n- Bac pro".to_owned(),
             keywords: vec!["cuisine".to_owned(), "hôtellerie".to_owned()],
             date: crate::Date::new(2024, 2, 29),
             url: Some("https://exemple.fr/7".to_owned()),

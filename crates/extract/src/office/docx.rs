@@ -13,6 +13,7 @@ use roxmltree::Node;
 use super::package::{parse_xml, Package};
 use super::walk::{Edge, Walk};
 use super::{assemble, read_metadata};
+use crate::blocks::heading_mark;
 use crate::text::layout::TextLayout;
 use crate::{ExtractError, Extracted};
 
@@ -20,6 +21,9 @@ const FORMAT: &str = "docx";
 
 /// Markup compatibility namespace: `mc:Fallback` repeats the content of `mc:Choice`.
 const MARKUP_COMPATIBILITY: &str = "http://schemas.openxmlformats.org/markup-compatibility/2006";
+
+/// The level of a heading in the body's block markup: Word's levels are not kept.
+const HEADING_LEVEL: usize = 2;
 
 /// Outline level 9 means body text; 0 to 8 are heading levels.
 const BODY_TEXT_OUTLINE_LEVEL: u8 = 9;
@@ -108,9 +112,11 @@ fn read_body(
                 separate_paragraph(&mut layout, table_depth);
                 if table_depth == 0 && is_heading(node, namespace, heading_styles) {
                     layout.start_capture();
+                    layout.mark(heading_mark(HEADING_LEVEL));
                 }
             }
             ("p", false) => {
+                layout.unmark();
                 headings.extend(layout.finish_capture());
                 separate_paragraph(&mut layout, table_depth);
             }
@@ -123,6 +129,7 @@ fn read_body(
                 layout.paragraph_break();
             }
             ("tr", _) if table_depth == 1 => layout.line_break(),
+            ("tc", true) if table_depth == 1 => layout.cell(),
             ("tc" | "tr", _) => layout.space(),
             (
                 "pPr" | "rPr" | "sectPr" | "tblPr" | "tblGrid" | "trPr" | "tcPr" | "sdtPr"

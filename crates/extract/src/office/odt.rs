@@ -12,6 +12,7 @@ use roxmltree::Node;
 use super::package::{parse_xml, Package};
 use super::walk::{Edge, Walk};
 use super::{assemble, read_metadata};
+use crate::blocks::{heading_mark, ITEM_MARK};
 use crate::text::layout::TextLayout;
 use crate::{ExtractError, Extracted};
 
@@ -22,6 +23,8 @@ const TEXT: &str = "urn:oasis:names:tc:opendocument:xmlns:text:1.0";
 const TABLE: &str = "urn:oasis:names:tc:opendocument:xmlns:table:1.0";
 const STYLE: &str = "urn:oasis:names:tc:opendocument:xmlns:style:1.0";
 const SVG: &str = "urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0";
+/// The level of a heading in the body's block markup: the outline levels are not kept.
+const HEADING_LEVEL: usize = 2;
 
 /// Extracts an OpenDocument text (ODT).
 pub fn extract_odt(bytes: &[u8]) -> Result<Extracted, ExtractError> {
@@ -89,9 +92,11 @@ fn read_text(text: Node, style_parents: &HashMap<&str, &str>) -> (String, Vec<St
                 let heading = name.name() == "h" || is_heading_style(node, style_parents);
                 if heading && table_cells == 0 {
                     layout.start_capture();
+                    layout.mark(heading_mark(HEADING_LEVEL));
                 }
             }
             (Some(TEXT), "h" | "p", false) => {
+                layout.unmark();
                 headings.extend(layout.finish_capture());
                 separate_paragraph(&mut layout, list_items, table_cells);
             }
@@ -100,9 +105,13 @@ fn read_text(text: Node, style_parents: &HashMap<&str, &str>) -> (String, Vec<St
             (Some(TEXT), "list-item" | "list-header", true) => {
                 list_items += 1;
                 layout.line_break();
+                if table_cells == 0 {
+                    layout.mark(ITEM_MARK);
+                }
             }
             (Some(TEXT), "list-item" | "list-header", false) => {
                 list_items = list_items.saturating_sub(1);
+                layout.unmark();
                 layout.line_break();
             }
             (Some(TEXT), "list", _) if list_items == 0 => layout.paragraph_break(),
@@ -110,7 +119,7 @@ fn read_text(text: Node, style_parents: &HashMap<&str, &str>) -> (String, Vec<St
             (Some(TABLE), "table-row", _) => layout.line_break(),
             (Some(TABLE), "table-cell", true) => {
                 table_cells += 1;
-                layout.space();
+                layout.cell();
             }
             (Some(TABLE), "table-cell", false) => {
                 table_cells = table_cells.saturating_sub(1);

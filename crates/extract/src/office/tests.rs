@@ -48,7 +48,7 @@ fn the_agreement_in_docx() {
     );
     assert!(doc.headings.iter().any(|h| h == "2.1. Objectif de l’AIO"));
     assert!(doc.body.starts_with(
-        "PROJET D'ACCORD CADRE DANS LE CADRE DE LA LABELLISATION SPO\n\n24 NOVEMBRE\n\nENTRE"
+        "## PROJET D'ACCORD CADRE DANS LE CADRE DE LA LABELLISATION SPO\n\n24 NOVEMBRE\n\nENTRE"
     ));
     assert!(doc.body.contains("L'ACADEMIE DE NICE,\nREPRESENTEE PAR"));
     assert!(doc.body.contains("après le 1er accueil"));
@@ -74,7 +74,7 @@ fn the_agreement_in_odt() {
     assert!(doc.body.contains("L'ACADEMIE DE NICE,\nREPRESENTEE PAR"));
     assert!(doc
         .body
-        .contains("Conformément\n\nau décret N°2011-487 du 04 mai 2011.\nau CPRDF 2011-2015"));
+        .contains("Conformément\n\n- au décret N°2011-487 du 04 mai 2011.\n- au CPRDF 2011-2015"));
 }
 
 fn words(text: &str) -> HashSet<String> {
@@ -151,8 +151,8 @@ fn docx_features() {
     assert_eq!(doc.headings, ["Le CEP", "Public"]);
     assert_eq!(
         doc.body,
-        "Le CEP\n\nUn conseil gratuit\net personnalisé.\n\nPublic\n\nCorps\n\n\
-         Jeunes 16-25 Mission locale\nAdultes France-Travail\n\nzone de texte"
+        "## Le CEP\n\nUn conseil gratuit\net personnalisé.\n\n## Public\n\nCorps\n\n\
+         | Jeunes 16-25 | Mission locale\n| Adultes | France-Travail\n\nzone de texte"
     );
     assert_eq!(doc.language.as_deref(), Some("fr"));
     assert_eq!(
@@ -205,8 +205,8 @@ fn odt_features() {
     assert_eq!(doc.headings, ["Le CEP", "Public"]);
     assert_eq!(
         doc.body,
-        "Le CEP\n\nUn conseil gratuit\net personnalisé\n\nVoir le décret.\n\n.\n\nPublic\n\n\
-         jeunes\nadultes\nsalariés\n\nA1 suite B1\nA2\n\nFin"
+        "## Le CEP\n\nUn conseil gratuit\net personnalisé\n\nVoir le décret.\n\n.\n\n## Public\n\n\
+         - jeunes\n- adultes\n- salariés\n\n| A1 suite | B1\n| A2\n\nFin"
     );
     assert_eq!(doc.language.as_deref(), Some("fr"));
     assert_eq!(

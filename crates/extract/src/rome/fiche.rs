@@ -5,10 +5,16 @@
 use std::collections::{BTreeMap, HashSet};
 
 use super::referentials::{Labelled, Referentials};
+use crate::blocks::{heading_mark, ITEM_MARK};
 use crate::{Date, Extracted};
 
 /// Public page of a fiche, followed by its code.
 const FICHE_URL: &str = "https://candidat.francetravail.fr/metierscope/fiche-metier/";
+
+/// Heading levels of the sections and of the groups inside them (block markup of
+/// [`crate::blocks`]).
+const SECTION_LEVEL: usize = 2;
+const GROUP_LEVEL: usize = 3;
 
 /// Section titles, in body order.
 const DEFINITION: &str = "Définition";
@@ -47,8 +53,8 @@ pub(super) fn build(job: JobRow, lookups: &Referentials, date: Option<Date>) -> 
     let linked = LinkedLabels::collect(job.code, lookups);
 
     let mut body = Body::default();
-    body.section(DEFINITION, vec![definition.join("\n")]);
-    body.section(ACCESS, vec![access.join("\n")]);
+    body.section(DEFINITION, vec![sentences_block(&definition)]);
+    body.section(ACCESS, vec![sentences_block(&access)]);
     body.section(
         SKILLS,
         listed_groups(
@@ -115,6 +121,13 @@ fn as_sentence(text: &str) -> String {
     }
 }
 
+/// Sentences as one paragraph, one a line, each ended by a full stop ("des patients.
+/// Réalise des soins" once the lines are joined, not "des patients Réalise des soins").
+fn sentences_block(sentences: &[String]) -> String {
+    let ended: Vec<String> = sentences.iter().map(|s| as_sentence(s)).collect();
+    ended.join("\n")
+}
+
 /// Non-empty values without duplicates, in first-seen order.
 fn unique<'a>(values: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     let mut seen = HashSet::new();
@@ -174,19 +187,24 @@ fn push_grouped<'a>(groups: &mut BTreeMap<&'a str, Vec<&'a str>>, entry: Labelle
     groups.entry(entry.category).or_default().push(entry.label);
 }
 
-/// One block per group: the group label, then "- item" lines.
+/// Per group: its label as a heading under the section's, then a list block of "- item"
+/// lines.
 fn listed_groups<'a>(groups: impl IntoIterator<Item = (&'a str, Vec<&'a str>)>) -> Vec<String> {
-    groups
-        .into_iter()
-        .map(|(label, items)| {
-            let lines = items.iter().map(|item| format!("- {item}"));
-            std::iter::once(label.to_owned())
-                .filter(|label| !label.is_empty())
-                .chain(lines)
-                .collect::<Vec<_>>()
-                .join("\n")
-        })
-        .collect()
+    let mut blocks = Vec::new();
+    for (label, items) in groups {
+        if items.is_empty() {
+            continue;
+        }
+        if !label.is_empty() {
+            blocks.push(format!("{}{label}", heading_mark(GROUP_LEVEL)));
+        }
+        let lines: Vec<String> = items
+            .iter()
+            .map(|item| format!("{ITEM_MARK}{item}"))
+            .collect();
+        blocks.push(lines.join("\n"));
+    }
+    blocks
 }
 
 /// "- Title (CODE)" lines of the neighbouring jobs, in the release's order.
@@ -213,8 +231,8 @@ struct Body {
 }
 
 impl Body {
-    /// Adds a section (title, then its blocks separated by blank lines) unless all its blocks
-    /// are empty.
+    /// Adds a section (its title as a heading, then its blocks separated by blank lines)
+    /// unless all its blocks are empty.
     fn section(&mut self, title: &str, blocks: Vec<String>) {
         let blocks: Vec<String> = blocks
             .into_iter()
@@ -224,7 +242,8 @@ impl Body {
             return;
         }
         self.headings.push(title.to_owned());
-        for paragraph in std::iter::once(title.to_owned()).chain(blocks) {
+        let heading = format!("{}{title}", heading_mark(SECTION_LEVEL));
+        for paragraph in std::iter::once(heading).chain(blocks) {
             if !self.text.is_empty() {
                 self.text.push_str("\n\n");
             }

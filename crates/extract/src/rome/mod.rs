@@ -198,13 +198,13 @@ mod tests {
                 "Réalise des travaux agricoles mécanisés. Aménage et prépare les terrains"
             )));
         for expected in [
-            "Définition\n\nRéalise des travaux agricoles mécanisés.\nAménage et prépare",
+            "## Définition\n\nRéalise des travaux agricoles mécanisés.\nAménage et prépare",
             "en assure l'entretien et la maintenance de premier niveau.",
             "même s'il est possible de les obtenir en cours d'emploi.",
             "option \"Tracteurs et machines agricoles\"",
-            "\n\nSavoir-faire\n- Contrôler le fonctionnement d'un dispositif de sécurité\n",
+            "\n\n### Savoir-faire\n\n- Contrôler le fonctionnement d'un dispositif de sécurité\n",
             "\n- Conduire un véhicule agricole\n",
-            "\n\nSavoir-être professionnels\n- Faire preuve d'autonomie\n",
+            "\n\n### Savoir-être professionnels\n\n- Faire preuve d'autonomie\n",
             "\n- Fonctionnement des engins agricoles\n",
             "Horaires et durée du travail\n",
             "- Conducteur / Conductrice d'engins d'exploitation forestière (A1102)",
@@ -248,12 +248,12 @@ mod tests {
         );
         assert_eq!(
             a1101.body,
-            "Définition\n\nRéalise des travaux d'essai.\nUtilise l'engin du banc de test\n\n\
-             Compétences\n\nSavoir-faire\n- Conduire un engin d'essai\n\n\
-             Savoir-être professionnels\n- Faire preuve de patience\n\n\
-             Savoirs\n\nTechniques professionnelles\n- Mécanique des bancs de test\n\n\
-             Contextes de travail\n\nHoraires et durée du travail\n- Travail de nuit\n\n\
-             Métiers proches\n\n- Formateur / Formatrice (K2111)"
+            "## Définition\n\nRéalise des travaux d'essai.\nUtilise l'engin du banc de test.\n\n\
+             ## Compétences\n\n### Savoir-faire\n\n- Conduire un engin d'essai\n\n\
+             ### Savoir-être professionnels\n\n- Faire preuve de patience\n\n\
+             ## Savoirs\n\n### Techniques professionnelles\n\n- Mécanique des bancs de test\n\n\
+             ## Contextes de travail\n\n### Horaires et durée du travail\n\n- Travail de nuit\n\n\
+             ## Métiers proches\n\n- Formateur / Formatrice (K2111)"
         );
         assert_eq!(
             a1101.keywords,
@@ -364,7 +364,7 @@ mod tests {
             .any(|heading| heading == "Définition" || heading == "Métiers proches"));
         assert!(a1101
             .body
-            .contains("Savoir-faire\n- Conduire un engin d'essai"));
+            .contains("### Savoir-faire\n\n- Conduire un engin d'essai"));
         for expected in [
             "table texte is missing",
             "table rubrique_mobilite has no column code_rome, ignored",

@@ -3,8 +3,9 @@
 //! Every extractor walks its format and reports what it meets: text, a cell separator, the end
 //! of a line, the end of a paragraph. [`TextLayout`] turns that into the `body` convention of
 //! [`Extracted`](crate::Extracted): whitespace runs collapsed to one space, lines
-//! separated by `\n`, paragraphs by a blank line, nothing leading or trailing. It can also
-//! capture the text of a heading while it is written to the body.
+//! separated by `\n`, paragraphs by a blank line, nothing leading or trailing, and the marks
+//! of [`crate::blocks`] (headings, list items, table cells) before the text they mark. It
+//! can also capture the text of a heading while it is written to the body.
 
 /// The separator owed before the next visible character; the strongest one asked for wins.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -22,6 +23,8 @@ pub(crate) struct TextLayout {
     gap: Gap,
     /// Text of the heading being captured, if one is open.
     capture: Option<String>,
+    /// A block mark owed before the next visible character.
+    mark: Option<&'static str>,
 }
 
 impl TextLayout {
@@ -31,6 +34,7 @@ impl TextLayout {
             text: String::new(),
             gap: Gap::None,
             capture: None,
+            mark: None,
         }
     }
 
@@ -74,6 +78,23 @@ impl TextLayout {
         self.gap = Gap::Paragraph;
     }
 
+    /// Writes `mark` (of [`crate::blocks`]) before the next visible character; a mark owed
+    /// and not written yet is replaced.
+    pub(crate) fn mark(&mut self, mark: &'static str) {
+        self.mark = Some(mark);
+    }
+
+    /// Forgets a mark owed: the element it was for had no text.
+    pub(crate) fn unmark(&mut self) {
+        self.mark = None;
+    }
+
+    /// A table cell: `| ` at the start of a row, ` | ` between two cells.
+    pub(crate) fn cell(&mut self) {
+        self.space();
+        self.mark(crate::blocks::CELL_MARK);
+    }
+
     /// Starts copying the text that follows, until [`TextLayout::finish_capture`]. A capture
     /// already open goes on (nested headings are one heading).
     pub(crate) fn start_capture(&mut self) {
@@ -93,6 +114,15 @@ impl TextLayout {
     }
 
     fn write_gap(&mut self) {
+        if let Some(mark) = self.mark.take() {
+            self.write_separator();
+            self.text.push_str(mark);
+        } else {
+            self.write_separator();
+        }
+    }
+
+    fn write_separator(&mut self) {
         if self.text.is_empty() {
             self.gap = Gap::None;
             return;
@@ -148,6 +178,34 @@ mod tests {
         layout.push_text("paragraphe");
         layout.paragraph_break();
         assert_eq!(layout.finish(), "Bonjour le monde\nligne\n\nparagraphe");
+    }
+
+    #[test]
+    fn marks_come_before_their_text_and_vanish_without_it() {
+        let mut layout = TextLayout::new();
+        layout.mark("## ");
+        layout.push_text("  Titre ");
+        layout.unmark();
+        layout.paragraph_break();
+        layout.mark("- ");
+        layout.push_text("un");
+        layout.line_break();
+        layout.mark("- ");
+        layout.unmark();
+        layout.line_break();
+        layout.mark("- ");
+        layout.push_text("deux");
+        layout.paragraph_break();
+        for (row, cells) in [["a", "b"], ["", "c"]].into_iter().enumerate() {
+            if row > 0 {
+                layout.line_break();
+            }
+            for cell in cells {
+                layout.cell();
+                layout.push_text(cell);
+            }
+        }
+        assert_eq!(layout.finish(), "## Titre\n\n- un\n- deux\n\n| a | b\n| c");
     }
 
     #[test]

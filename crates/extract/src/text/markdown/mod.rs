@@ -1,4 +1,5 @@
-//! Markdown extractor: the text of a Markdown file with its markup removed.
+//! Markdown extractor: the text of a Markdown file with its markup removed, its headings,
+//! list items and table rows kept as the block marks of [`crate::blocks`].
 //!
 //! A line-based reader, enough for the documents of the corpus (CommonMark and pandoc
 //! output): YAML front matter (`title:`), ATX (`# Titre`) and Setext (underlined) headings,
@@ -10,6 +11,7 @@ mod inline;
 
 use super::layout::{collapse_whitespace, TextLayout};
 use super::{decode_text_file, require_text};
+use crate::blocks::{heading_mark, CELL_MARK, ITEM_MARK};
 use crate::{ExtractError, Extracted};
 use inline::render_inline;
 
@@ -148,7 +150,9 @@ impl BlockReader {
         } else if let Some(item) = list_item_content(line) {
             self.start_block(Block::ListItem, item);
         } else if line.starts_with('|') {
-            self.start_block(Block::TableRow, line);
+            self.close_block();
+            self.open = Some(Block::TableRow);
+            self.lines.push((table_row(line), false));
         } else if matches!(self.open, Some(Block::Paragraph | Block::ListItem)) {
             self.push_line(line);
         } else {
@@ -178,6 +182,11 @@ impl BlockReader {
             self.layout.line_break();
         } else {
             self.layout.paragraph_break();
+        }
+        match block {
+            Block::ListItem => self.layout.mark(ITEM_MARK),
+            Block::TableRow => self.layout.mark(CELL_MARK),
+            Block::Paragraph => {}
         }
         for (text, hard_break) in self.lines.drain(..) {
             self.layout.push_text(&text);
@@ -221,7 +230,9 @@ impl BlockReader {
     fn write_rendered_heading(&mut self, level: usize, text: &str) {
         self.end_section();
         self.layout.start_capture();
+        self.layout.mark(heading_mark(level));
         self.layout.push_text(text);
+        self.layout.unmark();
         if let Some(heading) = self.layout.finish_capture() {
             self.headings.push((level, heading));
         }
@@ -232,6 +243,18 @@ impl BlockReader {
         self.close_block();
         (self.layout.finish(), self.headings)
     }
+}
+
+/// The cells of a pipe table row, rendered, separated by ` | ` (the leading `| ` is the
+/// mark written before the row).
+fn table_row(line: &str) -> String {
+    let inner = line.trim().trim_start_matches('|');
+    let inner = inner.strip_suffix('|').unwrap_or(inner);
+    let cells: Vec<String> = inner
+        .split('|')
+        .map(|cell| collapse_whitespace(&render_inline(cell)))
+        .collect();
+    cells.join(" | ")
 }
 
 /// Removes block quote markers (`>`, `> >`) at the start of a line.
@@ -342,18 +365,18 @@ mod tests {
             assert!(doc.headings.iter().any(|h| h == heading), "{heading}");
         }
         assert!(doc.body.starts_with(
-            "PROJET D'ACCORD CADRE DANS LE CADRE DE LA LABELLISATION SPO\n\n24 NOVEMBRE\n\nENTRE"
+            "# PROJET D'ACCORD CADRE DANS LE CADRE DE LA LABELLISATION SPO\n\n24 NOVEMBRE\n\nENTRE"
         ));
-        assert!(doc
-            .body
-            .contains("Conformément\n\nau décret N°2011-487 du 04 mai 2011.\nau CPRDF 2011-2015"));
+        assert!(doc.body.contains(
+            "Conformément\n\n- au décret N°2011-487 du 04 mai 2011.\n- au CPRDF 2011-2015"
+        ));
         assert!(doc.body.contains("L'ACADEMIE DE NICE,\nREPRESENTEE PAR"));
         assert!(doc.body.contains("après le 1er accueil et le 1er conseil"));
         // A loose list (blank lines between items) keeps its items apart.
         assert!(doc
             .body
-            .contains("ANNEXE 1 : LES TEXTES DE REFERENCE\n\nANNEXE 2"));
-        for markup in ["**", "##", "<sup>", "\n\n\n"] {
+            .contains("- ANNEXE 1 : LES TEXTES DE REFERENCE\n\n- ANNEXE 2"));
+        for markup in ["**", "<sup>", "\n\n\n"] {
             assert!(!doc.body.contains(markup), "{markup:?} left in the body");
         }
     }
@@ -376,9 +399,9 @@ mod tests {
         assert_eq!(doc.headings, ["Conseil en évolution", "Sous-partie", "Fin"]);
         assert_eq!(
             doc.body,
-            "Conseil en évolution\n\nTexte court sur deux lignes.\nAprès un saut.\n\n\
-             Sous-partie\n\nPublic Lieu\nJeunes CIO\n\nCitation suite\n\n\
-             let x = *y;\n\nun\ndeux\nfait\n\nFin"
+            "# Conseil en évolution\n\nTexte court sur deux lignes.\nAprès un saut.\n\n\
+             ## Sous-partie\n\n| Public | Lieu\n| Jeunes | CIO\n\nCitation suite\n\n\
+             let x = *y;\n\n- un\n- deux\n- fait\n\n## Fin"
         );
     }
 

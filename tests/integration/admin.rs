@@ -8,7 +8,6 @@ use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use serde_json::Value;
 use spo_search::admin::AdminToken;
-use spo_search::index::IndexOptions;
 use spo_search::search::Engine;
 use spo_search::server::{app, AppState, ServeOptions};
 
@@ -41,7 +40,7 @@ pub fn served(options: ServeOptions) -> Served {
     let (corpus, index) = (dir.path().join("corpus"), dir.path().join("index"));
     copy_dir(&fixture_corpus(), &corpus);
     index_into(&corpus, &index);
-    let state = AppState::new(IndexOptions::new(&corpus, &index), options);
+    let state = AppState::new(crate::support::options(&corpus, &index), options);
     state.set_ready(Engine::open(&index).unwrap());
     Served {
         _dir: dir,
@@ -140,7 +139,7 @@ async fn missing_or_wrong_tokens_get_a_bare_401_and_no_token_means_no_admin_api(
 
 fn served_without_admin() -> Router {
     let state = AppState::new(
-        IndexOptions::new(fixture_corpus(), "/nonexistent"),
+        crate::support::options(fixture_corpus(), "/nonexistent"),
         ServeOptions::default(),
     );
     app(state)
@@ -353,7 +352,7 @@ async fn while_the_index_is_not_ready_nothing_is_stored_or_removed() {
         ..ServeOptions::default()
     };
     let starting = app(AppState::new(
-        IndexOptions::new(&corpus, dir.path().join("index")),
+        crate::support::options(&corpus, dir.path().join("index")),
         options,
     ));
     let (status, body) = upload(&starting, "guides", "attente.md", b"# Attente\n").await;

@@ -8,7 +8,6 @@ use axum::body::Body;
 use axum::http::{header, HeaderMap, Method, Request, StatusCode};
 use axum::Router;
 use serde_json::Value;
-use spo_search::index::IndexOptions;
 use spo_search::search::Engine;
 use spo_search::server::{app, AppState, ServeOptions};
 use tower::ServiceExt;
@@ -42,7 +41,7 @@ pub fn fixture_index() -> &'static Path {
 /// The application over the fixture corpus, ready.
 pub fn fixture_app() -> Router {
     let state = AppState::new(
-        IndexOptions::new(fixture_corpus(), fixture_index()),
+        crate::support::options(fixture_corpus(), fixture_index()),
         ServeOptions::default(),
     );
     state.set_ready(Engine::open(fixture_index()).expect("open the fixture index"));
@@ -52,7 +51,7 @@ pub fn fixture_app() -> Router {
 /// The application over the bundled corpus, ready.
 pub fn bundled_app() -> Router {
     let state = AppState::new(
-        IndexOptions::new(corpus(), bundled_index()),
+        crate::support::options(corpus(), bundled_index()),
         ServeOptions::default(),
     );
     state.set_ready(Engine::open(bundled_index()).expect("open the bundled index"));
@@ -62,7 +61,7 @@ pub fn bundled_app() -> Router {
 /// The application while the index is still being built.
 pub fn starting_app() -> Router {
     app(AppState::new(
-        IndexOptions::new(fixture_corpus(), fixture_index()),
+        crate::support::options(fixture_corpus(), fixture_index()),
         ServeOptions::default(),
     ))
 }
@@ -444,7 +443,7 @@ async fn cors_is_off_by_default_and_allows_configured_origins() {
         ..ServeOptions::default()
     };
     let state = AppState::new(
-        IndexOptions::new(fixture_corpus(), fixture_index()),
+        crate::support::options(fixture_corpus(), fixture_index()),
         options,
     );
     state.set_ready(Engine::open(fixture_index()).expect("open"));
@@ -477,7 +476,7 @@ async fn searches_beyond_the_configured_threads_wait_their_turn() {
         ..ServeOptions::default()
     };
     let state = AppState::new(
-        IndexOptions::new(fixture_corpus(), fixture_index()),
+        crate::support::options(fixture_corpus(), fixture_index()),
         options,
     );
     state.set_ready(Engine::open(fixture_index()).expect("open"));

@@ -163,7 +163,7 @@ fn files_over_the_size_limit_are_refused_with_their_size() {
             ("docs/big.txt", big.as_bytes()),
         ],
     );
-    let mut options = IndexOptions::new(&corpus, &index_dir);
+    let mut options = crate::support::options(&corpus, &index_dir);
     options.limits.max_file_bytes = 1024 * 1024;
     let report = index::run(&options, &mut |_, _| {}).expect("run");
     assert_eq!(report.failed, 1);

@@ -12,7 +12,6 @@ use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use serde_json::Value;
 use spo_search::admin::AdminToken;
-use spo_search::index::IndexOptions;
 use spo_search::indicators::IndicatorOptions;
 use spo_search::search::Engine;
 use spo_search::server::{app, AppState, ServeOptions};
@@ -112,7 +111,7 @@ pub fn ready_state(corpus: &Path, index: &Path, indicators: IndicatorOptions) ->
         indicators,
         ..ServeOptions::default()
     };
-    let state = AppState::new(IndexOptions::new(corpus, index), options);
+    let state = AppState::new(crate::support::options(corpus, index), options);
     state.set_ready(Engine::open(index).expect("open the index"));
     state
 }
@@ -443,7 +442,7 @@ async fn a_private_dashboard_asks_for_the_admin_token() {
         ..ServeOptions::default()
     };
     let index = crate::support::bundled_index();
-    let state = AppState::new(IndexOptions::new(fixture_corpus(), index), options);
+    let state = AppState::new(crate::support::options(fixture_corpus(), index), options);
     state.set_ready(Engine::open(index).unwrap());
     let app = app(state);
     let request = |uri: &str, authorization: Option<String>| {

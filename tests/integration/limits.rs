@@ -179,7 +179,6 @@ async fn a_web_page_gets_html_for_the_limits_and_the_api_gets_json() {
 async fn listening(
     connections: ConnectionLimits,
 ) -> (SocketAddr, tokio::sync::oneshot::Sender<()>) {
-    use spo_search::index::IndexOptions;
     use spo_search::search::Engine;
     use spo_search::server::AppState;
     let index = crate::api::fixture_index();
@@ -189,7 +188,7 @@ async fn listening(
         ..ServeOptions::default()
     };
     let state = AppState::new(
-        IndexOptions::new(crate::api::fixture_corpus(), index),
+        crate::support::options(crate::api::fixture_corpus(), index),
         options,
     );
     state.set_ready(Engine::open(index).unwrap());

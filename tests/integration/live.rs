@@ -10,7 +10,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use spo_search::index::IndexOptions;
 use spo_search::search::Engine;
 use spo_search::server::{app, AppState, ServeOptions};
 
@@ -50,7 +49,7 @@ async fn searches_stay_right_during_full_rebuilds() {
         rate_limit: None,
         ..ServeOptions::default()
     };
-    let state = AppState::new(IndexOptions::new(&corpus, &index), options);
+    let state = AppState::new(crate::support::options(&corpus, &index), options);
     state.set_ready(Engine::open(&index).unwrap());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();

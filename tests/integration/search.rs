@@ -363,7 +363,7 @@ fn snippets_of_a_hit_before_the_first_document_of_a_query_term() {
     );
     // One thread: the documents enter the segment in file order, so `beta` first appears
     // after the document of a.md.
-    let mut options = spo_search::index::IndexOptions::new(&corpus, &index);
+    let mut options = crate::support::options(&corpus, &index);
     options.threads = 1;
     spo_search::index::run(&options, &mut |_, _| {}).unwrap();
     let request = SearchRequest {

@@ -24,8 +24,13 @@ fn bundled() -> &'static Bundled {
     BUNDLED.get_or_init(|| {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("index");
-        let report = index::run(&IndexOptions::new(corpus(), &path), &mut |_, _| {})
-            .expect("index the corpus");
+        let report =
+            index::run(&options(corpus(), &path), &mut |_, _| {}).expect("index the corpus");
+        assert!(
+            report.failures.is_empty(),
+            "the bundled corpus indexes whole: {:?}",
+            report.failures
+        );
         let engine = Engine::open(&path).expect("open index");
         Bundled {
             _dir: dir,
@@ -60,9 +65,18 @@ pub fn write_files(root: &Path, files: &[(&str, &[u8])]) {
     }
 }
 
-/// Indexes `corpus` into `index` with default options.
+/// Indexes `corpus` into `index` with the options of [`options`].
 pub fn index_into(corpus: &Path, index: &Path) -> IndexReport {
-    index::run(&IndexOptions::new(corpus, index), &mut |_, _| {}).expect("indexing run")
+    index::run(&options(corpus, index), &mut |_, _| {}).expect("indexing run")
+}
+
+/// Default options, except an extraction time limit that a loaded machine cannot reach: the
+/// ROME release takes seconds, but a debug build on a shared 2-core machine may take more
+/// than the default minute, and a test must not depend on the machine's speed.
+pub fn options(corpus: impl Into<PathBuf>, index: impl Into<PathBuf>) -> IndexOptions {
+    let mut options = IndexOptions::new(corpus, index);
+    options.limits.timeout = std::time::Duration::from_secs(3600);
+    options
 }
 
 /// Ids of the top hits of `query`.

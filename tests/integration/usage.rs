@@ -10,7 +10,6 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use serde_json::Value;
-use spo_search::index::IndexOptions;
 use spo_search::indicators::store::{DAYS_FILE, TODAY_FILE};
 use spo_search::indicators::{usage_dir_beside, IndicatorOptions};
 use spo_search::server::{app, AppState};
@@ -326,9 +325,11 @@ async fn counts_stay_beside_the_index_through_a_restore_and_a_rebuild_beside() {
     commit.set_payload(r#"{"schema_version":1,"units":{}}"#);
     commit.commit().unwrap();
     drop(writer);
-    let report =
-        spo_search::index::run(&IndexOptions::new(fixture_corpus(), &index), &mut |_, _| {})
-            .unwrap();
+    let report = spo_search::index::run(
+        &crate::support::options(fixture_corpus(), &index),
+        &mut |_, _| {},
+    )
+    .unwrap();
     assert!(report.documents > 0);
     assert_eq!(stored_files(&usage), before, "the counts were not touched");
     let mut index_files = std::fs::read_dir(&index).unwrap().flatten();

@@ -190,7 +190,6 @@ fn keyword_list(list: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::{Duration, Instant};
 
     #[test]
     fn the_agreement_in_html() {
@@ -343,25 +342,14 @@ mod tests {
             "<<<>>><p <p =\"'>&#x110000;&#0;&bogus</".repeat(20_000),
         ];
         for case in at_the_limit {
-            let started = Instant::now();
             let result = extract(case.as_bytes());
             assert!(result.is_ok(), "{:?}", result.err());
-            assert!(
-                started.elapsed() < Duration::from_secs(5),
-                "took {:?}",
-                started.elapsed()
-            );
         }
         // Unclosed inline elements: html5ever would cope with these ones, the guard does not
-        // know and refuses them; what matters is a quick answer.
+        // know and refuses them. Their cost is watched by the fuzz target's time limit, not
+        // here: a test must not depend on the machine's speed.
         for case in ["<p><b id=1>", "<a href=x>lien"] {
-            let started = Instant::now();
             assert!(extract(case.repeat(50_000).as_bytes()).is_err());
-            assert!(
-                started.elapsed() < Duration::from_secs(5),
-                "took {:?}",
-                started.elapsed()
-            );
         }
     }
 }

@@ -464,13 +464,10 @@ fn form_fan_out_and_deep_content_are_bounded() {
     deep.extend_from_slice(b" TJ (profond) Tj ET");
     let (mut doc, pages_id) = document_with_pages(&[b"/F0 Do", &deep]);
     add_forms(&mut doc, pages_id, &forms);
-    let started = Instant::now();
     let extracted = extract(&save(doc)).unwrap_or_else(|error| panic!("{error}"));
-    assert!(
-        started.elapsed().as_secs() < 20,
-        "took {:?}",
-        started.elapsed()
-    );
+    // The page's glyph budget stopped the fan-out (10^11 glyphs without it).
+    let glyphs = extracted.body.matches('x').count();
+    assert!(glyphs <= Budget::PAGE.glyphs, "{glyphs} glyphs");
     assert!(extracted.body.starts_with("xxxx"));
     assert!(extracted.body.ends_with("profond"));
 }

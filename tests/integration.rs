@@ -36,3 +36,6 @@ mod usage;
 
 #[path = "integration/replica.rs"]
 mod replica;
+
+#[path = "integration/answers.rs"]
+mod answers;

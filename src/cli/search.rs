@@ -1,5 +1,6 @@
 //! `spo-search search`: one query, printed for a terminal or as JSON.
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -65,6 +66,10 @@ pub fn run(args: SearchArgs) -> anyhow::Result<ExitCode> {
         super::emit(&format!("{}\n", serde_json::to_string(&response)?))?;
         return Ok(ExitCode::SUCCESS);
     }
+    let bold = colour_wanted(
+        std::io::stdout().is_terminal(),
+        std::env::var_os("NO_COLOR").as_deref(),
+    );
     let mut out = format!(
         "{} results for: {} ({:.1} ms)\n",
         response.total, response.understood, response.took_ms
@@ -87,17 +92,32 @@ pub fn run(args: SearchArgs) -> anyhow::Result<ExitCode> {
                 .page
                 .map(|p| format!("p. {p}: "))
                 .unwrap_or_default();
-            out.push_str(&format!("   {page}{}\n", terminal_text(&snippet.html)));
+            out.push_str(&format!(
+                "   {page}{}\n",
+                terminal_text(&snippet.html, bold)
+            ));
         }
     }
     super::emit(&out)?;
     Ok(ExitCode::SUCCESS)
 }
 
-/// Snippet HTML for a terminal: marks become bold, entities are decoded.
-fn terminal_text(html: &str) -> String {
-    html.replace("<mark>", "\x1b[1m")
-        .replace("</mark>", "\x1b[0m")
+/// Whether to print escape codes: only to a terminal, and never when `NO_COLOR` is set to
+/// a non-empty value (<https://no-color.org>).
+fn colour_wanted(terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
+    terminal && no_color.is_none_or(|value| value.is_empty())
+}
+
+/// Snippet HTML as plain text: marks become bold when `bold`, and are dropped otherwise;
+/// entities are decoded.
+fn terminal_text(html: &str, bold: bool) -> String {
+    let (open, close) = if bold {
+        ("\x1b[1m", "\x1b[0m")
+    } else {
+        ("", "")
+    };
+    html.replace("<mark>", open)
+        .replace("</mark>", close)
         .replace("&lt;", "<")
         .replace("&gt;", ">")
         .replace("&quot;", "\"")
@@ -128,6 +148,18 @@ mod tests {
             error.contains("unknown facet \"couleur\", expected one of reseau"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn colour_only_on_a_terminal_without_no_color() {
+        use super::{colour_wanted, terminal_text};
+        let set = Some(std::ffi::OsStr::new("1"));
+        let empty = Some(std::ffi::OsStr::new(""));
+        assert!(colour_wanted(true, None) && colour_wanted(true, empty));
+        assert!(!colour_wanted(false, None) && !colour_wanted(true, set));
+        let html = "un <mark>CAP</mark> &amp; plus";
+        assert_eq!(terminal_text(html, false), "un CAP & plus");
+        assert_eq!(terminal_text(html, true), "un \x1b[1mCAP\x1b[0m & plus");
     }
 
     #[test]

@@ -5,6 +5,7 @@ use tantivy::query::{BooleanQuery, Occur, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{TantivyDocument, Term};
 
+use super::code::{self, titled};
 use super::hit::Highlighters;
 use super::{query, Engine, Hit, SearchError, MAX_LIMIT};
 use crate::model::{is_web_url, Facet, Facets};
@@ -14,7 +15,8 @@ use crate::schema::{stored_text, stored_texts, stored_u64s, Fields};
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredDocument {
     pub id: String,
-    /// The title (the id when the document has none).
+    /// The title followed by the document's code when it has one (the id when it has no
+    /// title).
     pub title: String,
     /// Alternative titles (ROME appellations).
     pub alt_titles: Vec<String>,
@@ -41,7 +43,8 @@ impl StoredDocument {
         let text = |field| stored_text(doc, field);
         let id = text(fields.id).unwrap_or_default();
         StoredDocument {
-            title: text(fields.title).unwrap_or_else(|| id.clone()),
+            title: text(fields.title)
+                .map_or_else(|| id.clone(), |title| titled(&title, code::of_id(&id))),
             alt_titles: stored_texts(doc, fields.alt_titles),
             description: text(fields.description),
             headings: stored_texts(doc, fields.headings),

@@ -4,6 +4,7 @@
 use serde::Serialize;
 use tantivy::DocAddress;
 
+use super::code;
 use super::columns::Segments;
 use super::query::ParsedQuery;
 use super::snippet::{Highlighter, IndexedBody, Snippet, SCAN_BYTES};
@@ -16,6 +17,7 @@ use crate::tantivy_format::stored::{utf8_prefix, StoredDoc, StoredError};
 #[derive(Debug, Clone, Serialize)]
 pub struct Hit {
     pub id: String,
+    /// The title, followed by the document's code when it has one ([`code::of_id`]).
     pub title: String,
     /// Title as escaped HTML with matched words in `<mark>`.
     pub title_html: String,
@@ -64,7 +66,8 @@ impl Engine {
         let language = text(fields.facet(Facet::Language))?;
         let lang = Lang::from_code(&language).unwrap_or(Lang::Fr);
         let highlighter = highlighters.for_language(lang);
-        let title = text(fields.title)?;
+        let id = text(fields.id)?;
+        let title = code::titled(&text(fields.title)?, code::of_id(&id));
         let snippets = if with_snippets {
             let body = doc.raw_text(fields.body).unwrap_or_default();
             let page_starts = doc.u64s(fields.page_starts);
@@ -92,7 +95,7 @@ impl Engine {
             Vec::new()
         };
         Ok(Hit {
-            id: text(fields.id)?,
+            id,
             title_html: highlighter.highlight(&title),
             title,
             network: text(fields.facet(Facet::Network))?,

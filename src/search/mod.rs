@@ -6,6 +6,7 @@
 //! picked up without a restart.
 
 pub mod cache;
+pub mod code;
 pub mod columns;
 mod document;
 pub mod eval;

@@ -13,6 +13,7 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
 
+use super::code;
 use super::query::{Clause, Occurrence, ParsedQuery};
 use crate::analysis::{self, Mode};
 use crate::model::{territory, Facet, Lang};
@@ -39,6 +40,10 @@ pub struct Ranking {
     pub title_coverage: f32,
     /// Re-ranking bonus for the share of the title's words found in the query.
     pub title_precision: f32,
+    /// Queries of up to this many words must match all of them ([`min_match`]).
+    pub all_words_up_to: u32,
+    /// Share of the words of a longer query that must match ([`min_match`]).
+    pub min_match_share: f32,
     /// Re-ranking bonus (or penalty) by kind of resource: navigation pages that only list
     /// other pages answer fewer questions than the pages themselves.
     pub kind_priors: Vec<(String, f32)>,
@@ -64,6 +69,8 @@ impl Default for Ranking {
             proximity_slop: 2,
             title_coverage: -3.0,
             title_precision: 4.0,
+            all_words_up_to: 1,
+            min_match_share: 0.0,
             kind_priors: vec![
                 ("dossier".into(), -3.0),
                 ("theme".into(), -3.0),
@@ -96,6 +103,11 @@ impl Ranking {
             "phrase_body" => &mut self.phrase_body,
             "title_coverage" => &mut self.title_coverage,
             "title_precision" => &mut self.title_precision,
+            "min_match_share" => &mut self.min_match_share,
+            "all_words_up_to" => {
+                self.all_words_up_to = value.max(0.0) as u32;
+                return Ok(());
+            }
             "proximity_slop" => {
                 self.proximity_slop = value.max(0.0) as u32;
                 return Ok(());
@@ -103,7 +115,8 @@ impl Ranking {
             _ => {
                 return Err(format!(
                     "unknown weight {name}; known: title headings keywords body exact_title \
-                     exact_body root_title root_body fuzzy_title prefix_title phrase_title phrase_body proximity_slop title_coverage title_precision prior:<kind>"
+                     exact_body root_title root_body fuzzy_title prefix_title phrase_title phrase_body proximity_slop title_coverage title_precision all_words_up_to \
+                     min_match_share prior:<kind>"
                 ))
             }
         };
@@ -133,6 +146,8 @@ pub fn build(
     known_word: &dyn Fn(&str) -> bool,
 ) -> Box<dyn Query> {
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    // The optional words, each with all its forms: some of them must match ([`min_match`]).
+    let mut optional_words: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let mut seen = Seen {
         stems: HashSet::new(),
         exact: HashSet::new(),
@@ -155,31 +170,45 @@ pub fn build(
                     clauses.push((Occur::Must, query));
                 }
                 let scoring = words(clause, fields, langs, ranking, false, &mut seen);
-                clauses.extend(scoring.into_iter().map(|q| (Occur::Should, q)));
+                clauses.extend(scoring.all().map(|q| (Occur::Should, q)));
             }
             Occurrence::Must | Occurrence::Should => {
                 let complete = complete_last && Some(index) == last_word;
-                let parts = words(clause, fields, langs, ranking, complete, &mut seen);
-                let parts = parts.into_iter().map(|q| (Occur::Should, q));
-                if clause.occurrence == Occurrence::Should {
-                    clauses.extend(parts);
-                } else if parts.len() > 0 {
-                    // A required word: any of its forms must match.
-                    clauses.push((Occur::Must, Box::new(BooleanQuery::new(parts.collect()))));
+                let forms = words(clause, fields, langs, ranking, complete, &mut seen);
+                clauses.extend(forms.scoring.into_iter().map(|q| (Occur::Should, q)));
+                let mut parts = forms.matching;
+                parts.extend(coded_document(clause, fields));
+                if parts.is_empty() {
+                    // A stop word, or a word already met in another form.
+                    continue;
+                }
+                // A word matches when any of its forms does.
+                let word: Box<dyn Query> = Box::new(BooleanQuery::new(
+                    parts.into_iter().map(|q| (Occur::Should, q)).collect(),
+                ));
+                match clause.occurrence {
+                    Occurrence::Should => optional_words.push((Occur::Should, word)),
+                    _ => clauses.push((Occur::Must, word)),
                 }
             }
         }
     }
-    // Without a required word or phrase, at least one word must match: a filter alone (a
-    // Must clause) would otherwise make every optional word optional.
+    // Without a required word or phrase, enough of the optional words must match
+    // ([`min_match`]): a filter alone (a Must clause) would otherwise make every optional
+    // word optional, and a query of several words would find the documents that have any one
+    // of them. With a required word or phrase, the optional words only add to the score.
     let has_required = clauses.iter().any(|(occur, _)| *occur == Occur::Must);
-    let (optional, mut clauses): (Vec<_>, Vec<_>) = clauses
-        .into_iter()
-        .partition(|(occur, _)| *occur == Occur::Should);
     if has_required {
-        clauses.extend(optional);
-    } else if !optional.is_empty() {
-        clauses.push((Occur::Must, Box::new(BooleanQuery::new(optional))));
+        clauses.extend(optional_words);
+    } else if !optional_words.is_empty() {
+        let required = min_match(optional_words.len(), ranking);
+        clauses.push((
+            Occur::Must,
+            Box::new(BooleanQuery::with_minimum_required_clauses(
+                optional_words,
+                required,
+            )),
+        ));
     }
     clauses.extend(
         proximity(parsed, fields, langs, ranking)
@@ -193,6 +222,38 @@ pub fn build(
         clauses.push((Occur::Must, filter));
     }
     Box::new(BooleanQuery::new(clauses))
+}
+
+/// How many of a query's `words` (its optional words that are not stop words) a document
+/// must match: all of them up to [`Ranking::all_words_up_to`], then the share
+/// [`Ranking::min_match_share`] of them (rounded down, never fewer). A query of two words
+/// finds the documents that have both, not the noise of either alone; a long question
+/// tolerates the words that its answer does not use.
+pub fn min_match(words: usize, ranking: &Ranking) -> usize {
+    let all_up_to = ranking.all_words_up_to as usize;
+    if words <= all_up_to {
+        words.max(1)
+    } else {
+        let share = (words as f32 * ranking.min_match_share).floor() as usize;
+        share.clamp(all_up_to.max(1), words)
+    }
+}
+
+/// Score of the document that a code of the query names (`J1501`, `RNCP34021`): above any
+/// text match, so that it comes first.
+const CODED_DOCUMENT_SCORE: f32 = 1_000.0;
+
+/// The document that a word of the query names by its code ([`code::document_id`]).
+fn coded_document(clause: &Clause, fields: &Fields) -> Option<Box<dyn Query>> {
+    let id = code::document_id(&clause.text)?;
+    let query = TermQuery::new(
+        Term::from_field_text(fields.id, &id),
+        IndexRecordOption::Basic,
+    );
+    Some(Box::new(ConstScoreQuery::new(
+        Box::new(query),
+        CODED_DOCUMENT_SCORE,
+    )))
 }
 
 fn boosted(query: impl Query, weight: f32) -> Box<dyn Query> {
@@ -216,7 +277,26 @@ struct Seen<'a> {
     fuzzy_left: usize,
 }
 
-/// Scoring clauses of the words of one clause, each word once per query.
+/// The queries of the words of one clause.
+struct WordForms {
+    /// Forms that make a document match: the word's stem, its exact form, its derivational
+    /// root in a title (and in a body when the corpus lacks the word itself), a
+    /// typo-tolerant or prefix match.
+    matching: Vec<Box<dyn Query>>,
+    /// Forms that only add to the score of a document that matches otherwise: the
+    /// derivational root in a body of a word that the corpus has ("brasserie" ~
+    /// "brasseur"), which alone finds fragments of unrelated words ("quantique" ~
+    /// "quantité").
+    scoring: Vec<Box<dyn Query>>,
+}
+
+impl WordForms {
+    fn all(self) -> impl Iterator<Item = Box<dyn Query>> {
+        self.matching.into_iter().chain(self.scoring)
+    }
+}
+
+/// The queries of the words of one clause, each word once per query.
 fn words(
     clause: &Clause,
     fields: &Fields,
@@ -224,8 +304,9 @@ fn words(
     ranking: &Ranking,
     complete_last: bool,
     seen: &mut Seen<'_>,
-) -> Vec<Box<dyn Query>> {
+) -> WordForms {
     let mut out: Vec<Box<dyn Query>> = Vec::new();
+    let mut scoring: Vec<Box<dyn Query>> = Vec::new();
     for &lang in langs {
         let lang_fields = fields.lang(lang);
         for stem in analysis::terms(Mode::Stemmed(lang), &clause.text) {
@@ -246,19 +327,23 @@ fn words(
         }
     }
     if langs.contains(&Lang::Fr) {
+        // A word that the corpus has is found as itself: its family in a body only adds to
+        // the score. A word that it lacks may be found by its family.
+        let known = analysis::terms(Mode::Exact, &clause.text)
+            .iter()
+            .all(|word| (seen.known_word)(word));
         for root in analysis::terms(Mode::Root, &clause.text) {
             if seen.exact.insert(format!("root:{root}")) {
-                let per_field: Vec<(Occur, Box<dyn Query>)> = vec![
-                    (
-                        Occur::Should,
-                        boosted(term_query(fields.title_root, &root), ranking.root_title),
-                    ),
-                    (
-                        Occur::Should,
-                        boosted(term_query(fields.body_root, &root), ranking.root_body),
-                    ),
-                ];
-                out.push(Box::new(BooleanQuery::new(per_field)));
+                out.push(boosted(
+                    term_query(fields.title_root, &root),
+                    ranking.root_title,
+                ));
+                let in_body = boosted(term_query(fields.body_root, &root), ranking.root_body);
+                if known {
+                    scoring.push(in_body);
+                } else {
+                    out.push(in_body);
+                }
             }
         }
     }
@@ -303,7 +388,10 @@ fn words(
             ));
         }
     }
-    out
+    WordForms {
+        matching: out,
+        scoring,
+    }
 }
 
 /// Bonuses for the query's words appearing together: as a phrase in the title, and close to

@@ -62,6 +62,7 @@ mod tests {
             hits: Vec::new(),
             facets: Vec::new(),
             suggestion: None,
+            renamed: Vec::new(),
             took_ms: 0.0,
         }
     }

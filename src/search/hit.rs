@@ -36,6 +36,18 @@ pub struct Hit {
     pub date: Option<String>,
     pub score: f32,
     pub snippets: Vec<Snippet>,
+    /// The same document in other formats (one name, other extensions, in one folder).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub other_formats: Vec<OtherFormat>,
+}
+
+/// The same document in another format.
+#[derive(Debug, Clone, Serialize)]
+pub struct OtherFormat {
+    pub id: String,
+    pub format: String,
+    /// Path of its file under the corpus.
+    pub file: String,
 }
 
 impl Engine {
@@ -114,6 +126,7 @@ impl Engine {
             date: optional(fields.date)?,
             score,
             snippets,
+            other_formats: Vec::new(),
         })
     }
 }

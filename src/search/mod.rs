@@ -14,6 +14,7 @@ pub mod facets;
 mod hit;
 pub mod query;
 pub mod rank;
+pub mod renamed;
 pub mod rerank;
 pub mod snippet;
 pub mod suggest;
@@ -34,7 +35,7 @@ use cache::ResponseCache;
 pub use document::StoredDocument;
 use facets::{FacetCollector, FacetCounts};
 use hit::Highlighters;
-pub use hit::Hit;
+pub use hit::{Hit, OtherFormat};
 use query::ParsedQuery;
 use rank::Ranking;
 use suggest::Vocabulary;
@@ -101,6 +102,9 @@ pub struct SearchResponse {
     /// "Did you mean": a respelling of the query from the index vocabulary.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
+    /// The renamed bodies and schemes that the query names, whose other name was searched
+    /// too ("Pôle emploi, devenu France Travail en 2024").
+    pub renamed: Vec<renamed::Renamed>,
     pub took_ms: f64,
 }
 
@@ -240,27 +244,47 @@ impl Engine {
         let (addresses, total, facet_fruit) =
             self.collect(searcher, query.as_ref(), request, offset, limit)?;
         let segments = self.columns.for_searcher(searcher);
-        let addresses = match request.sort {
+        let unranked = |(score, address)| rerank::Ranked {
+            score,
+            address,
+            other_formats: Vec::new(),
+        };
+        let ranked: Vec<rerank::Ranked> = match request.sort {
             Sort::Relevance if parsed.has_text() => {
                 let candidates = rerank::candidates(searcher, &segments, addresses);
                 let stems = rerank::query_stems(&highlight_text(&parsed));
                 let ranked = rerank::rerank(&stems, candidates, &self.ranking);
                 ranked.into_iter().skip(offset).take(limit).collect()
             }
-            Sort::Relevance => addresses.into_iter().skip(offset).take(limit).collect(),
-            Sort::Date => addresses,
+            Sort::Relevance => addresses
+                .into_iter()
+                .skip(offset)
+                .take(limit)
+                .map(unranked)
+                .collect(),
+            Sort::Date => addresses.into_iter().map(unranked).collect(),
         };
         let mut highlighters = Highlighters::new(&parsed);
-        let mut hits = Vec::with_capacity(addresses.len());
-        for (score, address) in addresses {
-            hits.push(self.hit(
+        let mut hits = Vec::with_capacity(ranked.len());
+        for result in ranked {
+            let mut hit = self.hit(
                 searcher,
                 &segments,
-                address,
-                score,
+                result.address,
+                result.score,
                 &mut highlighters,
                 request.snippets,
-            )?);
+            )?;
+            for address in result.other_formats {
+                let other =
+                    self.hit(searcher, &segments, address, 0.0, &mut highlighters, false)?;
+                hit.other_formats.push(hit::OtherFormat {
+                    id: other.id,
+                    format: other.format,
+                    file: other.file,
+                });
+            }
+            hits.push(hit);
         }
         let suggestion = if total < SUGGEST_BELOW && parsed.has_text() {
             self.vocabulary(searcher).respell(&parsed)
@@ -278,6 +302,10 @@ impl Engine {
                 None => Vec::new(),
             },
             suggestion,
+            renamed: renamed::mentioned(&highlight_text(&parsed))
+                .into_iter()
+                .map(|mention| mention.renamed)
+                .collect(),
             took_ms: started.elapsed().as_secs_f64() * 1000.0,
         })
     }

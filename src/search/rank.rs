@@ -13,8 +13,8 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
 
-use super::code;
 use super::query::{Clause, Occurrence, ParsedQuery};
+use super::{code, renamed};
 use crate::analysis::{self, Mode};
 use crate::model::{territory, Facet, Lang};
 use crate::schema::Fields;
@@ -40,6 +40,8 @@ pub struct Ranking {
     pub title_coverage: f32,
     /// Re-ranking bonus for the share of the title's words found in the query.
     pub title_precision: f32,
+    /// Weight of the other name of a renamed body or scheme that the query names.
+    pub renamed: f32,
     /// Queries of up to this many words must match all of them ([`min_match`]).
     pub all_words_up_to: u32,
     /// Share of the words of a longer query that must match ([`min_match`]).
@@ -69,6 +71,7 @@ impl Default for Ranking {
             proximity_slop: 2,
             title_coverage: -3.0,
             title_precision: 4.0,
+            renamed: 0.5,
             all_words_up_to: 1,
             min_match_share: 0.0,
             kind_priors: vec![
@@ -104,6 +107,7 @@ impl Ranking {
             "title_coverage" => &mut self.title_coverage,
             "title_precision" => &mut self.title_precision,
             "min_match_share" => &mut self.min_match_share,
+            "renamed" => &mut self.renamed,
             "all_words_up_to" => {
                 self.all_words_up_to = value.max(0.0) as u32;
                 return Ok(());
@@ -115,8 +119,8 @@ impl Ranking {
             _ => {
                 return Err(format!(
                     "unknown weight {name}; known: title headings keywords body exact_title \
-                     exact_body root_title root_body fuzzy_title prefix_title phrase_title phrase_body proximity_slop title_coverage title_precision all_words_up_to \
-                     min_match_share prior:<kind>"
+                     exact_body root_title root_body fuzzy_title prefix_title phrase_title phrase_body proximity_slop title_coverage title_precision renamed \
+                     all_words_up_to min_match_share prior:<kind>"
                 ))
             }
         };
@@ -193,6 +197,15 @@ pub fn build(
             }
         }
     }
+    // A former or current name of a body or scheme that the query names (Pôle emploi,
+    // France Travail) finds the documents that use the other one, as a word of the query.
+    for mention in renamed::mentioned(&super::highlight_text(parsed)) {
+        for name in mention.other_names {
+            if let Some(query) = other_name(name, fields, langs, ranking) {
+                optional_words.push((Occur::Should, query));
+            }
+        }
+    }
     // Without a required word or phrase, enough of the optional words must match
     // ([`min_match`]): a filter alone (a Must clause) would otherwise make every optional
     // word optional, and a query of several words would find the documents that have any one
@@ -237,6 +250,51 @@ pub fn min_match(words: usize, ranking: &Ranking) -> usize {
         let share = (words as f32 * ranking.min_match_share).floor() as usize;
         share.clamp(all_up_to.max(1), words)
     }
+}
+
+/// A name that the query did not type but means ([`renamed`]): its words together in a
+/// title, headings or body, weighted like the words typed, times [`Ranking::renamed`].
+fn other_name(
+    name: &str,
+    fields: &Fields,
+    langs: &[Lang],
+    ranking: &Ranking,
+) -> Option<Box<dyn Query>> {
+    let mut per_field: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for &lang in langs {
+        let tokens = analysis::tokens(Mode::Stemmed(lang), name);
+        let Some(first) = tokens.first() else {
+            continue;
+        };
+        let lang_fields = fields.lang(lang);
+        for (field, weight) in [
+            (lang_fields.title, ranking.title),
+            (lang_fields.headings, ranking.headings),
+            (lang_fields.body, ranking.body),
+        ] {
+            if weight <= 0.0 {
+                continue;
+            }
+            let query: Box<dyn Query> = if tokens.len() == 1 {
+                Box::new(term_query(field, &first.text))
+            } else {
+                Box::new(PhraseQuery::new_with_offset(
+                    tokens
+                        .iter()
+                        .map(|t| {
+                            (
+                                t.position - first.position,
+                                Term::from_field_text(field, &t.text),
+                            )
+                        })
+                        .collect(),
+                ))
+            };
+            per_field.push((Occur::Should, boosted(query, weight)));
+        }
+    }
+    (!per_field.is_empty() && ranking.renamed > 0.0)
+        .then(|| boosted(BooleanQuery::new(per_field), ranking.renamed))
 }
 
 /// Score of the document that a code of the query names (`J1501`, `RNCP34021`): above any

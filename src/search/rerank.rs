@@ -70,14 +70,37 @@ fn kind_prior(kind: &str, ranking: &Ranking) -> f32 {
         .map_or(0.0, |(_, prior)| *prior)
 }
 
+/// The key of a document published in several formats: a file's path without its
+/// extension (`spo/accord-cadre-spo-paca` for its `.md`, `.pdf`, `.docx`...); `None` for a
+/// document that is not a file of its own (ids such as `rome:J1501`, `sp:…/F1`).
+fn formats_key(id: &str) -> Option<&str> {
+    if id.contains(':') {
+        return None;
+    }
+    let (stem, extension) = id.rsplit_once('.')?;
+    (!stem.is_empty() && !stem.ends_with('/') && !extension.is_empty() && !extension.contains('/'))
+        .then_some(stem)
+}
+
+/// A re-ranked result: its score, its document, and the same document in other formats,
+/// shown with it rather than as results of their own.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ranked {
+    pub score: f32,
+    pub address: DocAddress,
+    pub other_formats: Vec<DocAddress>,
+}
+
 /// Re-scores `candidates`, sorts them best first, and collapses copies: the same page
 /// published for two audiences (same title, same first-stage score) is shown once, under
-/// the smallest id (`sp:particuliers/…` before `sp:professionnels/…`).
+/// the smallest id (`sp:particuliers/…` before `sp:professionnels/…`); the same document in
+/// several formats (one name, several extensions in one folder) is shown once, at its best,
+/// listing the others.
 pub fn rerank(
     query: &HashSet<String>,
     candidates: Vec<Candidate<'_>>,
     ranking: &Ranking,
-) -> Vec<(f32, DocAddress)> {
+) -> Vec<Ranked> {
     let mut scored: Vec<(f32, Candidate<'_>)> = candidates
         .into_iter()
         .map(|c| {
@@ -88,19 +111,30 @@ pub fn rerank(
         })
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.id.cmp(b.1.id)));
-    let mut kept: Vec<(f32, Candidate<'_>)> = Vec::with_capacity(scored.len());
+    let mut kept: Vec<(Candidate<'_>, Ranked)> = Vec::with_capacity(scored.len());
     for (score, candidate) in scored {
-        let copy = kept.iter().any(|(_, k)| {
+        let key = formats_key(candidate.id);
+        if let Some((_, same)) = kept
+            .iter_mut()
+            .find(|(k, _)| key.is_some() && formats_key(k.id) == key)
+        {
+            same.other_formats.push(candidate.address);
+            continue;
+        }
+        let copy = kept.iter().any(|(k, _)| {
             k.title == candidate.title
                 && (k.score - candidate.score).abs() <= 1e-4 * k.score.abs().max(1.0)
         });
         if !copy {
-            kept.push((score, candidate));
+            let ranked = Ranked {
+                score,
+                address: candidate.address,
+                other_formats: Vec::new(),
+            };
+            kept.push((candidate, ranked));
         }
     }
-    kept.into_iter()
-        .map(|(score, c)| (score, c.address))
-        .collect()
+    kept.into_iter().map(|(_, ranked)| ranked).collect()
 }
 
 /// The first-stage results with what re-ranking reads: id, title and kind, from the
@@ -177,7 +211,7 @@ mod tests {
             candidate(1.5, 2, "Boulanger / Boulangère", "fiche-metier"),
         ];
         let ranked = rerank(&query, candidates.clone(), &weights());
-        assert_eq!(ranked[0].1, DocAddress::new(0, 2));
+        assert_eq!(ranked[0].address, DocAddress::new(0, 2));
         let mut penalised = weights();
         penalised.set("prior:fiche-metier", -1.0).expect("prior");
         penalised
@@ -189,13 +223,13 @@ mod tests {
             candidate(2.5, 4, "Boulanger", "fiche-metier"),
         ];
         assert_eq!(
-            rerank(&query, with_hub.clone(), &weights())[0].1,
+            rerank(&query, with_hub.clone(), &weights())[0].address,
             DocAddress::new(0, 3)
         );
         let mut hubs_down = weights();
         hubs_down.set("prior:dossier", -1.0).expect("prior");
         assert_eq!(
-            rerank(&query, with_hub, &hubs_down)[0].1,
+            rerank(&query, with_hub, &hubs_down)[0].address,
             DocAddress::new(0, 4)
         );
     }
@@ -223,8 +257,48 @@ mod tests {
         ];
         let ranked = rerank(&query_stems("salaire"), candidates, &Ranking::default());
         assert_eq!(
-            ranked.iter().map(|r| r.1.doc_id).collect::<Vec<_>>(),
+            ranked.iter().map(|r| r.address.doc_id).collect::<Vec<_>>(),
             [2, 3]
         );
+    }
+
+    #[test]
+    fn one_document_in_several_formats_is_one_result_listing_them() {
+        let file = |id, doc, score| Candidate {
+            score,
+            address: DocAddress::new(0, doc),
+            id,
+            title: "Accord cadre",
+            title_stems: title_stems("Accord cadre"),
+            kind: "",
+        };
+        let candidates = vec![
+            file("spo/accord.docx", 1, 3.0),
+            file("spo/accord.md", 2, 2.9),
+            file("spo/accord.pdf", 3, 2.8),
+            file("spo/autre.pdf", 4, 2.7),
+            file("cio/accord.pdf", 5, 2.6),
+        ];
+        let ranked = rerank(&query_stems("accord"), candidates, &Ranking::default());
+        let shown: Vec<(u32, Vec<u32>)> = ranked
+            .iter()
+            .map(|r| {
+                (
+                    r.address.doc_id,
+                    r.other_formats.iter().map(|a| a.doc_id).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(shown, [(1, vec![2, 3]), (4, vec![]), (5, vec![])]);
+        assert_eq!(formats_key("spo/accord.pdf"), Some("spo/accord"));
+        for id in [
+            "rome:J1501",
+            "onisep:MET.877",
+            "sp:particuliers/F1",
+            "spo/.hidden",
+            "a.b/c",
+        ] {
+            assert_eq!(formats_key(id), None, "{id}");
+        }
     }
 }

@@ -41,6 +41,25 @@ pub fn file_download_path(path: &str) -> String {
     format!("/files/{}", utf8_percent_encode(path, PATH_ESCAPES))
 }
 
+/// Whether documents of this format come from an export of many documents (a ROME
+/// release, a JSON export, a table of certifications...), whose file is not the document.
+pub fn is_from_export(format: &str) -> bool {
+    matches!(
+        format,
+        "json" | "rome-csv" | "rncp-csv" | "onisep-csv" | "lheo-xml"
+    )
+}
+
+/// What a document offers to download: its original file, or for a document of an export
+/// its own record as JSON (never the whole export, nor the folder of a ROME release).
+pub fn download_path(id: &str, file: &str, format: &str) -> String {
+    if is_from_export(format) {
+        document_api_path(id)
+    } else {
+        file_download_path(file)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,5 +79,33 @@ mod tests {
             "/files/a%20dir/%C3%A9t%C3%A9%3F%23x%25.pdf"
         );
         assert_eq!(document_page_path("<x>\"'"), "/documents/%3Cx%3E%22%27");
+    }
+
+    #[test]
+    fn a_document_of_an_export_offers_its_record_and_a_file_itself() {
+        assert_eq!(
+            download_path("rome:J1501", "rome", "rome-csv"),
+            "/api/v1/documents/rome:J1501"
+        );
+        assert_eq!(
+            download_path(
+                "travail:article1",
+                "travail-emploi/fiches-travail.json",
+                "json"
+            ),
+            "/api/v1/documents/travail:article1"
+        );
+        assert_eq!(
+            download_path("spo/a.pdf", "spo/a.pdf", "pdf"),
+            "/files/spo/a.pdf"
+        );
+        assert_eq!(
+            download_path(
+                "sp:particuliers/F1",
+                "service-public/particuliers/F1.xml",
+                "dila-xml"
+            ),
+            "/files/service-public/particuliers/F1.xml"
+        );
     }
 }

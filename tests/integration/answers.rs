@@ -89,3 +89,124 @@ fn the_readme_example_of_a_judged_query_file_is_one_that_eval_reads() {
     assert_eq!(report.missing_doc_ids, 0, "its ids are ids of the index");
     assert!(report.mrr > 0.0, "{report:?}");
 }
+
+#[test]
+fn a_renamed_body_is_found_under_both_names_and_the_answer_says_so() {
+    // The service-public fiches of 2020 say "Pôle emploi"; the query says "France Travail".
+    let response = search("france travail inscription");
+    assert_eq!(
+        response.hits.first().map(|h| h.id.as_str()),
+        Some("sp:particuliers/F1636"),
+        "{:?}",
+        response.hits.iter().map(|h| &h.title).collect::<Vec<_>>()
+    );
+    let notices: Vec<&str> = response.renamed.iter().map(|r| r.notice.as_str()).collect();
+    assert_eq!(notices, ["Pôle emploi, devenu France Travail en 2024"]);
+    // And the other way.
+    let response = search("pôle emploi");
+    assert_eq!(response.renamed.len(), 1);
+    assert!(search("inscription").renamed.is_empty());
+}
+
+#[tokio::test]
+async fn facet_values_carry_their_french_label_in_the_api_and_the_page_shows_renamings() {
+    use crate::api::{bundled_app, get, get_json};
+    let app = bundled_app();
+    let (status, body) = get_json(&app, "/api/v1/facets").await;
+    assert_eq!(status, 200);
+    let format = body["facets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "format")
+        .expect("the format facet");
+    assert_eq!(format["label"], "Format");
+    let label_of = |value: &str| {
+        format["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["value"] == value)
+            .map(|v| v["label"].as_str().unwrap().to_string())
+    };
+    assert_eq!(label_of("pdf").as_deref(), Some("PDF"));
+    assert_eq!(label_of("html").as_deref(), Some("Page web"));
+    let (_, search) = get_json(&app, "/api/v1/search?q=france+travail+inscription").await;
+    assert_eq!(
+        search["renamed"][0]["notice"],
+        "Pôle emploi, devenu France Travail en 2024"
+    );
+    let types = search["facets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "type")
+        .expect("the type facet");
+    assert!(types["values"][0]["label"]
+        .as_str()
+        .is_some_and(|l| !l.is_empty()));
+    let (_, _, page) = get(&app, "/?q=france+travail+inscription").await;
+    let page = String::from_utf8(page).unwrap();
+    assert!(
+        page.contains("Pôle emploi, devenu France Travail en 2024"),
+        "the page shows the notice"
+    );
+}
+
+#[tokio::test]
+async fn a_document_of_an_export_offers_its_own_record_never_the_export() {
+    use crate::api::{bundled_app, get, get_json};
+    let app = bundled_app();
+    let (_, search) = get_json(&app, "/api/v1/search?q=J1501").await;
+    let hit = &search["hits"][0];
+    assert_eq!(hit["id"], "rome:J1501");
+    assert_eq!(hit["file_url"], "/api/v1/documents/rome:J1501");
+    let (status, record) = get_json(&app, "/api/v1/documents/rome:J1501").await;
+    assert_eq!(status, 200);
+    assert_eq!(record["id"], "rome:J1501");
+    assert_eq!(record["file_url"], "/api/v1/documents/rome:J1501");
+    let (_, travail) = get_json(&app, "/api/v1/search?q=format:json&per_page=1").await;
+    let id = travail["hits"][0]["id"]
+        .as_str()
+        .expect("a travail-emploi fiche");
+    let (_, _, page) = get(&app, &format!("/documents/{id}")).await;
+    let page = String::from_utf8(page).unwrap();
+    assert!(
+        page.contains(&format!("href=\"/api/v1/documents/{id}\"")),
+        "{page}"
+    );
+    assert!(
+        !page.contains("/files/travail-emploi"),
+        "never the 17 MB export"
+    );
+    // A file that is the document itself is still offered as it is.
+    let (_, _, page) = get(&app, "/documents/spo/accord-cadre-spo-paca.pdf").await;
+    assert!(String::from_utf8(page)
+        .unwrap()
+        .contains("href=\"/files/spo/accord-cadre-spo-paca.pdf\""));
+}
+
+#[test]
+fn one_document_in_five_formats_is_one_result_listing_its_formats() {
+    let response = search("accord cadre SPO");
+    let agreement: Vec<_> = response
+        .hits
+        .iter()
+        .filter(|h| h.id.starts_with("spo/accord-cadre-spo-paca."))
+        .collect();
+    assert_eq!(
+        agreement.len(),
+        1,
+        "{:?}",
+        response.hits.iter().map(|h| &h.id).collect::<Vec<_>>()
+    );
+    assert_eq!(response.hits[0].id, agreement[0].id);
+    let mut formats: Vec<&str> = agreement[0]
+        .other_formats
+        .iter()
+        .map(|f| f.format.as_str())
+        .chain([agreement[0].format.as_str()])
+        .collect();
+    formats.sort_unstable();
+    assert_eq!(formats, ["docx", "html", "markdown", "odt", "pdf"]);
+}

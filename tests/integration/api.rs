@@ -367,8 +367,8 @@ async fn facets_count_the_whole_corpus() {
     assert_eq!(
         network["values"],
         serde_json::json!([
-            {"value": "cio", "count": 3},
-            {"value": "mission-locale", "count": 3}
+            {"value": "cio", "label": "CIO", "count": 3},
+            {"value": "mission-locale", "label": "Mission locale", "count": 3}
         ])
     );
 }

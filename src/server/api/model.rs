@@ -6,10 +6,12 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::model::label::value_label;
 use crate::model::Facet;
 use crate::search::facets::FacetCounts;
+use crate::search::renamed::Renamed;
 use crate::search::{Hit, StoredDocument};
-use crate::server::links::{document_api_path, document_page_path, file_download_path};
+use crate::server::links::{document_api_path, document_page_path, download_path};
 use crate::server::service::SearchPage;
 
 /// One highlighted passage.
@@ -56,7 +58,28 @@ pub struct HitBody {
     pub api_url: String,
     /// The web page of this document.
     pub page_url: String,
-    /// Download of the original file.
+    /// Download of the original file; for a document of an export (a ROME fiche, a JSON
+    /// record...), its own record as JSON, never the whole export.
+    pub file_url: String,
+    /// The same document in other formats, shown with this result rather than as results
+    /// of their own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_formats: Vec<OtherFormatBody>,
+}
+
+/// A search result's document in another format.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct OtherFormatBody {
+    #[schema(example = "spo/accord-cadre-spo-paca.pdf")]
+    pub id: String,
+    #[schema(example = "pdf")]
+    pub format: String,
+    /// The format's label for the public.
+    #[schema(example = "PDF")]
+    pub label: String,
+    /// The web page of this document in that format.
+    pub page_url: String,
+    /// Download of its file.
     pub file_url: String,
 }
 
@@ -65,7 +88,7 @@ impl From<Hit> for HitBody {
         HitBody {
             api_url: document_api_path(&hit.id),
             page_url: document_page_path(&hit.id),
-            file_url: file_download_path(&hit.file),
+            file_url: download_path(&hit.id, &hit.file, &hit.format),
             id: hit.id,
             title: hit.title,
             title_html: hit.title_html,
@@ -87,6 +110,17 @@ impl From<Hit> for HitBody {
                     page: s.page,
                 })
                 .collect(),
+            other_formats: hit
+                .other_formats
+                .into_iter()
+                .map(|other| OtherFormatBody {
+                    page_url: document_page_path(&other.id),
+                    file_url: download_path(&other.id, &other.file, &other.format),
+                    label: Facet::Format.value_label(&other.format),
+                    id: other.id,
+                    format: other.format,
+                })
+                .collect(),
         }
     }
 }
@@ -94,7 +128,12 @@ impl From<Hit> for HitBody {
 /// One value of a facet and its number of documents.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct FacetValueBody {
+    /// The value as filters name it (`format:dila-xml`).
+    #[schema(example = "dila-xml")]
     pub value: String,
+    /// Its French label for the public, as the web page shows it.
+    #[schema(example = "Fiche (Service-Public.fr)")]
+    pub label: String,
     pub count: u64,
 }
 
@@ -104,6 +143,9 @@ pub struct FacetBody {
     /// Facet name, as used in filters (`type`, `reseau`, `niveau`, `acces`, `territoire`...).
     #[schema(example = "type")]
     pub name: String,
+    /// Its French label for the public.
+    #[schema(example = "Type de document")]
+    pub label: String,
     /// What to know about this facet's filter: a filter on a territory keeps the national
     /// documents, and the regional ones for a department of the region.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -115,19 +157,25 @@ pub struct FacetBody {
 pub fn facet_bodies(facets: Vec<FacetCounts>) -> Vec<FacetBody> {
     facets
         .into_iter()
-        .map(|facet| FacetBody {
-            note: Facet::from_name(&facet.name)
-                .and_then(Facet::note)
-                .map(str::to_string),
-            name: facet.name,
-            values: facet
-                .values
-                .into_iter()
-                .map(|v| FacetValueBody {
-                    value: v.value,
-                    count: v.count,
-                })
-                .collect(),
+        .map(|facet| {
+            let known = Facet::from_name(&facet.name);
+            FacetBody {
+                note: known.and_then(Facet::note).map(str::to_string),
+                label: known.map_or_else(|| facet.name.clone(), |f| f.label().to_string()),
+                values: facet
+                    .values
+                    .into_iter()
+                    .map(|v| FacetValueBody {
+                        label: match known {
+                            Some(f) => f.value_label(&v.value),
+                            None => value_label(&v.value),
+                        },
+                        value: v.value,
+                        count: v.count,
+                    })
+                    .collect(),
+                name: facet.name,
+            }
         })
         .collect()
 }
@@ -153,8 +201,36 @@ pub struct SearchBody {
     /// "Did you mean": the query respelled from the index vocabulary.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
+    /// The renamed bodies and schemes that the query names: their other name was searched
+    /// too, and `notice` says so in one line.
+    pub renamed: Vec<RenamedBody>,
     /// Time spent searching, in milliseconds.
     pub took_ms: f64,
+}
+
+/// A body or scheme that changed its name, named by the query.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RenamedBody {
+    #[schema(example = "Pôle emploi")]
+    pub old: String,
+    #[schema(example = "France Travail")]
+    pub new: String,
+    /// The year of the change.
+    #[schema(example = 2024)]
+    pub since: u16,
+    #[schema(example = "Pôle emploi, devenu France Travail en 2024")]
+    pub notice: String,
+}
+
+impl From<Renamed> for RenamedBody {
+    fn from(renamed: Renamed) -> RenamedBody {
+        RenamedBody {
+            old: renamed.old,
+            new: renamed.new,
+            since: renamed.since,
+            notice: renamed.notice,
+        }
+    }
 }
 
 impl From<SearchPage> for SearchBody {
@@ -171,6 +247,11 @@ impl From<SearchPage> for SearchBody {
             hits: response.hits.into_iter().map(HitBody::from).collect(),
             facets: facet_bodies(response.facets),
             suggestion: response.suggestion,
+            renamed: response
+                .renamed
+                .into_iter()
+                .map(RenamedBody::from)
+                .collect(),
             took_ms: response.took_ms,
         }
     }
@@ -215,7 +296,8 @@ pub struct DocumentBody {
     pub source: String,
     /// Path of the original file under the corpus.
     pub file: String,
-    /// Download of the original file.
+    /// Download of the original file; for a document of an export (a ROME fiche, a JSON
+    /// record...), its own record as JSON, never the whole export.
     pub file_url: String,
     /// The web page of this document.
     pub page_url: String,
@@ -226,7 +308,7 @@ impl From<StoredDocument> for DocumentBody {
         let facet = |facet| doc.facet(facet).to_string();
         DocumentBody {
             page_url: document_page_path(&doc.id),
-            file_url: file_download_path(&doc.file),
+            file_url: download_path(&doc.id, &doc.file, doc.facet(Facet::Format)),
             kind: facet(Facet::Kind),
             network: facet(Facet::Network),
             audience: doc.facets[Facet::Audience].clone(),

@@ -79,6 +79,8 @@ mod tests {
             .expect("component schemas");
         for name in [
             "SearchBody",
+            "RenamedBody",
+            "OtherFormatBody",
             "HitBody",
             "DocumentBody",
             "SimilarBody",

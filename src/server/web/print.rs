@@ -100,6 +100,7 @@ fn chosen_hit(doc: StoredDocument) -> HitView {
             html: escape(&extract),
             page: None,
         }],
+        other_formats: Vec::new(),
         title: doc.title,
         id: doc.id,
     }

@@ -4,7 +4,9 @@
 use crate::model::Facet;
 use crate::search::facets::FacetCounts;
 use crate::search::{Hit, Sort, StoredDocument};
-use crate::server::links::{document_page_path, file_download_path};
+use crate::server::links::{
+    document_api_path, document_page_path, file_download_path, is_from_export,
+};
 use crate::server::service::SearchPage;
 
 use super::guidance::Guidance;
@@ -34,6 +36,8 @@ pub struct HitView {
     pub language: String,
     pub url: Option<String>,
     pub snippets: Vec<SnippetView>,
+    /// The same document in other formats: their labels and pages.
+    pub other_formats: Vec<Link>,
 }
 
 /// One highlighted passage (already escaped HTML).
@@ -61,6 +65,14 @@ impl From<Hit> for HitView {
                 .map(|s| SnippetView {
                     html: s.html,
                     page: s.page,
+                })
+                .collect(),
+            other_formats: hit
+                .other_formats
+                .into_iter()
+                .map(|other| Link {
+                    text: Facet::Format.value_label(&other.format),
+                    url: document_page_path(&other.id),
                 })
                 .collect(),
         }
@@ -148,6 +160,9 @@ pub struct ResultsView {
     pub summary: String,
     pub understood: Option<String>,
     pub suggestion: Option<Link>,
+    /// "Pôle emploi, devenu France Travail en 2024": renamed bodies and schemes the query
+    /// names, whose two names were searched.
+    pub renamed: Vec<String>,
     pub hits: Vec<HitView>,
     pub first_rank: usize,
     pub facets: Vec<FacetView>,
@@ -197,6 +212,7 @@ impl ResultsView {
                 url: state.with_query(&text).url(),
                 text,
             }),
+            renamed: body.renamed.into_iter().map(|r| r.notice).collect(),
             first_rank: (state.page - 1) * state.per_page + 1,
             hits: body.hits.into_iter().map(HitView::from).collect(),
             facets: facet_views(body.facets, state),
@@ -362,13 +378,21 @@ impl DocumentView {
         ]);
         let (blocks, truncated) = text_blocks(&doc.body, &doc.page_starts);
         DocumentView {
-            download: downloadable.then(|| Link {
-                text: format!(
-                    "Télécharger le fichier original ({})",
-                    value_label(&extension(&doc.file))
-                ),
-                url: file_download_path(&doc.file),
-            }),
+            download: if is_from_export(doc.facet(Facet::Format)) {
+                // The file is a whole export: the document's own record instead.
+                Some(Link {
+                    text: "Télécharger la fiche (JSON)".to_string(),
+                    url: document_api_path(&doc.id),
+                })
+            } else {
+                downloadable.then(|| Link {
+                    text: format!(
+                        "Télécharger le fichier original ({})",
+                        value_label(&extension(&doc.file))
+                    ),
+                    url: file_download_path(&doc.file),
+                })
+            },
             share_url: format!("{origin}{}", document_page_path(&doc.id)),
             similar: similar
                 .into_iter()

@@ -4,7 +4,7 @@
 //! The folder holds one snapshot per generation, `gen-00000001`, `gen-00000002`..., each
 //! immutable once named, and `LATEST`, the number of the newest, replaced by an atomic
 //! rename after its snapshot is whole. A snapshot is staged in a hidden folder and renamed
-//! into place ([`snapshot`](super::snapshot)), so a publisher that dies mid-copy leaves a
+//! into place ([`snapshot`]), so a publisher that dies mid-copy leaves a
 //! hidden folder that no pointer names; the next publication removes it. Only the newest
 //! `keep` generations are kept: a replica that was copying an older one fails its copy,
 //! keeps serving what it served, and copies the newest at its next poll.

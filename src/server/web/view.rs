@@ -1,5 +1,5 @@
 //! What the templates show, computed from the service's answers: French labels, links built
-//! from the page state, pagination, and the document page (its text in [`super::text`]).
+//! from the page state, pagination, and the document page (its text in `super::text`).
 
 use crate::model::Facet;
 use crate::search::facets::FacetCounts;

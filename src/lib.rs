@@ -11,5 +11,6 @@ pub mod ingest;
 pub mod model;
 pub mod schema;
 pub mod search;
+pub mod semantic;
 pub mod server;
 pub mod tantivy_format;

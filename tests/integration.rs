@@ -39,3 +39,6 @@ mod replica;
 
 #[path = "integration/answers.rs"]
 mod answers;
+
+#[path = "integration/semantic.rs"]
+mod semantic;

@@ -4,9 +4,10 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 
-use crate::search::eval::{evaluate, parse_queries};
+use crate::search::eval::{evaluate, parse_queries, Half};
 use crate::search::rank::Ranking;
 use crate::search::Engine;
+use crate::semantic::{self, Model, SemanticMode};
 
 #[derive(Debug, clap::Args)]
 pub struct EvalArgs {
@@ -25,13 +26,26 @@ pub struct EvalArgs {
     /// Print exactly one JSON object.
     #[arg(long)]
     json: bool,
+    /// Score only one half of the queries (weights are fitted on A, reported on B too).
+    #[arg(long, value_enum)]
+    half: Option<Half>,
+    /// The semantic layer: off, or the static table's cosine fused with the lexical score.
+    #[arg(long, value_enum, default_value_t = SemanticMode::Off)]
+    semantic: SemanticMode,
+    /// The semantic table (the one the index's document vectors were made with).
+    #[arg(long, env = "SPO_SEMANTIC_TABLE", default_value = semantic::DEFAULT_TABLE)]
+    semantic_table: std::path::PathBuf,
 }
 
 /// Runs the evaluation and prints the figures.
 pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     let text = std::fs::read_to_string(&args.queries)
         .with_context(|| format!("reading {}", args.queries.display()))?;
-    let queries = parse_queries(&text).with_context(|| format!("in {}", args.queries.display()))?;
+    let mut queries =
+        parse_queries(&text).with_context(|| format!("in {}", args.queries.display()))?;
+    if let Some(half) = args.half {
+        queries.retain(|query| Half::of(&query.id) == half);
+    }
     let mut ranking = Ranking::default();
     for weight in &args.weights {
         let Some((name, value)) = weight.split_once('=') else {
@@ -44,7 +58,11 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     }
     let engine = Engine::open(&args.index)
         .with_context(|| format!("opening the index {}", args.index.display()))?
-        .with_ranking(ranking);
+        .with_ranking(ranking)
+        .with_semantic(match args.semantic {
+            SemanticMode::Off => None,
+            SemanticMode::Static => Model::load_or_warn(&args.semantic_table),
+        });
     let report = evaluate(&engine, &queries, args.k)?;
     if args.json {
         super::emit(&format!("{}\n", serde_json::to_string(&report)?))?;

@@ -62,6 +62,10 @@ pub struct IndexArgs {
     /// Extraction threads (default: the number of cores).
     #[arg(long, env = "SPO_THREADS")]
     threads: Option<usize>,
+    /// The semantic table (`tools/semantic/`) that gives documents and queries their
+    /// vectors; absent or damaged, one warning and lexical search only.
+    #[arg(long, env = "SPO_SEMANTIC_TABLE", default_value = crate::semantic::DEFAULT_TABLE)]
+    pub semantic_table: PathBuf,
 }
 
 impl IndexArgs {
@@ -73,6 +77,7 @@ impl IndexArgs {
         if let Some(threads) = self.threads {
             options.threads = threads.max(1);
         }
+        options.semantic = crate::semantic::Model::load_or_warn(&self.semantic_table);
         options
     }
 }

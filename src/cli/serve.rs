@@ -21,6 +21,7 @@ use crate::admin::{self, AdminToken};
 use crate::index::{self, IndexOptions, IndexState};
 use crate::indicators::{self, IndicatorOptions};
 use crate::search::Engine;
+use crate::semantic::SemanticMode;
 use crate::server::limits::RateLimit;
 use crate::server::listen::{self, ConnectionLimits};
 use crate::server::{AppState, ServeOptions};
@@ -99,6 +100,10 @@ pub struct ServeArgs {
     /// counts only in the total).
     #[arg(long, env = "SPO_MAX_CONNECTIONS_PER_CLIENT", default_value_t = 128)]
     max_connections_per_client: usize,
+    /// The semantic layer: off, or the static table's cosine fused with the lexical score
+    /// of the best candidates (and the nearest documents when no word matches).
+    #[arg(long, value_enum, env = "SPO_SEMANTIC", default_value_t = SemanticMode::Off)]
+    semantic: SemanticMode,
     #[command(flatten)]
     dashboard: DashboardArgs,
 }
@@ -216,29 +221,33 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     let opening = state.clone();
     let corpus = indexing.corpus.clone();
-    let (cache_entries, watching) = (args.cache_entries, args.watch);
+    let (cache_entries, watching, semantic) = (args.cache_entries, args.watch, args.semantic);
     // The corpus watcher lives as long as the service.
     let watcher = Arc::new(Mutex::new(None));
     let keep = watcher.clone();
-    tokio::task::spawn_blocking(move || match open_or_build(&indexing, cache_entries) {
-        Ok(engine) => {
-            let documents = engine.searcher().num_docs();
-            opening.set_ready(engine);
-            tracing::info!(documents, "index open, the service is ready");
-            if watching {
-                match start_watching(&opening, &corpus) {
-                    Ok(handle) => {
-                        *keep.lock().unwrap_or_else(PoisonError::into_inner) = Some(handle);
+    tokio::task::spawn_blocking(
+        move || match open_or_build(&indexing, cache_entries, semantic) {
+            Ok(engine) => {
+                let documents = engine.searcher().num_docs();
+                opening.set_ready(engine);
+                tracing::info!(documents, "index open, the service is ready");
+                if watching {
+                    match start_watching(&opening, &corpus) {
+                        Ok(handle) => {
+                            *keep.lock().unwrap_or_else(PoisonError::into_inner) = Some(handle);
+                        }
+                        Err(error) => tracing::error!(%error, "the corpus is not watched"),
                     }
-                    Err(error) => tracing::error!(%error, "the corpus is not watched"),
                 }
             }
-        }
-        Err(error) => match error.downcast_ref::<index::IndexError>() {
-            Some(index::IndexError::Damaged { .. }) => opening.set_damaged(format!("{error:#}")),
-            _ => opening.set_failed(format!("{error:#}")),
+            Err(error) => match error.downcast_ref::<index::IndexError>() {
+                Some(index::IndexError::Damaged { .. }) => {
+                    opening.set_damaged(format!("{error:#}"))
+                }
+                _ => opening.set_failed(format!("{error:#}")),
+            },
         },
-    });
+    );
 
     listen::serve(listener, state, shutdown_signal()).await;
     drop(watcher);
@@ -272,7 +281,11 @@ fn follow(
 /// Opens the index, building it from the corpus first when it is absent or of an older
 /// version (layout or analysis: [`IndexState`]); the first completion warms the vocabulary
 /// so that search-as-you-type is fast from the start.
-fn open_or_build(options: &IndexOptions, cache_entries: usize) -> anyhow::Result<Engine> {
+fn open_or_build(
+    options: &IndexOptions,
+    cache_entries: usize,
+    semantic: SemanticMode,
+) -> anyhow::Result<Engine> {
     let (corpus, index_dir) = (&options.corpus, &options.index);
     let state = IndexState::of(index_dir)
         .with_context(|| format!("reading the index {}", index_dir.display()))?;
@@ -294,6 +307,20 @@ fn open_or_build(options: &IndexOptions, cache_entries: usize) -> anyhow::Result
     let engine = Engine::open(index_dir)
         .with_context(|| format!("opening the index {}", index_dir.display()))?
         .with_cache(cache_entries);
+    let table = options
+        .semantic
+        .as_ref()
+        .map(|model| model.sha256().to_string());
+    if index::committed_manifest(engine.index())?.semantic_table != table {
+        tracing::info!("the document vectors were made with another semantic table: indexing");
+        index::run(options, &mut |_, _| {})
+            .with_context(|| format!("indexing {} again", corpus.display()))?;
+        engine.reload()?;
+    }
+    let engine = match semantic {
+        SemanticMode::Off => engine,
+        SemanticMode::Static => engine.with_semantic(options.semantic.clone()),
+    };
     engine.suggest("a", 1);
     if let Some(publication) = &options.publish {
         publication.publish_logged(index_dir);
@@ -391,7 +418,7 @@ mod tests {
             Some(IndexState::OutdatedAnalysis)
         );
 
-        let engine = open_or_build(&options, 0).expect("served");
+        let engine = open_or_build(&options, 0, SemanticMode::Off).expect("served");
         assert_eq!(
             hits(&engine, "ébéniste"),
             1,
@@ -418,11 +445,12 @@ mod tests {
         )
         .expect("write");
         let options = IndexOptions::new(&corpus, &index_dir);
-        let engine = open_or_build(&options, 0).expect("built then served");
+        let engine = open_or_build(&options, 0, SemanticMode::Off).expect("built then served");
         assert_eq!(hits(&engine, "luthier"), 1);
         drop(engine);
         std::fs::remove_dir_all(&corpus).expect("the corpus is gone");
-        let engine = open_or_build(&options, 0).expect("served without its corpus");
+        let engine =
+            open_or_build(&options, 0, SemanticMode::Off).expect("served without its corpus");
         assert_eq!(hits(&engine, "luthier"), 1);
     }
 }

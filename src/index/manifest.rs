@@ -59,6 +59,10 @@ impl UnitEntry {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Manifest {
     pub schema_version: u32,
+    /// SHA-256 of the semantic table the documents' vectors were made with (none without
+    /// one): a run with another table indexes every unit again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub semantic_table: Option<String>,
     pub units: BTreeMap<String, UnitEntry>,
 }
 
@@ -66,6 +70,7 @@ impl Default for Manifest {
     fn default() -> Self {
         Manifest {
             schema_version: SCHEMA_VERSION,
+            semantic_table: None,
             units: BTreeMap::new(),
         }
     }

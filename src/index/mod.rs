@@ -23,10 +23,13 @@ pub use state::IndexState;
 
 use std::path::{Path, PathBuf};
 
+use std::sync::Arc;
+
 use tantivy::Index;
 
 use crate::ingest::extract::Limits;
 use crate::ingest::source::SourceError;
+use crate::semantic::Model;
 use fault::DiskFault;
 use manifest::Manifest;
 use report::IndexReport;
@@ -72,6 +75,8 @@ pub struct IndexOptions {
     pub rebuild: bool,
     /// Where the re-indexer of a server publishes each commit for its replicas, if anywhere.
     pub publish: Option<snapshot::publish::Publication>,
+    /// The semantic table that gives each document its vector (none: no vectors).
+    pub semantic: Option<Arc<Model>>,
 }
 
 impl IndexOptions {
@@ -88,6 +93,7 @@ impl IndexOptions {
             writer_memory: 200_000_000,
             rebuild: false,
             publish: None,
+            semantic: None,
         }
     }
 }

@@ -20,6 +20,7 @@ use crate::ingest::extract::{self, Limits, UnitOutcome};
 use crate::ingest::source::{self, Discovery, Unit};
 use crate::model::Format;
 use crate::schema::{build_schema, to_tantivy, Fields};
+use crate::semantic::Model;
 use spo_extract::ExtractError;
 
 /// Runs a pass over the index at `options.index`, whose state is `state` (and `index` when
@@ -42,7 +43,18 @@ pub(super) fn run(
         IndexState::Current if !options.rebuild => super::committed_manifest(&index)?,
         _ => Manifest::default(),
     };
+    let table = options
+        .semantic
+        .as_ref()
+        .map(|model| model.sha256().to_string());
+    let previous = if previous.semantic_table == table || previous.units.is_empty() {
+        previous
+    } else {
+        tracing::info!("the document vectors were made with another semantic table, or none: every unit is indexed again");
+        Manifest::default()
+    };
     let mut pass = Pass::begin(&index, &discovery, &previous, options)?;
+    pass.next.semantic_table = table;
     let total = discovery.units.len();
     let (sender, receiver) = mpsc::channel::<(usize, UnitResult)>();
     let cursor = AtomicUsize::new(0);
@@ -154,6 +166,7 @@ struct Pass<'a> {
     next: Manifest,
     /// The unit that gave each document id so far: a second unit giving it is a failure.
     owners: HashMap<String, String>,
+    semantic: Option<&'a Model>,
     report: IndexReport,
     /// Whether anything changed, so that the pass commits.
     changed: bool,
@@ -182,7 +195,7 @@ impl<'a> Pass<'a> {
         index: &Index,
         discovery: &'a Discovery,
         previous: &'a Manifest,
-        options: &IndexOptions,
+        options: &'a IndexOptions,
     ) -> Result<Pass<'a>, IndexError> {
         let mut writer: IndexWriter = index
             .writer_with_num_threads(options.threads.clamp(1, 4), options.writer_memory)
@@ -207,6 +220,7 @@ impl<'a> Pass<'a> {
             previous,
             next: Manifest::default(),
             owners: HashMap::new(),
+            semantic: options.semantic.as_deref(),
             report: IndexReport {
                 skipped: discovery.skipped.clone(),
                 ..IndexReport::default()
@@ -288,7 +302,10 @@ impl<'a> Pass<'a> {
             self.writer
                 .delete_term(Term::from_field_text(self.fields.id, &document.id));
             self.writer
-                .add_document(to_tantivy(&document, &self.fields))?;
+                .add_document(to_tantivy(&document, &self.fields, self.semantic))?;
+            if self.semantic.is_some() {
+                self.report.vectors_computed += 1;
+            }
             let text_bytes = document.content.body.len() as u64;
             entry.text_bytes += text_bytes;
             self.report.extracted_text_bytes += text_bytes;

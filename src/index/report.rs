@@ -42,6 +42,8 @@ pub struct IndexReport {
     pub units_removed: usize,
     /// Documents added or replaced by this run.
     pub documents_added: usize,
+    /// Semantic vectors computed by this run (one per document added, with a table).
+    pub vectors_computed: usize,
     /// Documents deleted by this run (of changed or removed units).
     pub documents_deleted: usize,
     /// Documents in the index by source folder, format, network and language.

@@ -7,9 +7,15 @@ use tantivy::TantivyDocument;
 use super::Fields;
 use crate::analysis;
 use crate::model::{is_web_url, Document, Lang};
+use crate::semantic::Model;
 
-/// The tantivy document of `document`, its text indexed under its language.
-pub fn to_tantivy(document: &Document, fields: &Fields) -> TantivyDocument {
+/// The tantivy document of `document`, its text indexed under its language, with its
+/// semantic vector when a table is given.
+pub fn to_tantivy(
+    document: &Document,
+    fields: &Fields,
+    semantic: Option<&Model>,
+) -> TantivyDocument {
     let content = &document.content;
     let lang = fields.lang(document.language);
     let mut doc = TantivyDocument::new();
@@ -20,6 +26,10 @@ pub fn to_tantivy(document: &Document, fields: &Fields) -> TantivyDocument {
         .clone()
         .unwrap_or_else(|| document.path.clone());
     doc.add_text(fields.title, &title);
+    if let Some(model) = semantic {
+        let vector = model.document_vector(&title, content.description.as_deref());
+        doc.add_bytes(fields.semantic, &vector);
+    }
     doc.add_text(lang.title, &title);
     let french = document.language == Lang::Fr;
     doc.add_text(fields.title_exact, &title);

@@ -47,6 +47,9 @@ pub struct Fields {
     /// Byte offsets of every 32nd word of the body, little-endian u32s: snippets locate
     /// the positions of matches read from the index with them.
     pub word_marks: Field,
+    /// The document's semantic vector (`semantic::embed::quantize`), a fast column read for
+    /// the re-ranked candidates; absent when indexed without a table.
+    pub semantic: Field,
     pub url: Field,
     pub path: Field,
     pub date: Field,
@@ -95,6 +98,7 @@ pub fn build_schema() -> Schema {
     builder.add_text_field("publisher", STORED);
     builder.add_u64_field("page_starts", STORED);
     builder.add_bytes_field("word_marks", STORED);
+    builder.add_bytes_field("semantic", FAST);
     builder.add_i64_field("date_key", INDEXED | FAST);
     builder.add_text_field("title_exact", text_options(analysis::EXACT, false));
     builder.add_text_field("body_exact", text_options(analysis::EXACT, false));
@@ -138,6 +142,7 @@ impl Fields {
             body: field("body")?,
             page_starts: field("page_starts")?,
             word_marks: field("word_marks")?,
+            semantic: field("semantic")?,
             url: field("url")?,
             path: field("path")?,
             date: field("date")?,

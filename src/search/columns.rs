@@ -110,6 +110,8 @@ pub struct SegmentColumns {
     pub title: Option<DecodedColumn>,
     /// The stems of each title, by ordinal of the title column: re-ranking compares them.
     pub title_stems: Vec<Arc<[String]>>,
+    /// The documents' semantic vectors (`None` when the index has none).
+    pub vectors: Option<super::semantic::SegmentVectors>,
 }
 
 impl SegmentColumns {
@@ -140,6 +142,7 @@ impl SegmentColumns {
             id,
             title,
             title_stems,
+            vectors: super::semantic::SegmentVectors::decode(segment),
         }
     }
 

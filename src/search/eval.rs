@@ -65,6 +65,30 @@ pub fn parse_queries(tsv: &str) -> Result<Vec<JudgedQuery>, QueryFileError> {
         .collect())
 }
 
+/// Half of a query set, to fit weights on one and report them on the other too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Half {
+    /// The half weights are fitted on.
+    A,
+    /// The held-out half.
+    B,
+}
+
+impl Half {
+    /// The half of a query: by the first byte of the SHA-256 of its group (the id before
+    /// any `:`, so that the variants of one question stay together), as
+    /// `tools/semantic/evaluate.py` splits them.
+    pub fn of(query_id: &str) -> Half {
+        use sha2::{Digest, Sha256};
+        let group = query_id.split(':').next().unwrap_or(query_id);
+        if Sha256::digest(group.as_bytes())[0] % 2 == 0 {
+            Half::A
+        } else {
+            Half::B
+        }
+    }
+}
+
 /// The figures of one evaluation run.
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct EvalReport {
@@ -207,6 +231,13 @@ mod tests {
             .unwrap_err()
             .reason
             .contains("grade"));
+    }
+
+    #[test]
+    fn halves_keep_the_variants_of_one_question_together() {
+        assert_eq!(Half::of("q7:aa"), Half::of("q7:bb"));
+        let halves: Vec<Half> = (0..40).map(|i| Half::of(&format!("q{i}"))).collect();
+        assert!(halves.contains(&Half::A) && halves.contains(&Half::B));
     }
 
     #[test]

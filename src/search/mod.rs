@@ -16,6 +16,7 @@ pub mod query;
 pub mod rank;
 pub mod renamed;
 pub mod rerank;
+pub mod semantic;
 pub mod snippet;
 pub mod suggest;
 
@@ -30,6 +31,7 @@ use tantivy::{DocAddress, Index, IndexReader, Order, ReloadPolicy, Term};
 
 use crate::model::{Facet, Filter, Lang};
 use crate::schema::{self, Fields, OpenError};
+use crate::semantic::Model;
 use crate::tantivy_format::stored::StoredError;
 use cache::ResponseCache;
 pub use document::StoredDocument;
@@ -117,6 +119,9 @@ pub struct Engine {
     vocabulary: RwLock<Option<(u64, Arc<Vocabulary>)>>,
     columns: columns::ColumnCache,
     cache: ResponseCache,
+    /// The semantic table, when the layer is on: its query vectors are fused with the
+    /// documents' in re-ranking.
+    semantic: Option<Arc<Model>>,
 }
 
 impl Engine {
@@ -135,12 +140,19 @@ impl Engine {
             vocabulary: RwLock::new(None),
             columns: columns::ColumnCache::default(),
             cache: ResponseCache::new(0),
+            semantic: None,
         })
     }
 
     /// Replaces the ranking weights (used by `eval` experiments).
     pub fn with_ranking(mut self, ranking: Ranking) -> Engine {
         self.ranking = ranking;
+        self
+    }
+
+    /// Turns the semantic layer on with `model` (off with `None`).
+    pub fn with_semantic(mut self, model: Option<Arc<Model>>) -> Engine {
+        self.semantic = model;
         self
     }
 
@@ -249,11 +261,37 @@ impl Engine {
             address,
             other_formats: Vec::new(),
         };
+        let query_vector = match &self.semantic {
+            Some(model) if parsed.has_text() => Some(model.embed(&highlight_text(&parsed))),
+            _ => None,
+        };
+        let mut total = total;
         let ranked: Vec<rerank::Ranked> = match request.sort {
+            Sort::Relevance
+                if total == 0 && parsed.filters.is_empty() && query_vector.is_some() =>
+            {
+                let vector = query_vector.as_ref().map_or(&[][..], Vec::as_slice);
+                let nearest = semantic::nearest(
+                    searcher,
+                    &segments,
+                    vector,
+                    rerank::RERANK_DEPTH.max(offset + limit),
+                );
+                total = nearest.len();
+                nearest
+                    .into_iter()
+                    .skip(offset)
+                    .take(limit)
+                    .map(unranked)
+                    .collect()
+            }
             Sort::Relevance if parsed.has_text() => {
                 let candidates = rerank::candidates(searcher, &segments, addresses);
                 let stems = rerank::query_stems(&highlight_text(&parsed));
-                let ranked = rerank::rerank(&stems, candidates, &self.ranking);
+                let mut ranked = rerank::rerank(&stems, candidates, &self.ranking);
+                if let Some(vector) = &query_vector {
+                    ranked = semantic::fuse(searcher, &segments, vector, ranked, &self.ranking);
+                }
                 ranked.into_iter().skip(offset).take(limit).collect()
             }
             Sort::Relevance => addresses

@@ -49,6 +49,9 @@ pub struct Ranking {
     /// Re-ranking bonus (or penalty) by kind of resource: navigation pages that only list
     /// other pages answer fewer questions than the pages themselves.
     pub kind_priors: Vec<(String, f32)>,
+    /// With the semantic layer on, the weight `a` of the lexical score in the fusion
+    /// `a · minmax(lexical) + (1 − a) · minmax(cosine)` of the re-ranked candidates.
+    pub semantic_lexical: f32,
 }
 
 impl Default for Ranking {
@@ -79,6 +82,7 @@ impl Default for Ranking {
                 ("theme".into(), -3.0),
                 ("fiche-pratique".into(), 0.5),
             ],
+            semantic_lexical: 0.6,
         }
     }
 }
@@ -112,6 +116,7 @@ impl Ranking {
                 self.all_words_up_to = value.max(0.0) as u32;
                 return Ok(());
             }
+            "semantic_lexical" => &mut self.semantic_lexical,
             "proximity_slop" => {
                 self.proximity_slop = value.max(0.0) as u32;
                 return Ok(());
@@ -119,7 +124,7 @@ impl Ranking {
             _ => {
                 return Err(format!(
                     "unknown weight {name}; known: title headings keywords body exact_title \
-                     exact_body root_title root_body fuzzy_title prefix_title phrase_title phrase_body proximity_slop title_coverage title_precision renamed \
+                     exact_body root_title root_body fuzzy_title prefix_title phrase_title phrase_body proximity_slop title_coverage title_precision semantic_lexical renamed \
                      all_words_up_to min_match_share prior:<kind>"
                 ))
             }

@@ -1,0 +1,157 @@
+//! The semantic layer in search: each segment's document vectors decoded once from their
+//! fast column, the fusion of the re-ranked candidates' scores with their cosine to the
+//! query, and the dense-only answer when the lexical search finds nothing.
+
+use tantivy::columnar::BytesColumn;
+use tantivy::{DocAddress, DocId, SegmentReader};
+
+use super::columns::Segments;
+use super::rank::Ranking;
+use super::rerank::Ranked;
+use crate::semantic::fusion;
+
+/// The document vectors of one segment, quantised as stored (`semantic::embed`).
+pub struct SegmentVectors {
+    dims: usize,
+    values: Vec<i8>,
+    /// One scale per document; 0 for a document without a vector (cosine 0).
+    scales: Vec<f32>,
+}
+
+impl SegmentVectors {
+    /// Decodes the `semantic` column of `segment`; `None` without one.
+    pub fn decode(segment: &SegmentReader) -> Option<SegmentVectors> {
+        let column: BytesColumn = segment.fast_fields().bytes("semantic").ok().flatten()?;
+        let mut stored = Vec::with_capacity(column.num_terms());
+        let mut stream = column.dictionary().stream().ok()?;
+        while stream.advance() {
+            stored.push(stream.key().to_vec());
+        }
+        let dims = stored.first()?.len().checked_sub(4).filter(|d| *d > 0)?;
+        let num_docs = segment.max_doc() as usize;
+        let mut values = vec![0i8; num_docs * dims];
+        let mut scales = vec![0.0f32; num_docs];
+        for doc in 0..num_docs {
+            let ord = column.term_ords(doc as DocId).next();
+            let vector = ord.and_then(|ord| stored.get(ord as usize));
+            let Some(vector) = vector.filter(|v| v.len() == dims + 4) else {
+                continue;
+            };
+            for (slot, &byte) in values[doc * dims..(doc + 1) * dims].iter_mut().zip(vector) {
+                *slot = byte as i8;
+            }
+            let scale = &vector[dims..];
+            let scale = f32::from_le_bytes([scale[0], scale[1], scale[2], scale[3]]);
+            scales[doc] = if scale.is_finite() { scale } else { 0.0 };
+        }
+        Some(SegmentVectors {
+            dims,
+            values,
+            scales,
+        })
+    }
+
+    /// Cosine of `query` (unit length) with the vector of `doc`; 0 without one.
+    pub fn cosine(&self, query: &[f32], doc: DocId) -> f32 {
+        let doc = doc as usize;
+        let (Some(&scale), Some(values)) = (
+            self.scales.get(doc),
+            self.values.get(doc * self.dims..(doc + 1) * self.dims),
+        ) else {
+            return 0.0;
+        };
+        if query.len() != self.dims {
+            return 0.0;
+        }
+        let dot: f32 = values
+            .iter()
+            .zip(query)
+            .map(|(&v, q)| f32::from(v) * q)
+            .sum();
+        dot * scale
+    }
+
+    /// Bytes held in memory.
+    pub fn memory_bytes(&self) -> usize {
+        self.values.len() + 4 * self.scales.len()
+    }
+}
+
+/// Cosine of `query` with the document at `address`.
+fn cosine_at(
+    searcher: &tantivy::Searcher,
+    segments: &Segments,
+    query: &[f32],
+    address: DocAddress,
+) -> f32 {
+    let id = searcher.segment_reader(address.segment_ord).segment_id();
+    segments
+        .get(&id)
+        .and_then(|columns| columns.vectors.as_ref())
+        .map_or(0.0, |vectors| vectors.cosine(query, address.doc_id))
+}
+
+/// Re-orders the re-ranked candidates by their fused score (ties keep the lexical order).
+pub fn fuse(
+    searcher: &tantivy::Searcher,
+    segments: &Segments,
+    query: &[f32],
+    ranked: Vec<Ranked>,
+    ranking: &Ranking,
+) -> Vec<Ranked> {
+    if ranked.len() < 2 || query.iter().all(|v| *v == 0.0) {
+        return ranked;
+    }
+    let lexical: Vec<f32> = ranked.iter().map(|r| r.score).collect();
+    let cosines: Vec<f32> = ranked
+        .iter()
+        .map(|r| cosine_at(searcher, segments, query, r.address))
+        .collect();
+    let fused = fusion::fuse(&lexical, &cosines, ranking.semantic_lexical);
+    let mut order: Vec<usize> = (0..ranked.len()).collect();
+    order.sort_by(|&a, &b| fused[b].total_cmp(&fused[a]).then(a.cmp(&b)));
+    let mut slots: Vec<Option<Ranked>> = ranked.into_iter().map(Some).collect();
+    order
+        .into_iter()
+        .filter_map(|i| {
+            let mut result = slots[i].take()?;
+            result.score = fused[i];
+            Some(result)
+        })
+        .collect()
+}
+
+/// The `depth` documents closest to `query`, best first (none with a cosine ≤ 0): the
+/// answer when the lexical search finds nothing.
+pub fn nearest(
+    searcher: &tantivy::Searcher,
+    segments: &Segments,
+    query: &[f32],
+    depth: usize,
+) -> Vec<(f32, DocAddress)> {
+    if query.iter().all(|v| *v == 0.0) {
+        return Vec::new();
+    }
+    let mut found = Vec::new();
+    for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+        let Some(vectors) = segments
+            .get(&reader.segment_id())
+            .and_then(|c| c.vectors.as_ref())
+        else {
+            continue;
+        };
+        let alive = reader.alive_bitset();
+        for doc in 0..reader.max_doc() {
+            if alive.is_some_and(|bits| !bits.is_alive(doc)) {
+                continue;
+            }
+            let cosine = vectors.cosine(query, doc);
+            if cosine > 0.0 {
+                found.push((cosine, DocAddress::new(ord as u32, doc)));
+            }
+        }
+    }
+    found.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    found.truncate(depth);
+    found
+}

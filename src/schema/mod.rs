@@ -21,7 +21,7 @@ use crate::analysis;
 use crate::model::{Facet, Facets, Lang};
 
 /// Version of the schema and of the analysis: a change forces a full rebuild.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// The stemmed fields of one language.
 #[derive(Clone, Copy, Debug)]

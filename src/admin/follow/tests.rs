@@ -67,6 +67,15 @@ fn hits(follower: &Follower, query: &str) -> usize {
 }
 
 /// The largest file of a folder (a segment's store or postings).
+/// Replaces the file at `path` by one holding `bytes`, as a new file renamed over it: the
+/// old file stays whole for whatever still maps it (a test that truncated a file in place
+/// could kill the test process with SIGBUS, where a tantivy thread still read it).
+fn replace(path: &Path, bytes: &[u8]) {
+    let staged = path.with_extension("staged");
+    fs::write(&staged, bytes).expect("write");
+    fs::rename(&staged, path).expect("rename");
+}
+
 fn largest_file(dir: &Path) -> PathBuf {
     fs::read_dir(dir)
         .expect("read")
@@ -145,7 +154,7 @@ fn a_damaged_generation_is_refused_and_the_previous_one_still_served() {
     let mut bytes = whole.clone();
     let middle = bytes.len() / 2;
     bytes[middle] ^= 0xff;
-    fs::write(&damaged, bytes).expect("write");
+    replace(&damaged, &bytes);
 
     let Step::Refused { generation, reason } = follower.step() else {
         panic!("a damaged snapshot was restored");
@@ -165,7 +174,7 @@ fn a_damaged_generation_is_refused_and_the_previous_one_still_served() {
     );
 
     // Seen whole later (a network file system catching up): served once the wait is over.
-    fs::write(&damaged, whole).expect("write");
+    replace(&damaged, &whole);
     assert!(matches!(follower.step(), Step::Unchanged));
     follower.refused = follower
         .refused
@@ -305,7 +314,7 @@ fn a_restarted_replica_serves_what_it_had_even_without_the_published_folder() {
     let mut bytes = fs::read(&damaged).expect("read");
     let middle = bytes.len() / 2;
     bytes[middle] ^= 0xff;
-    fs::write(&damaged, bytes).expect("write");
+    replace(&damaged, &bytes);
     let mut restarted = cluster.follower();
     let reason = restarted.resume().expect_err("a damaged copy");
     assert!(reason.contains("checksum"), "{reason}");

@@ -11,6 +11,7 @@ use tantivy::query::{
     TermQuery, TermSetQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::tokenizer::Token;
 use tantivy::Term;
 
 use super::query::{Clause, Occurrence, ParsedQuery};
@@ -268,9 +269,6 @@ fn other_name(
     let mut per_field: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for &lang in langs {
         let tokens = analysis::tokens(Mode::Stemmed(lang), name);
-        let Some(first) = tokens.first() else {
-            continue;
-        };
         let lang_fields = fields.lang(lang);
         for (field, weight) in [
             (lang_fields.title, ranking.title),
@@ -280,22 +278,9 @@ fn other_name(
             if weight <= 0.0 {
                 continue;
             }
-            let query: Box<dyn Query> = if tokens.len() == 1 {
-                Box::new(term_query(field, &first.text))
-            } else {
-                Box::new(PhraseQuery::new_with_offset(
-                    tokens
-                        .iter()
-                        .map(|t| {
-                            (
-                                t.position - first.position,
-                                Term::from_field_text(field, &t.text),
-                            )
-                        })
-                        .collect(),
-                ))
-            };
-            per_field.push((Occur::Should, boosted(query, weight)));
+            if let Some(query) = words_in_order(field, &tokens) {
+                per_field.push((Occur::Should, boosted(query, weight)));
+            }
         }
     }
     (!per_field.is_empty() && ranking.renamed > 0.0)
@@ -503,6 +488,26 @@ fn proximity(
     out
 }
 
+/// `tokens` in `field`: the term alone for one token, else the tokens at their relative
+/// positions; `None` for no token.
+fn words_in_order(field: Field, tokens: &[Token]) -> Option<Box<dyn Query>> {
+    match tokens {
+        [] => None,
+        [only] => Some(Box::new(term_query(field, &only.text))),
+        [first, ..] => Some(Box::new(PhraseQuery::new_with_offset(
+            tokens
+                .iter()
+                .map(|t| {
+                    (
+                        t.position - first.position,
+                        Term::from_field_text(field, &t.text),
+                    )
+                })
+                .collect(),
+        ))),
+    }
+}
+
 /// A quoted phrase: its words in order in the title, headings or body of some language.
 fn typed_phrase(clause: &Clause, fields: &Fields, langs: &[Lang]) -> Option<Box<dyn Query>> {
     let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -515,22 +520,9 @@ fn typed_phrase(clause: &Clause, fields: &Fields, langs: &[Lang]) -> Option<Box<
             lang_fields.body,
             lang_fields.keywords,
         ] {
-            let query: Box<dyn Query> = match tokens.as_slice() {
-                [] => continue,
-                [only] => Box::new(term_query(field, &only.text)),
-                [first, ..] => Box::new(PhraseQuery::new_with_offset(
-                    tokens
-                        .iter()
-                        .map(|t| {
-                            (
-                                t.position - first.position,
-                                Term::from_field_text(field, &t.text),
-                            )
-                        })
-                        .collect(),
-                )),
-            };
-            alternatives.push((Occur::Should, query));
+            if let Some(query) = words_in_order(field, &tokens) {
+                alternatives.push((Occur::Should, query));
+            }
         }
     }
     (!alternatives.is_empty()).then(|| Box::new(BooleanQuery::new(alternatives)) as Box<dyn Query>)

@@ -5,6 +5,7 @@
 
 use std::fmt::Write;
 
+use super::escape;
 use super::labels::number_label;
 
 /// Width of every chart, in SVG units (it scales to the page).
@@ -209,22 +210,6 @@ fn axis_label(value: u64) -> String {
         100_000..=999_999 => format!("{} k", value / 1_000),
         _ => format!("{} M", value as f64 / 1e6).replace('.', ","),
     }
-}
-
-/// Escapes text for SVG (XML) content and attributes.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -142,3 +142,20 @@ pub fn error_page(error: &ApiError) -> String {
     };
     page.render().unwrap_or_else(|_| message.to_string())
 }
+
+/// `text` with the five HTML-significant characters escaped, for markup written by hand
+/// (the print view's openings, the dashboard's SVG charts); templates escape their own.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}

@@ -5,6 +5,7 @@ use crate::search::StoredDocument;
 use crate::server::links::document_page_path;
 use crate::server::service::SearchPage;
 
+use super::escape;
 use super::labels::{date_label, number_label, value_label};
 use super::params::PageState;
 use super::view::{HitView, Link, SnippetView};
@@ -119,22 +120,6 @@ fn opening(body: &str) -> String {
             out.push(' ');
         }
         out.push_str(word);
-    }
-    out
-}
-
-/// `text` with the five HTML-significant characters escaped.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
     }
     out
 }

@@ -225,6 +225,13 @@ fn build_document(
     if let Some(kind) = content.kind.as_deref().map(slug).filter(|k| !k.is_empty()) {
         metadata.set(Facet::Kind, vec![kind]);
     }
+    // A record's own metadata (a JSON export's `[json.metadata]`, names checked when the
+    // source was read) is more precise than its source's or its file's.
+    for (name, values) in &content.metadata {
+        if let Some(facet) = Facet::of_metadata(name) {
+            metadata.set(facet, values.clone());
+        }
+    }
     normalize_content(&mut content);
     if content.title.as_deref().is_none_or(|t| t.trim().is_empty()) {
         content.title = unit

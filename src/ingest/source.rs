@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use crate::model::{Date, Format, Metadata};
+use crate::model::{Date, Facet, Format, Metadata};
 use spo_extract::json::JsonMapping;
 
 /// Name of the file that configures a source folder.
@@ -142,6 +142,9 @@ fn load_source(dir: &Path, name: String) -> Result<Source, SourceError> {
                     message: "format = \"json\" needs a [json] table mapping the fields".into(),
                 });
             }
+            if let Some(message) = config.json.as_ref().and_then(unknown_metadata_name) {
+                return Err(SourceError::Config { path, message });
+            }
             (config, hex_digest(text.as_bytes()))
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -155,6 +158,23 @@ fn load_source(dir: &Path, name: String) -> Result<Source, SourceError> {
         config,
         config_hash,
     })
+}
+
+/// Why a `[json.metadata]` key names no metadata facet, for the first such key.
+fn unknown_metadata_name(mapping: &JsonMapping) -> Option<String> {
+    let name = mapping
+        .metadata
+        .keys()
+        .find(|name| Facet::of_metadata(name).is_none())?;
+    let known: Vec<&str> = Facet::ALL
+        .into_iter()
+        .filter(|facet| Facet::of_metadata(facet.field_name()).is_some())
+        .map(Facet::field_name)
+        .collect();
+    Some(format!(
+        "[json.metadata]: unknown field `{name}`, expected one of {}",
+        known.join(", ")
+    ))
 }
 
 fn collect_units(
@@ -371,6 +391,17 @@ mod tests {
         fs::write(source.join(SOURCE_FILE), "format = \"json\"\n").expect("write");
         let err = discover(dir.path()).unwrap_err().to_string();
         assert!(err.contains("[json]"), "{err}");
+
+        fs::write(
+            source.join(SOURCE_FILE),
+            "format = \"json\"\n[json]\nid = \"id\"\n[json.metadata]\nreseau = \"n\"\n",
+        )
+        .expect("write");
+        let err = discover(dir.path()).unwrap_err().to_string();
+        assert!(
+            err.contains("[json.metadata]: unknown field `reseau`, expected one of network, kind"),
+            "{err}"
+        );
 
         fs::write(source.join(SOURCE_FILE), "format = \"excel\"\n").expect("write");
         let err = discover(dir.path()).unwrap_err().to_string();

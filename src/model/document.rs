@@ -99,12 +99,7 @@ impl<'de> Visitor<'de> for MetadataVisitor {
                 "publisher" => metadata.publisher = Some(map.next_value()?),
                 "language" => metadata.language = Some(map.next_value()?),
                 name => {
-                    let facet = Facet::ALL
-                        .into_iter()
-                        .find(|facet| {
-                            facet.field_name() == name && facet.origin() != Origin::Document
-                        })
-                        .ok_or_else(|| unknown_key(name))?;
+                    let facet = Facet::of_metadata(name).ok_or_else(|| unknown_key(name))?;
                     let values = match facet.origin() {
                         Origin::MetadataMany => map.next_value::<Vec<String>>()?,
                         _ => vec![map.next_value::<String>()?],

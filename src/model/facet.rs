@@ -134,6 +134,14 @@ impl Facet {
         }
     }
 
+    /// The facet of [`Origin::MetadataOne`] or [`Origin::MetadataMany`] whose field name is
+    /// `name`: what a `[metadata]` key, a sidecar key or a `[json.metadata]` key names.
+    pub fn of_metadata(name: &str) -> Option<Facet> {
+        Facet::ALL
+            .into_iter()
+            .find(|facet| facet.field_name() == name && facet.origin() != Origin::Document)
+    }
+
     /// The facet whose field name or query-language name is `name`.
     pub fn from_name(name: &str) -> Option<Facet> {
         Facet::ALL
@@ -272,6 +280,9 @@ mod tests {
         assert_eq!(Facet::from_name("network"), Some(Facet::Network));
         assert_eq!(Facet::from_name("type"), Some(Facet::Kind));
         assert_eq!(Facet::from_name("nope"), None);
+        assert_eq!(Facet::of_metadata("territory"), Some(Facet::Territory));
+        assert_eq!(Facet::of_metadata("reseau"), None);
+        assert_eq!(Facet::of_metadata("source"), None);
         let indices: Vec<usize> = Facet::ALL.iter().map(|f| f.index()).collect();
         assert_eq!(indices, (0..Facet::COUNT).collect::<Vec<_>>());
         let facets = Facets::from_fn(|facet| facet.alias());

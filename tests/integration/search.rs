@@ -324,6 +324,90 @@ fn facet_counts_match_a_hand_counted_fixture() {
     assert_eq!(kinds.values.iter().map(|v| v.count).sum::<u64>(), 5);
 }
 
+/// A JSON export whose records carry their own network, audience and territory
+/// (`[json.metadata]`): each record is counted and filtered by its own values, and a
+/// record without one keeps its source's.
+#[test]
+fn records_of_an_export_are_counted_by_their_own_metadata() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (corpus, index_dir) = (dir.path().join("corpus"), dir.path().join("index"));
+    let source = "format = \"json\"\n[metadata]\nnetwork = \"etat\"\nterritory = \"national\"\n\
+                  [json]\nid = \"id\"\ntitle = \"title\"\n\
+                  [json.metadata]\nnetwork = \"reseau\"\naudience = \"publics\"\nterritory = \"lieu\"\n";
+    let records = concat!(
+        r#"{"id": "1", "title": "Stage en mairie", "reseau": "cio", "publics": ["jeunes"], "lieu": "Gap"}"#,
+        "\n",
+        r#"{"id": "2", "title": "Stage en usine", "reseau": "mission-locale", "publics": ["jeunes", "familles"], "lieu": "13"}"#,
+        "\n",
+        r#"{"id": "3", "title": "Stage national", "publics": ["familles"]}"#,
+        "\n",
+        r#"{"id": "4", "title": "Logement", "reseau": "cio", "lieu": "83"}"#,
+        "\n",
+    );
+    write_files(
+        &corpus,
+        &[
+            ("export/source.toml", source.as_bytes()),
+            ("export/records.jsonl", records.as_bytes()),
+        ],
+    );
+    let report = index_into(&corpus, &index_dir);
+    assert_eq!(report.documents, 4, "{report}");
+    let engine = Engine::open(&index_dir).expect("open");
+    let search = |query: &str| {
+        let request = SearchRequest {
+            query: query.into(),
+            facets: true,
+            limit: 10,
+            ..Default::default()
+        };
+        engine.search(&request).expect("search")
+    };
+    let response = search("stage");
+    assert_eq!(response.total, 3);
+    let counts = |name: &str| -> Vec<(String, u64)> {
+        let facet = response
+            .facets
+            .iter()
+            .find(|f| f.name == name)
+            .expect("facet");
+        let mut counts: Vec<(String, u64)> = facet
+            .values
+            .iter()
+            .map(|v| (v.value.clone(), v.count))
+            .collect();
+        counts.sort();
+        counts
+    };
+    let owned = |pairs: &[(&str, u64)]| -> Vec<(String, u64)> {
+        pairs
+            .iter()
+            .map(|(value, count)| (value.to_string(), *count))
+            .collect()
+    };
+    assert_eq!(
+        counts("reseau"),
+        owned(&[("cio", 1), ("etat", 1), ("mission-locale", 1)])
+    );
+    assert_eq!(counts("public"), owned(&[("familles", 2), ("jeunes", 2)]));
+    assert_eq!(
+        counts("territoire"),
+        owned(&[("05", 1), ("13", 1), ("national", 1)])
+    );
+    let in_gap: Vec<String> = search("stage territoire:05")
+        .hits
+        .into_iter()
+        .map(|h| h.id)
+        .collect();
+    assert_eq!(
+        in_gap.len(),
+        2,
+        "the record in Gap and the national one: {in_gap:?}"
+    );
+    assert!(in_gap.contains(&"1".to_string()) && in_gap.contains(&"3".to_string()));
+    assert_eq!(search("reseau:cio").total, 2);
+}
+
 #[test]
 fn cached_answers_never_outlive_the_commit_they_came_from() {
     let dir = tempfile::tempdir().unwrap();

@@ -61,6 +61,9 @@ pub struct Extracted {
     /// Kind of resource declared by the document itself (DILA `dc:type`: "Fiche pratique",
     /// "Question-réponse", "Dossier"); it replaces the source's kind, as a slug.
     pub kind: Option<String>,
+    /// Metadata the document carries itself, by name (a facet's field name), each with its
+    /// values: a JSON record's `[json.metadata]`. They replace the source's.
+    pub metadata: Vec<(String, Vec<String>)>,
 }
 
 /// Why one document could not be extracted: the document's fault, reported and skipped.

@@ -4,8 +4,12 @@
 //! it in the source's `source.toml`, under `[json]`, as a [`JsonMapping`] of field paths
 //! (syntax in the `path` submodule). Text fields holding HTML markup are converted with
 //! [`fragment_to_text`]; dates are read as ISO dates or with the mapping's `date_format`.
+//! The `[json.metadata]` table maps per-record metadata (a national export mixes networks and
+//! territories) by name to paths; the caller, which knows the facets, checks the names.
 
 mod path;
+
+use std::collections::BTreeMap;
 
 use serde_json::Value;
 
@@ -44,6 +48,10 @@ pub struct JsonMapping {
     pub date_format: Option<String>,
     pub url: Option<String>,
     pub language: Option<String>,
+    /// Metadata each record carries: a name (a facet's field name: `network`, `kind`,
+    /// `audience`, `territory`...) → the path of its values in the record.
+    #[serde(default)]
+    pub metadata: BTreeMap<String, String>,
 }
 
 impl JsonMapping {
@@ -165,6 +173,7 @@ struct CompiledMapping {
     date_format: Option<DateFormat>,
     url: Option<FieldPath>,
     language: Option<FieldPath>,
+    metadata: Vec<(String, FieldPath)>,
 }
 
 impl CompiledMapping {
@@ -199,6 +208,11 @@ impl CompiledMapping {
                 .transpose()?,
             url: optional(&mapping.url)?,
             language: optional(&mapping.language)?,
+            metadata: mapping
+                .metadata
+                .iter()
+                .map(|(name, path)| Ok((name.clone(), FieldPath::parse(path)?)))
+                .collect::<Result<_, String>>()?,
         })
     }
 
@@ -257,6 +271,12 @@ impl CompiledMapping {
             url: first_line(&self.url),
             language: first_line(&self.language).and_then(|language| iso_639_1(&language)),
             key: Some(key.clone()),
+            metadata: self
+                .metadata
+                .iter()
+                .map(|(name, path)| (name.clone(), unique_non_empty(one_line_texts(path, record))))
+                .filter(|(_, values)| !values.is_empty())
+                .collect(),
             ..Extracted::default()
         };
         require_text(FORMAT, extracted).map_err(|_| fail(format!("id {key}: no title and no text")))

@@ -163,6 +163,7 @@ fn nested_records_and_every_field() {
         date_format: Some("%d/%m/%Y".to_owned()),
         url: Some("link".to_owned()),
         language: Some("lang".to_owned()),
+        metadata: Default::default(),
     };
     let mut results = extract(file.as_bytes(), &fields).unwrap().into_iter();
     let first = results.next().unwrap().unwrap();
@@ -277,4 +278,51 @@ fn html_is_detected_in_text_fields() {
     ] {
         assert!(!looks_like_html(text), "{text:?}");
     }
+}
+
+#[test]
+fn records_carry_their_own_metadata() {
+    let mut mapping = mapping("id");
+    mapping.metadata = [
+        ("network", "network"),
+        ("audience", "audience"),
+        ("territory", "place.department"),
+    ]
+    .into_iter()
+    .map(|(name, path)| (name.to_owned(), path.to_owned()))
+    .collect();
+    let export = br#"[
+        {"id": "a", "title": "Un", "network": "cio", "audience": ["jeunes", "familles", "jeunes"], "place": {"department": 5}},
+        {"id": "b", "title": "Deux", "network": "", "audience": [], "place": null}
+    ]"#;
+    let documents: Vec<Extracted> = extract(export, &mapping)
+        .unwrap()
+        .into_iter()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let owned = |pairs: &[(&str, &[&str])]| -> Vec<(String, Vec<String>)> {
+        pairs
+            .iter()
+            .map(|(name, values)| {
+                let values = values.iter().map(|value| value.to_string()).collect();
+                (name.to_string(), values)
+            })
+            .collect()
+    };
+    assert_eq!(
+        documents[0].metadata,
+        owned(&[
+            ("audience", &["jeunes", "familles"]),
+            ("network", &["cio"]),
+            ("territory", &["5"]),
+        ])
+    );
+    assert_eq!(
+        documents[1].metadata,
+        owned(&[]),
+        "empty or absent values leave the source's"
+    );
+
+    mapping.metadata.insert("kind".into(), "a[0]".into());
+    assert!(reason(extract(export, &mapping)).contains("a[0]"));
 }

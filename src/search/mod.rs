@@ -8,6 +8,7 @@
 pub mod cache;
 pub mod code;
 pub mod columns;
+mod compound;
 mod document;
 pub mod eval;
 pub mod facets;
@@ -185,10 +186,7 @@ impl Engine {
         langs: &[Lang],
         complete_last: bool,
     ) -> Box<dyn Query> {
-        let known_word = |word: &str| {
-            let term = Term::from_field_text(self.fields.body_exact, word);
-            searcher.doc_freq(&term).is_ok_and(|n| n > 0)
-        };
+        let known_word = |word: &str| self.known_word(searcher, word);
         rank::build(
             parsed,
             &self.fields,
@@ -197,6 +195,12 @@ impl Engine {
             complete_last,
             &known_word,
         )
+    }
+
+    /// Whether a folded word occurs in the text of some document of `searcher`'s commit.
+    fn known_word(&self, searcher: &tantivy::Searcher, word: &str) -> bool {
+        let term = Term::from_field_text(self.fields.body_exact, word);
+        searcher.doc_freq(&term).is_ok_and(|n| n > 0)
     }
 
     /// Languages that have documents in the index, French first.
@@ -248,6 +252,7 @@ impl Engine {
         started: Instant,
     ) -> Result<SearchResponse, SearchError> {
         let mut parsed = query::parse(&request.query);
+        compound::join_split_elisions(&mut parsed, &|word| self.known_word(searcher, word));
         parsed.filters.extend(request.filters.iter().cloned());
         let langs = self.languages(searcher);
         let query = self.query(searcher, &parsed, &langs, request.complete_last);

@@ -15,7 +15,7 @@ use tantivy::tokenizer::Token;
 use tantivy::Term;
 
 use super::query::{Clause, Occurrence, ParsedQuery};
-use super::{code, renamed};
+use super::{code, compound, renamed};
 use crate::analysis::{self, Mode};
 use crate::model::{territory, Facet, Lang};
 use crate::schema::Fields;
@@ -43,6 +43,12 @@ pub struct Ranking {
     pub title_precision: f32,
     /// Weight of the other name of a renamed body or scheme that the query names.
     pub renamed: f32,
+    /// Weight of an unknown word of the query found as two words that the index knows
+    /// ([`compound::split`]: "électrobobinier" ~ "électro bobinier"); 0 turns it off.
+    pub split_compound: f32,
+    /// Weight of two adjacent words of the query found as one word that the index knows
+    /// ([`compound::joins`]: "porte parole" ~ "porteparole"); 0 turns it off.
+    pub joined_words: f32,
     /// Queries of up to this many words must match all of them ([`min_match`]).
     pub all_words_up_to: u32,
     /// Share of the words of a longer query that must match ([`min_match`]).
@@ -76,6 +82,8 @@ impl Default for Ranking {
             title_coverage: -3.0,
             title_precision: 4.0,
             renamed: 0.5,
+            split_compound: 1.0,
+            joined_words: 0.5,
             all_words_up_to: 1,
             min_match_share: 0.0,
             kind_priors: vec![
@@ -113,6 +121,8 @@ impl Ranking {
             "title_precision" => &mut self.title_precision,
             "min_match_share" => &mut self.min_match_share,
             "renamed" => &mut self.renamed,
+            "split_compound" => &mut self.split_compound,
+            "joined_words" => &mut self.joined_words,
             "all_words_up_to" => {
                 self.all_words_up_to = value.max(0.0) as u32;
                 return Ok(());
@@ -126,7 +136,7 @@ impl Ranking {
                 return Err(format!(
                     "unknown weight {name}; known: title headings keywords body exact_title \
                      exact_body root_title root_body fuzzy_title prefix_title phrase_title phrase_body proximity_slop title_coverage title_precision semantic_lexical renamed \
-                     all_words_up_to min_match_share prior:<kind>"
+                     split_compound joined_words all_words_up_to min_match_share prior:<kind>"
                 ))
             }
         };
@@ -188,6 +198,7 @@ pub fn build(
                 clauses.extend(forms.scoring.into_iter().map(|q| (Occur::Should, q)));
                 let mut parts = forms.matching;
                 parts.extend(coded_document(clause, fields));
+                parts.extend(split_compounds(clause, fields, langs, ranking, known_word));
                 if parts.is_empty() {
                     // A stop word, or a word already met in another form.
                     continue;
@@ -210,6 +221,13 @@ pub fn build(
             if let Some(query) = other_name(name, fields, langs, ranking) {
                 optional_words.push((Occur::Should, query));
             }
+        }
+    }
+    // Two adjacent words that the documents write as one: an optional word of its own.
+    if ranking.joined_words > 0.0 {
+        for joined in compound::joins(parsed, known_word) {
+            let query = word_anywhere(&joined, fields, langs, ranking);
+            optional_words.push((Occur::Should, boosted(query, ranking.joined_words)));
         }
     }
     // Without a required word or phrase, enough of the optional words must match
@@ -285,6 +303,63 @@ fn other_name(
     }
     (!per_field.is_empty() && ranking.renamed > 0.0)
         .then(|| boosted(BooleanQuery::new(per_field), ranking.renamed))
+}
+
+/// The words of `clause` that the index does not know, each found as the two words of its
+/// split that it knows, both in one document ([`compound::split`]), times
+/// [`Ranking::split_compound`]: alternative forms of the word.
+fn split_compounds(
+    clause: &Clause,
+    fields: &Fields,
+    langs: &[Lang],
+    ranking: &Ranking,
+    known_word: &dyn Fn(&str) -> bool,
+) -> Vec<Box<dyn Query>> {
+    if ranking.split_compound <= 0.0 {
+        return Vec::new();
+    }
+    analysis::terms(Mode::Exact, &clause.text)
+        .iter()
+        .filter(|word| !known_word(word))
+        .filter_map(|word| compound::split(word, known_word))
+        .map(|(head, tail)| {
+            let both = BooleanQuery::new(vec![
+                (Occur::Must, word_anywhere(&head, fields, langs, ranking)),
+                (Occur::Must, word_anywhere(&tail, fields, langs, ranking)),
+            ]);
+            boosted(both, ranking.split_compound)
+        })
+        .collect()
+}
+
+/// A folded word in any text field, stemmed per language and exact, weighted like a word
+/// that the query typed (without its typo-tolerant, prefix and root forms).
+fn word_anywhere(word: &str, fields: &Fields, langs: &[Lang], ranking: &Ranking) -> Box<dyn Query> {
+    let mut per_field: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for &lang in langs {
+        let lang_fields = fields.lang(lang);
+        for stem in analysis::terms(Mode::Stemmed(lang), word) {
+            for (field, weight) in [
+                (lang_fields.title, ranking.title),
+                (lang_fields.headings, ranking.headings),
+                (lang_fields.keywords, ranking.keywords),
+                (lang_fields.body, ranking.body),
+            ] {
+                if weight > 0.0 {
+                    per_field.push((Occur::Should, boosted(term_query(field, &stem), weight)));
+                }
+            }
+        }
+    }
+    per_field.push((
+        Occur::Should,
+        boosted(term_query(fields.title_exact, word), ranking.exact_title),
+    ));
+    per_field.push((
+        Occur::Should,
+        boosted(term_query(fields.body_exact, word), ranking.exact_body),
+    ));
+    Box::new(BooleanQuery::new(per_field))
 }
 
 /// Score of the document that a code of the query names (`J1501`, `RNCP34021`): above any

@@ -496,3 +496,66 @@ fn every_stored_document_reads_the_same_in_place_as_through_tantivy() {
     }
     assert!(documents > 2_000, "{documents} documents");
 }
+
+/// Issue 16, item 4: words that a query writes apart and the documents together, or the
+/// other way round, are found; a document that has the words as typed comes first.
+#[test]
+fn compounds_and_elisions_are_found_split_or_joined() {
+    let dir = tempfile::tempdir().unwrap();
+    let (corpus, index) = (dir.path().join("corpus"), dir.path().join("index"));
+    write_files(
+        &corpus,
+        &[
+            (
+                "cio/source.toml",
+                b"[metadata]\nnetwork = \"cio\"\nkind = \"guide\"\n",
+            ),
+            (
+                "cio/scene.md",
+                b"# Garde robe de scene\n\nLa garde robe des costumes de scene.",
+            ),
+            (
+                "cio/meuble.md",
+                b"# Garderobe ancienne\n\nUne garderobe en chene massif.",
+            ),
+            (
+                "cio/soudure.md",
+                b"# Soudure thermo\n\nLe soudeur thermo assemble les plastiques.",
+            ),
+            (
+                "cio/conseil.md",
+                b"# Conseil de prud'hommes\n\nSaisir les prud'hommes en cas de litige.",
+            ),
+            (
+                "cio/droits.md",
+                b"# Droits des femmes et des hommes\n\nEgalite entre les femmes et les hommes.",
+            ),
+        ],
+    );
+    index_into(&corpus, &index);
+    let engine = Engine::open(&index).expect("open");
+    assert_eq!(
+        top_ids(&engine, "garde robe", 10),
+        ["cio/scene.md", "cio/meuble.md"]
+    );
+    assert_eq!(
+        top_ids(&engine, "garde-robe", 10),
+        ["cio/scene.md", "cio/meuble.md"]
+    );
+    assert_eq!(top_ids(&engine, "garderobe", 10)[0], "cio/meuble.md");
+    assert_eq!(top_ids(&engine, "thermosoudeur", 10), ["cio/soudure.md"]);
+    assert_eq!(top_ids(&engine, "prud' hommes", 10)[0], "cio/conseil.md");
+    assert_eq!(
+        top_ids(&engine, "prud’ hommes", 10),
+        top_ids(&engine, "prud'hommes", 10)
+    );
+    // Each repair is a weight of the ranking: off, the query finds what it used to.
+    let off = Engine::open(&index).expect("open").with_ranking({
+        let mut ranking = spo_search::search::rank::Ranking::default();
+        ranking.set("split_compound", 0.0).unwrap();
+        ranking.set("joined_words", 0.0).unwrap();
+        ranking
+    });
+    assert!(top_ids(&off, "thermosoudeur", 10).is_empty());
+    assert_eq!(top_ids(&off, "garde robe", 10), ["cio/scene.md"]);
+}

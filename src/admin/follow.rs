@@ -19,9 +19,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::index;
 use crate::index::snapshot::publish::{generation_dir, latest};
 use crate::index::snapshot::{self, SnapshotError, SnapshotReport};
 use crate::search::Engine;
+use crate::semantic::Model;
 
 /// Writes the generation now served beside the index, replaced atomically. Written after the
 /// restore: a replica stopped in between names the previous generation, and its next poll
@@ -45,6 +47,9 @@ pub struct Follower {
     published: PathBuf,
     index: PathBuf,
     cache_entries: usize,
+    /// The semantic table of `--semantic static`, used while a generation's document
+    /// vectors were made with it.
+    semantic: Option<Arc<Model>>,
     engine: Option<Arc<Engine>>,
     served: Option<u64>,
     /// The last generation refused, and when.
@@ -80,10 +85,19 @@ impl Follower {
             published: published.to_path_buf(),
             index: index.to_path_buf(),
             cache_entries,
+            semantic: None,
             engine: None,
             served: None,
             refused: None,
         }
+    }
+
+    /// Turns the semantic layer on with `model` (off with `None`): each generation served
+    /// whose document vectors were made with this table is searched with it, another is
+    /// searched lexically, with a warning.
+    pub fn with_semantic(mut self, model: Option<Arc<Model>>) -> Follower {
+        self.semantic = model;
+        self
     }
 
     /// The engine, once a first generation is served.
@@ -159,19 +173,54 @@ impl Follower {
         Ok(generation)
     }
 
-    /// Opens the engine on the first restore, reloads it on the next ones.
+    /// Opens the engine on the first restore, reloads it on the next ones; with a semantic
+    /// table, the layer is off before a commit whose vectors were made with another table is
+    /// served, and on again only once one made with this table is.
     fn load(&mut self) -> Result<(), String> {
-        match &self.engine {
-            Some(engine) => engine.reload().map_err(|e| e.to_string()),
+        let (engine, opened) = match &self.engine {
+            Some(engine) => (engine.clone(), false),
             None => {
                 let engine = Engine::open(&self.index)
                     .map_err(|e| format!("the restored index does not open: {e}"))?
-                    .with_cache(self.cache_entries);
+                    .with_cache(self.cache_entries)
+                    .with_semantic(self.semantic.clone());
                 engine.suggest("a", 1);
-                self.engine = Some(Arc::new(engine));
-                Ok(())
+                (Arc::new(engine), true)
             }
+        };
+        let matches = self.semantic_table_matches(&engine)?;
+        if matches == Some(false) {
+            engine.set_semantic_table_matches(false);
         }
+        if !opened {
+            engine.reload().map_err(|e| e.to_string())?;
+        }
+        if matches == Some(true) {
+            engine.set_semantic_table_matches(true);
+        }
+        self.engine = Some(engine);
+        Ok(())
+    }
+
+    /// Whether the document vectors of the commit restored were made with the replica's
+    /// semantic table (`None` without one); a warning when they were not.
+    fn semantic_table_matches(&self, engine: &Engine) -> Result<Option<bool>, String> {
+        let Some(model) = &self.semantic else {
+            return Ok(None);
+        };
+        let table = index::committed_manifest(engine.index())
+            .map_err(|e| format!("the restored index's manifest: {e}"))?
+            .semantic_table;
+        let matches = table.as_deref() == Some(model.sha256());
+        if !matches {
+            tracing::warn!(
+                published = table.as_deref().unwrap_or("none"),
+                ours = model.sha256(),
+                "semantic layer waiting, lexical results only: the document vectors of this \
+                 generation were made with another semantic table"
+            );
+        }
+        Ok(Some(matches))
     }
 }
 

@@ -21,7 +21,7 @@ use crate::admin::{self, AdminToken};
 use crate::index::{self, IndexOptions, IndexState};
 use crate::indicators::{self, IndicatorOptions};
 use crate::search::Engine;
-use crate::semantic::SemanticMode;
+use crate::semantic::{Model, SemanticMode};
 use crate::server::limits::RateLimit;
 use crate::server::listen::{self, ConnectionLimits};
 use crate::server::{AppState, ServeOptions};
@@ -213,7 +213,17 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     println!("spo-search: open http://{address}/");
 
     if let Some(published) = &args.follow {
-        follow(&state, published, args.cache_entries, args.poll_secs)?;
+        let semantic = match args.semantic {
+            SemanticMode::Off => None,
+            SemanticMode::Static => indexing.semantic.clone(),
+        };
+        follow(
+            &state,
+            published,
+            args.cache_entries,
+            args.poll_secs,
+            semantic,
+        )?;
         listen::serve(listener, state, shutdown_signal()).await;
         drop(flusher);
         tracing::info!("stopped; use counts written");
@@ -257,15 +267,18 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 }
 
 /// Makes the server a replica of the snapshots published in `published`: it becomes ready
-/// when a first generation is restored and verified, and reports each one it serves.
+/// when a first generation is restored and verified, and reports each one it serves; with a
+/// `semantic` table, generations whose vectors were made with it are searched with it.
 fn follow(
     state: &AppState,
     published: &Path,
     cache_entries: usize,
     poll_secs: u64,
+    semantic: Option<Arc<Model>>,
 ) -> anyhow::Result<()> {
     tracing::info!(published = %published.display(), "read-only replica");
-    let follower = Follower::new(published, state.index_dir(), cache_entries);
+    let follower =
+        Follower::new(published, state.index_dir(), cache_entries).with_semantic(semantic);
     let serving = state.clone();
     admin::follow::start(
         follower,

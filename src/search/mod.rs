@@ -22,6 +22,7 @@ pub mod snippet;
 pub mod suggest;
 
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
@@ -123,6 +124,9 @@ pub struct Engine {
     /// The semantic table, when the layer is on: its query vectors are fused with the
     /// documents' in re-ranking.
     semantic: Option<Arc<Model>>,
+    /// False while the committed document vectors come from another table (a replica
+    /// serving a generation published with another one): the layer then waits, lexical.
+    semantic_table_matches: AtomicBool,
 }
 
 impl Engine {
@@ -142,6 +146,7 @@ impl Engine {
             columns: columns::ColumnCache::default(),
             cache: ResponseCache::new(0),
             semantic: None,
+            semantic_table_matches: AtomicBool::new(true),
         })
     }
 
@@ -155,6 +160,24 @@ impl Engine {
     pub fn with_semantic(mut self, model: Option<Arc<Model>>) -> Engine {
         self.semantic = model;
         self
+    }
+
+    /// The semantic table given with [`Engine::with_semantic`], if any.
+    pub fn semantic_model(&self) -> Option<&Arc<Model>> {
+        self.semantic.as_ref()
+    }
+
+    /// Says whether the committed document vectors were made with this engine's semantic
+    /// table: when they were not, search is lexical until they are again. Only a replica
+    /// needs it: an indexing node makes its vectors with its own table.
+    pub fn set_semantic_table_matches(&self, matches: bool) {
+        self.semantic_table_matches
+            .store(matches, Ordering::Relaxed);
+    }
+
+    /// Whether searches use the semantic layer now.
+    pub fn semantic_active(&self) -> bool {
+        self.semantic.is_some() && self.semantic_table_matches.load(Ordering::Relaxed)
     }
 
     /// The resolved schema fields.
@@ -267,7 +290,9 @@ impl Engine {
             other_formats: Vec::new(),
         };
         let query_vector = match &self.semantic {
-            Some(model) if parsed.has_text() => Some(model.embed(&highlight_text(&parsed))),
+            Some(model) if parsed.has_text() && self.semantic_active() => {
+                Some(model.embed(&highlight_text(&parsed)))
+            }
             _ => None,
         };
         let mut total = total;

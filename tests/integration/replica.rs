@@ -160,3 +160,46 @@ fn a_replica_refuses_the_flags_that_would_make_it_write() {
         );
     }
 }
+
+/// Issue 16: `--semantic static` applies to a replica too, with the vectors published.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replica_searches_with_its_semantic_table() {
+    use spo_search::semantic::{Model, DEFAULT_TABLE};
+    let dir = tempfile::tempdir().unwrap();
+    let (corpus, index) = (dir.path().join("corpus"), dir.path().join("index"));
+    let table = Path::new(env!("CARGO_MANIFEST_DIR")).join(DEFAULT_TABLE);
+    write_files(
+        &corpus,
+        &[(
+            "cio/luthier.md",
+            b"# Luthier\n\nFabrique des violons et des guitares.",
+        )],
+    );
+    let mut options = crate::support::options(&corpus, &index);
+    options.semantic = Some(std::sync::Arc::new(Model::load(&table).unwrap()));
+    spo_search::index::run(&options, &mut |_, _| {}).unwrap();
+    let publication = Publication {
+        dir: dir.path().join("published"),
+        keep: 3,
+    };
+    let generation = publication.publish(&index).unwrap().generation;
+    let replica_index = dir.path().join("replica");
+    let (mut replica, address) = crate::live::spawn_serve_with(
+        &replica_index.with_extension("no-corpus"),
+        &replica_index,
+        &[
+            ("SPO_FOLLOW", publication.dir.to_str().expect("utf-8 path")),
+            ("SPO_POLL_SECS", "1"),
+            ("SPO_SEMANTIC", "static"),
+            ("SPO_SEMANTIC_TABLE", table.to_str().expect("utf-8 path")),
+        ],
+    );
+    wait_for_generation(address, generation).await;
+    // No word of the query is in the corpus: the nearest document in meaning answers.
+    let (status, _, body) = get(address, "/api/v1/search?q=musicien", "").await;
+    assert_eq!(status, 200, "{body}");
+    let answer: Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(answer["total"], 1, "{body}");
+    replica.kill().unwrap();
+    replica.wait().unwrap();
+}

@@ -33,12 +33,15 @@ impl Cluster {
 
     /// Adds a document, indexes and publishes: the generation published.
     fn commit(&self, name: &str, text: &str) -> u64 {
+        self.commit_with(name, text, None)
+    }
+
+    /// [`Cluster::commit`] with document vectors made with `semantic`.
+    fn commit_with(&self, name: &str, text: &str, semantic: Option<Arc<Model>>) -> u64 {
         fs::write(self.corpus.join("cio").join(name), text).expect("write");
-        index::run(
-            &IndexOptions::new(&self.corpus, &self.index),
-            &mut |_, _| {},
-        )
-        .expect("indexing run");
+        let mut options = IndexOptions::new(&self.corpus, &self.index);
+        options.semantic = semantic;
+        index::run(&options, &mut |_, _| {}).expect("indexing run");
         self.publication
             .publish(&self.index)
             .expect("publish")
@@ -319,4 +322,51 @@ fn a_restarted_replica_serves_what_it_had_even_without_the_published_folder() {
     let reason = restarted.resume().expect_err("a damaged copy");
     assert!(reason.contains("checksum"), "{reason}");
     assert!(restarted.engine().is_none());
+}
+
+/// The committed semantic table.
+fn model() -> Arc<Model> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(crate::semantic::DEFAULT_TABLE);
+    Arc::new(Model::load(&path).expect("the committed table"))
+}
+
+#[test]
+fn a_replica_uses_its_semantic_table_while_the_vectors_published_come_from_it() {
+    let cluster = Cluster::new();
+    let model = model();
+    let mut follower = cluster.follower().with_semantic(Some(model.clone()));
+    cluster.commit_with(
+        "luthier.md",
+        "# Luthier\n\nFabrique des violons et des guitares.",
+        Some(model.clone()),
+    );
+    assert!(matches!(follower.step(), Step::Swapped { .. }));
+    let engine = follower.engine().expect("served").clone();
+    assert!(engine.semantic_active());
+    // No word matches: the nearest documents in meaning answer.
+    assert_eq!(hits(&follower, "musicien"), 1);
+
+    // The indexing node now publishes without vectors (or with another table): lexical.
+    cluster.commit_with("ebeniste.md", "# Ébéniste\n\nFabrique des meubles.", None);
+    assert!(matches!(follower.step(), Step::Swapped { .. }));
+    assert!(!engine.semantic_active());
+    assert_eq!(hits(&follower, "musicien"), 0);
+    assert_eq!(hits(&follower, "luthier"), 1);
+
+    cluster.commit_with("tourneur.md", "# Tourneur\n\nTourne le bois.", Some(model));
+    assert!(matches!(follower.step(), Step::Swapped { .. }));
+    assert!(engine.semantic_active());
+    assert!(hits(&follower, "musicien") > 0);
+
+    // Without a table, a replica never uses the layer.
+    let plain = Cluster::new();
+    let mut follower = plain.follower();
+    plain.commit_with(
+        "luthier.md",
+        "# Luthier\n\nFabrique des violons.",
+        Some(self::model()),
+    );
+    assert!(matches!(follower.step(), Step::Swapped { .. }));
+    assert!(!follower.engine().expect("served").semantic_active());
+    assert_eq!(hits(&follower, "musicien"), 0);
 }

@@ -42,3 +42,6 @@ mod answers;
 
 #[path = "integration/semantic.rs"]
 mod semantic;
+
+#[path = "integration/freshness.rs"]
+mod freshness;

@@ -30,25 +30,19 @@ impl Day {
 
     /// The day of `date`.
     pub fn of(date: Date) -> Day {
-        Day(days_from_civil(
-            i64::from(date.year()),
-            date.month(),
-            date.day(),
-        ))
+        Day(date.day_number())
     }
 
     /// Its date (days outside the years 1–9999 read as their nearest bound).
     pub fn date(self) -> Date {
-        let (year, month, day) = civil_from_days(self.0);
-        let fallback = if year < 1 {
-            Date::new(1, 1, 1)
-        } else {
-            Date::new(9999, 12, 31)
-        };
-        u32::try_from(year)
-            .ok()
-            .and_then(|year| Date::new(year, month, day))
-            .or(fallback)
+        Date::from_day_number(self.0)
+            .or_else(|| {
+                if self.0 < 0 {
+                    Date::new(1, 1, 1)
+                } else {
+                    Date::new(9999, 12, 31)
+                }
+            })
             .unwrap_or_else(|| unreachable!("1-01-01 and 9999-12-31 exist"))
     }
 
@@ -85,8 +79,8 @@ impl Day {
 
 /// Offset of French legal time from UTC at `unix`, in seconds.
 fn paris_offset(unix: i64) -> i64 {
-    let (year, _, _) =
-        civil_from_days(i32::try_from(unix.div_euclid(SECONDS_PER_DAY)).unwrap_or(i32::MAX));
+    let day = Day(i32::try_from(unix.div_euclid(SECONDS_PER_DAY)).unwrap_or(i32::MAX));
+    let year = day.date().year();
     let change = |month| last_sunday(year, month) * SECONDS_PER_DAY + 3_600;
     if (change(3)..change(10)).contains(&unix) {
         7_200
@@ -96,38 +90,10 @@ fn paris_offset(unix: i64) -> i64 {
 }
 
 /// The day number of the last Sunday of `month` (March or October: 31 days) of `year`.
-fn last_sunday(year: i64, month: u32) -> i64 {
-    let last = i64::from(days_from_civil(year, month, 31));
+fn last_sunday(year: u32, month: u32) -> i64 {
+    let last = Date::new(year, month, 31).map_or(0, |date| i64::from(date.day_number()));
     // 1970-01-01 was a Thursday: weekday 4 when Sunday is 0.
     last - (last + 4).rem_euclid(7)
-}
-
-/// Days since 1970-01-01 of a date of the proleptic Gregorian calendar (Howard Hinnant's
-/// `days_from_civil`).
-fn days_from_civil(year: i64, month: u32, day: u32) -> i32 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let year_of_era = year - era * 400;
-    let month = i64::from(month);
-    let day_of_year =
-        (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + i64::from(day) - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    i32::try_from(era * 146_097 + day_of_era - 719_468).unwrap_or(i32::MAX)
-}
-
-/// The date of a day number (Howard Hinnant's `civil_from_days`).
-fn civil_from_days(days: i32) -> (i64, u32, u32) {
-    let z = i64::from(days) + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z - era * 146_097;
-    let year_of_era =
-        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let mp = (5 * day_of_year + 2) / 153;
-    let day = (day_of_year - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    (year, month, day)
 }
 
 #[cfg(test)]

@@ -215,6 +215,12 @@ fn build_document(
 ) -> Option<Document> {
     let id = document_id(unit, source, content.key.as_deref())?;
     let mut metadata = source.config.metadata.clone();
+    // A date: the sidecar's, else the source's, else what the file says of itself (its
+    // metadata: a PDF's ModDate, else its CreationDate...), else none; never the file
+    // system's, which says when the file was copied.
+    if metadata.date.is_some() {
+        content.date = metadata.date;
+    }
     if let Some(sidecar) = sidecar {
         metadata = metadata.overridden_by(&sidecar.metadata);
         override_content(&mut content, sidecar);

@@ -6,7 +6,7 @@ use std::fmt;
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 
 use super::facet::{Facet, Facets, Origin, UNSET};
-use super::{Extracted, Format, Lang};
+use super::{Date, Extracted, Format, Lang};
 
 /// Whether a URL found in a document (a sidecar, a JSON field, a page's canonical link) may
 /// be shown as a link: only `http://` and `https://` ones, never `javascript:`, `data:` or
@@ -20,7 +20,8 @@ pub fn is_web_url(url: &str) -> bool {
 /// Metadata shared by the documents of a source (`[metadata]` of `source.toml`), which a
 /// sidecar file may override for one file: the values of the facets of
 /// [`Origin::MetadataOne`] and [`Origin::MetadataMany`] (`network = "cio"`,
-/// `audience = ["jeunes"]`), the publisher, and the language assumed for short texts.
+/// `audience = ["jeunes"]`), the publisher, the language assumed for short texts, the date
+/// of every document of a source that is one text, and how long its documents stay current.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Metadata {
     /// Values by facet; a facet left unset has no entry.
@@ -28,6 +29,12 @@ pub struct Metadata {
     pub publisher: Option<String>,
     /// Language assumed when a text is too short to detect (ISO 639-1).
     pub language: Option<String>,
+    /// The date of the documents, over the dates their files carry (a PDF's CreationDate
+    /// may be the day it was rendered); a sidecar's own `date` wins over it.
+    pub date: Option<Date>,
+    /// Days the documents stay current after their date (`super::freshness`); their kind's
+    /// default when unset.
+    pub stale_after_days: Option<u32>,
 }
 
 impl Metadata {
@@ -39,6 +46,8 @@ impl Metadata {
             facets,
             publisher: other.publisher.clone().or_else(|| self.publisher.clone()),
             language: other.language.clone().or_else(|| self.language.clone()),
+            date: other.date.or(self.date),
+            stale_after_days: other.stale_after_days.or(self.stale_after_days),
         }
     }
 
@@ -72,12 +81,13 @@ impl Metadata {
 }
 
 /// The keys a `[metadata]` table may hold besides its facets.
-const OTHER_KEYS: [&str; 2] = ["publisher", "language"];
+const OTHER_KEYS: [&str; 4] = ["publisher", "language", "date", "stale_after_days"];
 
 impl<'de> Deserialize<'de> for Metadata {
     /// Reads a table whose keys are the field names of the metadata facets (a string for
-    /// one value, a list of strings for a facet of several), `publisher` and `language`;
-    /// any other key is refused.
+    /// one value, a list of strings for a facet of several), `publisher`, `language`, `date`
+    /// (`YYYY-MM-DD`, a day that exists) and `stale_after_days` (a whole number); any other
+    /// key is refused.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Metadata, D::Error> {
         deserializer.deserialize_map(MetadataVisitor)
     }
@@ -98,6 +108,8 @@ impl<'de> Visitor<'de> for MetadataVisitor {
             match key.as_str() {
                 "publisher" => metadata.publisher = Some(map.next_value()?),
                 "language" => metadata.language = Some(map.next_value()?),
+                "date" => metadata.date = Some(map.next_value()?),
+                "stale_after_days" => metadata.stale_after_days = Some(map.next_value()?),
                 name => {
                     let facet = Facet::of_metadata(name).ok_or_else(|| unknown_key(name))?;
                     let values = match facet.origin() {
@@ -204,6 +216,10 @@ mod tests {
         assert_eq!(metadata.first(Facet::Network), Some("cio"));
         assert_eq!(metadata.values(Facet::Audience), ["jeunes", "particuliers"]);
         assert_eq!(metadata.publisher.as_deref(), Some("CIO"));
+        let dated: Metadata =
+            toml::from_str("date = \"2011-11-24\"\nstale_after_days = 30").unwrap();
+        assert_eq!(dated.date, Date::new(2011, 11, 24));
+        assert_eq!(dated.stale_after_days, Some(30));
         assert!(metadata.values(Facet::Kind).is_empty());
         let placed: Metadata = toml::from_str(
             "territory = \"Hautes-Alpes\"\nlevel = \"niveau 4\"\naccess = [\"vae\", \"vae\"]",
@@ -217,6 +233,9 @@ mod tests {
             "format = \"pdf\"",
             "audience = \"jeunes\"",
             "network = [\"a\"]",
+            "date = \"2011-11-31\"",
+            "stale_after_days = -1",
+            "stale_after_days = \"un an\"",
         ] {
             assert!(toml::from_str::<Metadata>(bad).is_err(), "{bad}");
         }

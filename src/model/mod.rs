@@ -4,7 +4,7 @@
 //!   language tags ([`iso_639_1`]), the block markup of its text ([`blocks`]): from the
 //!   `spo-extract` crate, which every format of the corpus is read by;
 //! - the [`Metadata`] a source gives its documents, the [`Lang`] of a text, and the
-//!   [`Document`] ready to index;
+//!   [`Document`] ready to index, and how long it stays current ([`freshness`]);
 //! - the [`Facet`]s results are counted and filtered by, one line each, and the [`Filter`]s
 //!   on them, and the French [`label`]s of their values; the [`territory`] a document
 //!   covers, in the region's geography.
@@ -13,6 +13,7 @@
 
 mod document;
 mod facet;
+pub mod freshness;
 pub mod label;
 mod lang;
 pub mod territory;

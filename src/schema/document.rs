@@ -74,6 +74,9 @@ pub fn to_tantivy(
         doc.add_text(fields.date, date.to_string());
         doc.add_i64(fields.date_key, date.key());
     }
+    if let Some(last) = document.stale_after() {
+        doc.add_text(fields.stale_after, last.to_string());
+    }
     if let Some(publisher) = &document.metadata.publisher {
         doc.add_text(fields.publisher, publisher);
     }

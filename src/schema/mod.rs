@@ -21,7 +21,7 @@ use crate::analysis;
 use crate::model::{Facet, Facets, Lang};
 
 /// Version of the schema and of the analysis: a change forces a full rebuild.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// The stemmed fields of one language.
 #[derive(Clone, Copy, Debug)]
@@ -54,6 +54,9 @@ pub struct Fields {
     pub path: Field,
     pub date: Field,
     pub date_key: Field,
+    /// The last day the document is current (`model::freshness`), `YYYY-MM-DD`; absent
+    /// without a date.
+    pub stale_after: Field,
     pub publisher: Field,
     pub title_exact: Field,
     pub body_exact: Field,
@@ -95,6 +98,7 @@ pub fn build_schema() -> Schema {
     }
     builder.add_text_field("path", STRING | STORED);
     builder.add_text_field("date", STORED);
+    builder.add_text_field("stale_after", STORED);
     builder.add_text_field("publisher", STORED);
     builder.add_u64_field("page_starts", STORED);
     builder.add_bytes_field("word_marks", STORED);
@@ -147,6 +151,7 @@ impl Fields {
             path: field("path")?,
             date: field("date")?,
             date_key: field("date_key")?,
+            stale_after: field("stale_after")?,
             publisher: field("publisher")?,
             title_exact: field("title_exact")?,
             body_exact: field("body_exact")?,

@@ -31,6 +31,8 @@ pub struct StoredDocument {
     pub url: Option<String>,
     /// `YYYY-MM-DD`.
     pub date: Option<String>,
+    /// The last day the document is current, `YYYY-MM-DD` (`model::freshness`).
+    pub stale_after: Option<String>,
     pub publisher: Option<String>,
     /// The values of each facet.
     pub facets: Facets<Vec<String>>,
@@ -53,6 +55,7 @@ impl StoredDocument {
             page_starts: stored_u64s(doc, fields.page_starts),
             url: text(fields.url).filter(|url| is_web_url(url)),
             date: text(fields.date),
+            stale_after: text(fields.stale_after),
             publisher: text(fields.publisher),
             facets: Facets::from_fn(|facet| stored_texts(doc, fields.facet(facet))),
             file: text(fields.path).unwrap_or_default(),

@@ -34,6 +34,9 @@ pub struct Hit {
     pub file: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
+    /// The last day the document is current, `YYYY-MM-DD` (`model::freshness`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stale_after: Option<String>,
     pub score: f32,
     pub snippets: Vec<Snippet>,
     /// The same document in other formats (one name, other extensions, in one folder).
@@ -124,6 +127,7 @@ impl Engine {
             url: optional(fields.url)?.filter(|url| is_web_url(url)),
             file: text(fields.path)?,
             date: optional(fields.date)?,
+            stale_after: optional(fields.stale_after)?,
             score,
             snippets,
             other_formats: Vec::new(),

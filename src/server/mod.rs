@@ -11,6 +11,7 @@
 
 pub mod api;
 pub mod error;
+pub mod freshness;
 pub mod indicators;
 pub mod limits;
 pub mod links;

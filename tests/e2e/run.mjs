@@ -170,6 +170,13 @@ test('the result page and a document page pass the accessibility audit', async (
   await assertAccessible(page, 'print view');
   await page.goto(`${base}/documents/sp:particuliers/F10`);
   await assertAccessible(page, 'document page (DILA)');
+  // A fiche older than its source allows says so, with its page on the publisher's site.
+  const notice = page.locator('.document .perime');
+  assert.match(await notice.textContent(), /^Mis à jour le .+ 20\d\d — vérifiez sur le site de l’éditeur$/);
+  assert.match(await notice.locator('a').getAttribute('href'), /^https:\/\/www\.service-public\.fr\//);
+  await page.goto(`${base}/?q=apprentissage`);
+  assert.ok(await page.locator('.resultat .perime').count() > 0, 'old fiches say so in the list');
+  await assertAccessible(page, 'result page with out-of-date fiches');
   await page.goto(`${base}/documents/spo/accord-cadre-spo-paca.pdf`);
   await assertAccessible(page, 'document page (PDF)');
   assert.deepEqual(page.problems, []);

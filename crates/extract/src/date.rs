@@ -76,6 +76,54 @@ impl Date {
     pub fn key(self) -> i64 {
         i64::from(self.year) * 10_000 + i64::from(self.month) * 100 + i64::from(self.day)
     }
+
+    /// Days since 1970-01-01 (negative before), of the proleptic Gregorian calendar (Howard
+    /// Hinnant's `days_from_civil`).
+    pub fn day_number(self) -> i32 {
+        let month = i64::from(self.month);
+        let year = i64::from(self.year) - i64::from(month <= 2);
+        let era = year.div_euclid(400);
+        let year_of_era = year - era * 400;
+        let day_of_year = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5
+            + i64::from(self.day)
+            - 1;
+        let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+        // Years 1-9999 are within ±3 million days of 1970: always an i32.
+        i32::try_from(era * 146_097 + day_of_era - 719_468).unwrap_or(i32::MAX)
+    }
+
+    /// The date of a day number ([`Date::day_number`]); `None` outside the years 1–9999
+    /// (Howard Hinnant's `civil_from_days`).
+    pub fn from_day_number(days: i32) -> Option<Date> {
+        let z = i64::from(days) + 719_468;
+        let era = z.div_euclid(146_097);
+        let day_of_era = z - era * 146_097;
+        let year_of_era =
+            (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+        let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+        let mp = (5 * day_of_year + 2) / 153;
+        let day = day_of_year - (153 * mp + 2) / 5 + 1;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 };
+        let year = year_of_era + era * 400 + i64::from(month <= 2);
+        Date::new(
+            u32::try_from(year).ok()?,
+            u32::try_from(month).ok()?,
+            u32::try_from(day).ok()?,
+        )
+    }
+
+    /// The date `days` days later, or the last date (9999-12-31) when that is past it.
+    pub fn plus_days(self, days: u32) -> Date {
+        let later = i32::try_from(days)
+            .ok()
+            .and_then(|days| self.day_number().checked_add(days))
+            .and_then(Date::from_day_number);
+        later.unwrap_or(Date {
+            year: 9999,
+            month: 12,
+            day: 31,
+        })
+    }
 }
 
 impl fmt::Display for Date {
@@ -262,6 +310,30 @@ mod tests {
             Date::new(2020, 11, 1).unwrap(),
         );
         assert!(early < late && early.key() < late.key());
+    }
+
+    #[test]
+    fn day_numbers_count_days_from_1970_and_round_trip() {
+        let date = |text: &str| text.parse::<Date>().expect("a date");
+        assert_eq!(date("1970-01-01").day_number(), 0);
+        assert_eq!(date("2000-03-01").day_number(), 11_017);
+        assert_eq!(date("1969-12-31").day_number(), -1);
+        for text in ["2024-02-29", "2025-12-31", "0001-01-01", "9999-12-31"] {
+            let day = date(text).day_number();
+            assert_eq!(Date::from_day_number(day), Some(date(text)), "{text}");
+        }
+        assert_eq!(
+            Date::from_day_number(date("0001-01-01").day_number() - 1),
+            None
+        );
+        assert_eq!(
+            Date::from_day_number(date("9999-12-31").day_number() + 1),
+            None
+        );
+        assert_eq!(date("2024-02-28").plus_days(1), date("2024-02-29"));
+        assert_eq!(date("2019-11-24").plus_days(365), date("2020-11-23"));
+        assert_eq!(date("9999-12-30").plus_days(5), date("9999-12-31"));
+        assert_eq!(date("2020-01-01").plus_days(u32::MAX), date("9999-12-31"));
     }
 
     #[test]

@@ -11,6 +11,7 @@ use crate::model::Facet;
 use crate::search::facets::FacetCounts;
 use crate::search::renamed::Renamed;
 use crate::search::{Hit, StoredDocument};
+use crate::server::freshness::stale_today;
 use crate::server::links::{document_api_path, document_page_path, download_path};
 use crate::server::service::SearchPage;
 
@@ -51,6 +52,12 @@ pub struct HitBody {
     /// Publication or modification date, `YYYY-MM-DD`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
+    /// The last day the document is current (its date plus its source's `stale_after_days`,
+    /// or its kind's default), `YYYY-MM-DD`; absent without a date.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stale_after: Option<String>,
+    /// Past `stale_after` today: readers should check the document on its publisher's site.
+    pub stale: bool,
     /// Relevance score (0 when sorted by date).
     pub score: f32,
     pub snippets: Vec<SnippetBody>,
@@ -101,6 +108,8 @@ impl From<Hit> for HitBody {
             language: hit.language,
             url: hit.url,
             date: hit.date,
+            stale: stale_today(hit.stale_after.as_deref()),
+            stale_after: hit.stale_after,
             score: hit.score,
             snippets: hit
                 .snippets
@@ -277,6 +286,11 @@ pub struct DocumentBody {
     pub url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
+    /// The last day the document is current, `YYYY-MM-DD`; absent without a date.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stale_after: Option<String>,
+    /// Past `stale_after` today: readers should check the document on its publisher's site.
+    pub stale: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub publisher: Option<String>,
     pub kind: String,
@@ -328,6 +342,8 @@ impl From<StoredDocument> for DocumentBody {
             page_starts: doc.page_starts,
             url: doc.url,
             date: doc.date,
+            stale: stale_today(doc.stale_after.as_deref()),
+            stale_after: doc.stale_after,
             publisher: doc.publisher,
             id: doc.id,
             file: doc.file,

@@ -8,7 +8,7 @@ use crate::server::service::SearchPage;
 use super::escape;
 use super::labels::{date_label, number_label, value_label};
 use super::params::PageState;
-use super::view::{HitView, Link, SnippetView};
+use super::view::{HitView, Link, SnippetView, StaleNotice};
 
 /// Numbers of first results the print view offers to print instead.
 const FIRST_CHOICES: [usize; 3] = [20, 50, 100];
@@ -95,6 +95,11 @@ fn chosen_hit(doc: StoredDocument) -> HitView {
         network: facet(crate::model::Facet::Network),
         source: facet(crate::model::Facet::Source),
         date: doc.date.as_deref().map(date_label),
+        stale: StaleNotice::of(
+            doc.date.as_deref(),
+            doc.stale_after.as_deref(),
+            doc.url.as_deref(),
+        ),
         language: facet(crate::model::Facet::Language),
         url: doc.url,
         snippets: vec![SnippetView {

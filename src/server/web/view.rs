@@ -4,6 +4,7 @@
 use crate::model::Facet;
 use crate::search::facets::FacetCounts;
 use crate::search::{Hit, Sort, StoredDocument};
+use crate::server::freshness::stale_today;
 use crate::server::links::{
     document_api_path, document_page_path, file_download_path, is_from_export,
 };
@@ -33,11 +34,38 @@ pub struct HitView {
     pub network: String,
     pub source: String,
     pub date: Option<String>,
+    /// Said when the document is out of date today.
+    pub stale: Option<StaleNotice>,
     pub language: String,
     pub url: Option<String>,
     pub snippets: Vec<SnippetView>,
     /// The same document in other formats: their labels and pages.
     pub other_formats: Vec<Link>,
+}
+
+/// What the page says of a document past its last current day: "Mis à jour le … — vérifiez
+/// sur le site de l’éditeur", with a link to that site when the document has one.
+pub struct StaleNotice {
+    /// The document's date in words.
+    pub date: String,
+    /// Its page on its publisher's site.
+    pub url: Option<String>,
+}
+
+impl StaleNotice {
+    /// The notice of a document of `date` current until `stale_after` (both `YYYY-MM-DD`),
+    /// if it is out of date today.
+    pub fn of(
+        date: Option<&str>,
+        stale_after: Option<&str>,
+        url: Option<&str>,
+    ) -> Option<StaleNotice> {
+        let date = date.filter(|_| stale_today(stale_after))?;
+        Some(StaleNotice {
+            date: date_label(date),
+            url: url.map(str::to_string),
+        })
+    }
 }
 
 /// One highlighted passage (already escaped HTML).
@@ -57,6 +85,11 @@ impl From<Hit> for HitView {
             network: value_label(&hit.network),
             source: value_label(&hit.source),
             date: hit.date.as_deref().map(date_label),
+            stale: StaleNotice::of(
+                hit.date.as_deref(),
+                hit.stale_after.as_deref(),
+                hit.url.as_deref(),
+            ),
             language: value_label(&hit.language),
             url: hit.url,
             snippets: hit
@@ -281,6 +314,8 @@ pub struct DocumentView {
     pub title: String,
     pub description: Option<String>,
     pub meta: Vec<MetaItem>,
+    /// Said when the document is out of date today.
+    pub stale: Option<StaleNotice>,
     pub alt_titles: Vec<String>,
     /// The text as headings, paragraphs, lists and tables.
     pub blocks: Vec<TextBlock>,
@@ -402,6 +437,11 @@ impl DocumentView {
                     title: hit.title,
                 })
                 .collect(),
+            stale: StaleNotice::of(
+                doc.date.as_deref(),
+                doc.stale_after.as_deref(),
+                doc.url.as_deref(),
+            ),
             title: doc.title,
             description: doc.description.filter(|d| !d.trim().is_empty()),
             meta,

@@ -21,7 +21,8 @@ pub fn is_web_url(url: &str) -> bool {
 /// sidecar file may override for one file: the values of the facets of
 /// [`Origin::MetadataOne`] and [`Origin::MetadataMany`] (`network = "cio"`,
 /// `audience = ["jeunes"]`), the publisher, the language assumed for short texts, the date
-/// of every document of a source that is one text, and how long its documents stay current.
+/// of every document of a source that is one text, how long its documents stay current, and
+/// the main document of a work that they are other files of.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Metadata {
     /// Values by facet; a facet left unset has no entry.
@@ -35,6 +36,9 @@ pub struct Metadata {
     /// Days the documents stay current after their date (`super::freshness`); their kind's
     /// default when unset.
     pub stale_after_days: Option<u32>,
+    /// The id of the main document of the work these documents are other files of, under
+    /// other names (`super::work`): they are shown as one result with it.
+    pub same_as: Option<String>,
 }
 
 impl Metadata {
@@ -48,6 +52,7 @@ impl Metadata {
             language: other.language.clone().or_else(|| self.language.clone()),
             date: other.date.or(self.date),
             stale_after_days: other.stale_after_days.or(self.stale_after_days),
+            same_as: other.same_as.clone().or_else(|| self.same_as.clone()),
         }
     }
 
@@ -81,13 +86,19 @@ impl Metadata {
 }
 
 /// The keys a `[metadata]` table may hold besides its facets.
-const OTHER_KEYS: [&str; 4] = ["publisher", "language", "date", "stale_after_days"];
+const OTHER_KEYS: [&str; 5] = [
+    "publisher",
+    "language",
+    "date",
+    "stale_after_days",
+    "same_as",
+];
 
 impl<'de> Deserialize<'de> for Metadata {
     /// Reads a table whose keys are the field names of the metadata facets (a string for
     /// one value, a list of strings for a facet of several), `publisher`, `language`, `date`
-    /// (`YYYY-MM-DD`, a day that exists) and `stale_after_days` (a whole number); any other
-    /// key is refused.
+    /// (`YYYY-MM-DD`, a day that exists), `stale_after_days` (a whole number) and `same_as`
+    /// (a document id); any other key is refused.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Metadata, D::Error> {
         deserializer.deserialize_map(MetadataVisitor)
     }
@@ -110,6 +121,7 @@ impl<'de> Visitor<'de> for MetadataVisitor {
                 "language" => metadata.language = Some(map.next_value()?),
                 "date" => metadata.date = Some(map.next_value()?),
                 "stale_after_days" => metadata.stale_after_days = Some(map.next_value()?),
+                "same_as" => metadata.same_as = Some(map.next_value()?),
                 name => {
                     let facet = Facet::of_metadata(name).ok_or_else(|| unknown_key(name))?;
                     let values = match facet.origin() {
@@ -216,10 +228,13 @@ mod tests {
         assert_eq!(metadata.first(Facet::Network), Some("cio"));
         assert_eq!(metadata.values(Facet::Audience), ["jeunes", "particuliers"]);
         assert_eq!(metadata.publisher.as_deref(), Some("CIO"));
-        let dated: Metadata =
-            toml::from_str("date = \"2011-11-24\"\nstale_after_days = 30").unwrap();
+        let dated: Metadata = toml::from_str(
+            "date = \"2011-11-24\"\nstale_after_days = 30\nsame_as = \"spo/accord.md\"",
+        )
+        .unwrap();
         assert_eq!(dated.date, Date::new(2011, 11, 24));
         assert_eq!(dated.stale_after_days, Some(30));
+        assert_eq!(dated.same_as.as_deref(), Some("spo/accord.md"));
         assert!(metadata.values(Facet::Kind).is_empty());
         let placed: Metadata = toml::from_str(
             "territory = \"Hautes-Alpes\"\nlevel = \"niveau 4\"\naccess = [\"vae\", \"vae\"]",

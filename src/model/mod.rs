@@ -4,7 +4,8 @@
 //!   language tags ([`iso_639_1`]), the block markup of its text ([`blocks`]): from the
 //!   `spo-extract` crate, which every format of the corpus is read by;
 //! - the [`Metadata`] a source gives its documents, the [`Lang`] of a text, and the
-//!   [`Document`] ready to index, and how long it stays current ([`freshness`]);
+//!   [`Document`] ready to index, how long it stays current ([`freshness`]) and the work it
+//!   is one file of ([`work`]);
 //! - the [`Facet`]s results are counted and filtered by, one line each, and the [`Filter`]s
 //!   on them, and the French [`label`]s of their values; the [`territory`] a document
 //!   covers, in the region's geography.
@@ -17,6 +18,7 @@ pub mod freshness;
 pub mod label;
 mod lang;
 pub mod territory;
+pub mod work;
 
 pub use document::{is_web_url, Document, Metadata};
 pub use facet::{Facet, Facets, Filter, FilterError, Origin, UNSET};

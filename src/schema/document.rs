@@ -77,6 +77,9 @@ pub fn to_tantivy(
     if let Some(last) = document.stale_after() {
         doc.add_text(fields.stale_after, last.to_string());
     }
+    if let Some(work) = document.work() {
+        doc.add_text(fields.work, work);
+    }
     if let Some(publisher) = &document.metadata.publisher {
         doc.add_text(fields.publisher, publisher);
     }

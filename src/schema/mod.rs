@@ -21,7 +21,7 @@ use crate::analysis;
 use crate::model::{Facet, Facets, Lang};
 
 /// Version of the schema and of the analysis: a change forces a full rebuild.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// The stemmed fields of one language.
 #[derive(Clone, Copy, Debug)]
@@ -57,6 +57,9 @@ pub struct Fields {
     /// The last day the document is current (`model::freshness`), `YYYY-MM-DD`; absent
     /// without a date.
     pub stale_after: Field,
+    /// The key of the work the document is one file of (`model::work`), when it is not its
+    /// id: a string column, read by re-ranking to show one result per work.
+    pub work: Field,
     pub publisher: Field,
     pub title_exact: Field,
     pub body_exact: Field,
@@ -99,6 +102,7 @@ pub fn build_schema() -> Schema {
     builder.add_text_field("path", STRING | STORED);
     builder.add_text_field("date", STORED);
     builder.add_text_field("stale_after", STORED);
+    builder.add_text_field("work", STRING | FAST);
     builder.add_text_field("publisher", STORED);
     builder.add_u64_field("page_starts", STORED);
     builder.add_bytes_field("word_marks", STORED);
@@ -152,6 +156,7 @@ impl Fields {
             date: field("date")?,
             date_key: field("date_key")?,
             stale_after: field("stale_after")?,
+            work: field("work")?,
             publisher: field("publisher")?,
             title_exact: field("title_exact")?,
             body_exact: field("body_exact")?,

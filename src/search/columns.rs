@@ -1,4 +1,4 @@
-//! Per-segment string columns (id, title, kind and the facets) with their dictionaries
+//! Per-segment string columns (id, title, work, kind and the facets) with their dictionaries
 //! decoded once, so that re-ranking and facet counting read values by ordinal from memory;
 //! and each segment's document store, whose records hits read in place.
 //!
@@ -23,7 +23,7 @@ use crate::model::Facet;
 pub const DOC_STORE_CACHE_BLOCKS: usize = 500;
 
 /// Names of the columns kept: the facets (in [`Facet::ALL`] order), then these.
-const EXTRA: [&str; 2] = ["id", "title"];
+const EXTRA: [&str; 3] = ["id", "title", "work"];
 
 /// One string column of a segment, decoded: its dictionary, and each document's ordinals
 /// laid out flat (facet counting visits every match, and tantivy's column reads an optional
@@ -108,6 +108,9 @@ pub struct SegmentColumns {
     pub facets: Vec<Option<DecodedColumn>>,
     pub id: Option<DecodedColumn>,
     pub title: Option<DecodedColumn>,
+    /// The key of the work each document is one file of, when it is not its id
+    /// (`model::work`).
+    pub work: Option<DecodedColumn>,
     /// The stems of each title, by ordinal of the title column: re-ranking compares them.
     pub title_stems: Vec<Arc<[String]>>,
     /// The documents' semantic vectors (`None` when the index has none).
@@ -125,7 +128,7 @@ impl SegmentColumns {
                 .flatten()
                 .map(DecodedColumn::decode)
         };
-        let [id, title] = EXTRA.map(open);
+        let [id, title, work] = EXTRA.map(open);
         let title_stems = title.as_ref().map_or(Vec::new(), |column| {
             column
                 .terms()
@@ -141,6 +144,7 @@ impl SegmentColumns {
                 .collect(),
             id,
             title,
+            work,
             title_stems,
             vectors: super::semantic::SegmentVectors::decode(segment),
         }

@@ -39,7 +39,8 @@ pub struct Hit {
     pub stale_after: Option<String>,
     pub score: f32,
     pub snippets: Vec<Snippet>,
-    /// The same document in other formats (one name, other extensions, in one folder).
+    /// The other files of the same work: the same name with other extensions in one
+    /// folder, or files that a `same_as` joins to it (`model::work`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub other_formats: Vec<OtherFormat>,
 }

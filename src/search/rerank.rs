@@ -55,6 +55,8 @@ pub struct Candidate<'a> {
     pub score: f32,
     pub address: DocAddress,
     pub id: &'a str,
+    /// The key of the work it is one file of (`model::work`): its id for most documents.
+    pub work: &'a str,
     pub title: &'a str,
     /// The title's [`title_stems`].
     pub title_stems: Arc<[String]>,
@@ -70,18 +72,6 @@ fn kind_prior(kind: &str, ranking: &Ranking) -> f32 {
         .map_or(0.0, |(_, prior)| *prior)
 }
 
-/// The key of a document published in several formats: a file's path without its
-/// extension (`spo/accord-cadre-spo-paca` for its `.md`, `.pdf`, `.docx`...); `None` for a
-/// document that is not a file of its own (ids such as `rome:J1501`, `sp:…/F1`).
-fn formats_key(id: &str) -> Option<&str> {
-    if id.contains(':') {
-        return None;
-    }
-    let (stem, extension) = id.rsplit_once('.')?;
-    (!stem.is_empty() && !stem.ends_with('/') && !extension.is_empty() && !extension.contains('/'))
-        .then_some(stem)
-}
-
 /// A re-ranked result: its score, its document, and the same document in other formats,
 /// shown with it rather than as results of their own.
 #[derive(Debug, Clone, PartialEq)]
@@ -93,9 +83,9 @@ pub struct Ranked {
 
 /// Re-scores `candidates`, sorts them best first, and collapses copies: the same page
 /// published for two audiences (same title, same first-stage score) is shown once, under
-/// the smallest id (`sp:particuliers/…` before `sp:professionnels/…`); the same document in
-/// several formats (one name, several extensions in one folder) is shown once, at its best,
-/// listing the others.
+/// the smallest id (`sp:particuliers/…` before `sp:professionnels/…`); the files of one
+/// work (one name with several extensions in one folder, or other names that a `same_as`
+/// joins: `model::work`) are shown once, at the best of them, listing the others.
 pub fn rerank(
     query: &HashSet<String>,
     candidates: Vec<Candidate<'_>>,
@@ -113,11 +103,7 @@ pub fn rerank(
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.id.cmp(b.1.id)));
     let mut kept: Vec<(Candidate<'_>, Ranked)> = Vec::with_capacity(scored.len());
     for (score, candidate) in scored {
-        let key = formats_key(candidate.id);
-        if let Some((_, same)) = kept
-            .iter_mut()
-            .find(|(k, _)| key.is_some() && formats_key(k.id) == key)
-        {
+        if let Some((_, same)) = kept.iter_mut().find(|(k, _)| k.work == candidate.work) {
             same.other_formats.push(candidate.address);
             continue;
         }
@@ -157,6 +143,9 @@ pub fn candidates<'a>(
             score,
             address,
             id: read(&columns.id),
+            work: Some(read(&columns.work))
+                .filter(|work| !work.is_empty())
+                .unwrap_or_else(|| read(&columns.id)),
             title: read(&columns.title),
             title_stems: columns.title_stems(address.doc_id),
             kind: columns.kind(address.doc_id),
@@ -202,6 +191,7 @@ mod tests {
             score,
             address: DocAddress::new(0, doc),
             id: ["doc0", "doc1", "doc2", "doc3", "doc4"][doc as usize],
+            work: ["doc0", "doc1", "doc2", "doc3", "doc4"][doc as usize],
             title,
             title_stems: title_stems(title),
             kind,
@@ -240,6 +230,7 @@ mod tests {
             score: 3.0,
             address: DocAddress::new(0, doc),
             id,
+            work: id,
             title: "Salaire",
             title_stems: title_stems("Salaire"),
             kind: "fiche-pratique",
@@ -263,11 +254,12 @@ mod tests {
     }
 
     #[test]
-    fn one_document_in_several_formats_is_one_result_listing_them() {
+    fn one_document_in_several_files_is_one_result_listing_them() {
         let file = |id, doc, score| Candidate {
             score,
             address: DocAddress::new(0, doc),
             id,
+            work: crate::model::work::work_key(id, None),
             title: "Accord cadre",
             title_stems: title_stems("Accord cadre"),
             kind: "",
@@ -278,6 +270,10 @@ mod tests {
             file("spo/accord.pdf", 3, 2.8),
             file("spo/autre.pdf", 4, 2.7),
             file("cio/accord.pdf", 5, 2.6),
+            Candidate {
+                work: "spo/accord",
+                ..file("spo/accord-cadre-v2.odt", 6, 2.5)
+            },
         ];
         let ranked = rerank(&query_stems("accord"), candidates, &Ranking::default());
         let shown: Vec<(u32, Vec<u32>)> = ranked
@@ -289,16 +285,6 @@ mod tests {
                 )
             })
             .collect();
-        assert_eq!(shown, [(1, vec![2, 3]), (4, vec![]), (5, vec![])]);
-        assert_eq!(formats_key("spo/accord.pdf"), Some("spo/accord"));
-        for id in [
-            "rome:J1501",
-            "onisep:MET.877",
-            "sp:particuliers/F1",
-            "spo/.hidden",
-            "a.b/c",
-        ] {
-            assert_eq!(formats_key(id), None, "{id}");
-        }
+        assert_eq!(shown, [(1, vec![2, 3, 6]), (4, vec![]), (5, vec![])]);
     }
 }

@@ -210,3 +210,71 @@ fn one_document_in_five_formats_is_one_result_listing_its_formats() {
     formats.sort_unstable();
     assert_eq!(formats, ["docx", "html", "markdown", "odt", "pdf"]);
 }
+
+#[test]
+fn files_declared_the_same_under_other_names_are_one_result() {
+    use crate::support::{index_into, write_files};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let corpus = dir.path().join("corpus");
+    write_files(
+        &corpus,
+        &[
+            (
+                "guides/apprentissage.md",
+                "# L'apprentissage\n\nLe contrat d'apprentissage alterne école et entreprise."
+                    .as_bytes(),
+            ),
+            (
+                "guides/apprentissage.html",
+                "<html><head><title>L'apprentissage</title></head><body>\
+                 <p>Le contrat d'apprentissage alterne école et entreprise.</p></body></html>"
+                    .as_bytes(),
+            ),
+            (
+                "guides/guide-alternance-2024-v2.txt",
+                "Guide de l'alternance\n\nLe contrat d'apprentissage alterne école et \
+                 entreprise, édition 2024."
+                    .as_bytes(),
+            ),
+            (
+                "guides/guide-alternance-2024-v2.txt.meta.toml",
+                b"same_as = \"guides/apprentissage.md\"\n",
+            ),
+            (
+                "guides/autre.md",
+                "# Un autre guide\n\nLe contrat d'apprentissage, vu autrement.".as_bytes(),
+            ),
+        ],
+    );
+    let index = dir.path().join("index");
+    assert_eq!(index_into(&corpus, &index).failed, 0);
+    let engine = spo_search::search::Engine::open(&index).expect("open");
+    let request = SearchRequest {
+        query: "apprentissage".into(),
+        limit: 10,
+        ..Default::default()
+    };
+    let hits = engine.search(&request).expect("search").hits;
+    let mut shown: Vec<Vec<&str>> = hits
+        .iter()
+        .map(|hit| {
+            let mut ids: Vec<&str> = std::iter::once(hit.id.as_str())
+                .chain(hit.other_formats.iter().map(|other| other.id.as_str()))
+                .collect();
+            ids.sort_unstable();
+            ids
+        })
+        .collect();
+    shown.sort();
+    assert_eq!(
+        shown,
+        [
+            vec![
+                "guides/apprentissage.html",
+                "guides/apprentissage.md",
+                "guides/guide-alternance-2024-v2.txt",
+            ],
+            vec!["guides/autre.md"],
+        ]
+    );
+}

@@ -45,3 +45,6 @@ mod semantic;
 
 #[path = "integration/freshness.rs"]
 mod freshness;
+
+#[path = "integration/synonyms.rs"]
+mod synonyms;

@@ -20,6 +20,7 @@ pub mod rerank;
 pub mod semantic;
 pub mod snippet;
 pub mod suggest;
+pub mod synonyms;
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -60,6 +61,8 @@ pub enum SearchError {
     Tantivy(#[from] tantivy::TantivyError),
     #[error("reading a stored document: {0}")]
     Stored(#[from] StoredError),
+    #[error(transparent)]
+    Synonyms(#[from] synonyms::ThesaurusError),
 }
 
 /// Order of results (also the values of the CLI's `--sort`).
@@ -132,6 +135,8 @@ pub struct Engine {
 impl Engine {
     /// Opens the index at `dir`.
     pub fn open(dir: &Path) -> Result<Engine, SearchError> {
+        // The synonym lists are read once, here, so that a damaged one stops the start.
+        synonyms::table()?;
         let (index, fields) = schema::open(dir)?;
         let reader = index
             .reader_builder()

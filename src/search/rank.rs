@@ -15,6 +15,7 @@ use tantivy::tokenizer::Token;
 use tantivy::Term;
 
 use super::query::{Clause, Occurrence, ParsedQuery};
+use super::synonyms::{self, Source};
 use super::{code, compound, renamed};
 use crate::analysis::{self, Mode};
 use crate::model::{territory, Facet, Lang};
@@ -49,6 +50,11 @@ pub struct Ranking {
     /// Weight of two adjacent words of the query found as one word that the index knows
     /// ([`compound::joins`]: "porte parole" ~ "porteparole"); 0 turns it off.
     pub joined_words: f32,
+    /// Weight of an expression of the Code du travail numérique's synonym list that the
+    /// query stands for ([`synonyms`]); 0 turns the list off.
+    pub synonym_cdtn: f32,
+    /// Weight of an equivalent expression of the TESS thesaurus; 0 turns it off.
+    pub synonym_tess: f32,
     /// Queries of up to this many words must match all of them ([`min_match`]).
     pub all_words_up_to: u32,
     /// Share of the words of a longer query that must match ([`min_match`]).
@@ -84,6 +90,8 @@ impl Default for Ranking {
             renamed: 0.5,
             split_compound: 1.0,
             joined_words: 0.5,
+            synonym_cdtn: 0.3,
+            synonym_tess: 0.3,
             all_words_up_to: 1,
             min_match_share: 0.0,
             kind_priors: vec![
@@ -123,6 +131,8 @@ impl Ranking {
             "renamed" => &mut self.renamed,
             "split_compound" => &mut self.split_compound,
             "joined_words" => &mut self.joined_words,
+            "synonym_cdtn" => &mut self.synonym_cdtn,
+            "synonym_tess" => &mut self.synonym_tess,
             "all_words_up_to" => {
                 self.all_words_up_to = value.max(0.0) as u32;
                 return Ok(());
@@ -136,12 +146,20 @@ impl Ranking {
                 return Err(format!(
                     "unknown weight {name}; known: title headings keywords body exact_title \
                      exact_body root_title root_body fuzzy_title prefix_title phrase_title phrase_body proximity_slop title_coverage title_precision semantic_lexical renamed \
-                     split_compound joined_words all_words_up_to min_match_share prior:<kind>"
+                     split_compound joined_words synonym_cdtn synonym_tess all_words_up_to min_match_share prior:<kind>"
                 ))
             }
         };
         *slot = value;
         Ok(())
+    }
+
+    /// The weight of the synonyms of `source`.
+    pub fn synonym(&self, source: Source) -> f32 {
+        match source {
+            Source::Cdtn => self.synonym_cdtn,
+            Source::Tess => self.synonym_tess,
+        }
     }
 }
 
@@ -218,7 +236,17 @@ pub fn build(
     // France Travail) finds the documents that use the other one, as a word of the query.
     for mention in renamed::mentioned(&super::highlight_text(parsed)) {
         for name in mention.other_names {
-            if let Some(query) = other_name(name, fields, langs, ranking) {
+            if let Some(query) = other_name(name, fields, langs, ranking, ranking.renamed) {
+                optional_words.push((Occur::Should, query));
+            }
+        }
+    }
+    // An expression that a thesaurus knows brings its synonyms, weighted by their source.
+    if let Ok(table) = synonyms::table() {
+        let text = super::highlight_text(parsed);
+        for synonym in table.alternatives(&text, |source| ranking.synonym(source) > 0.0) {
+            let weight = ranking.synonym(synonym.source) * synonym.scale;
+            if let Some(query) = other_name(synonym.text, fields, langs, ranking, weight) {
                 optional_words.push((Occur::Should, query));
             }
         }
@@ -276,13 +304,15 @@ pub fn min_match(words: usize, ranking: &Ranking) -> usize {
     }
 }
 
-/// A name that the query did not type but means ([`renamed`]): its words together in a
-/// title, headings or body, weighted like the words typed, times [`Ranking::renamed`].
+/// A name that the query did not type but means (a [`renamed`] body, a [`synonyms`]
+/// expression): its words together in a title, headings or body, weighted like the words
+/// typed, times `times`.
 fn other_name(
     name: &str,
     fields: &Fields,
     langs: &[Lang],
     ranking: &Ranking,
+    times: f32,
 ) -> Option<Box<dyn Query>> {
     let mut per_field: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for &lang in langs {
@@ -301,8 +331,7 @@ fn other_name(
             }
         }
     }
-    (!per_field.is_empty() && ranking.renamed > 0.0)
-        .then(|| boosted(BooleanQuery::new(per_field), ranking.renamed))
+    (!per_field.is_empty() && times > 0.0).then(|| boosted(BooleanQuery::new(per_field), times))
 }
 
 /// The words of `clause` that the index does not know, each found as the two words of its

@@ -4,9 +4,11 @@
 //! (`package`) and walked without recursion (`walk`). The body and headings come from
 //! the main part (`word/document.xml`, `content.xml`), the title, language, date,
 //! description and keywords from the Dublin Core metadata part (`docProps/core.xml`,
-//! `meta.xml`); without a metadata title, the first heading is the title.
+//! `meta.xml`); without a metadata title, the first heading is the title. A DOCX's list
+//! numbering is read from `word/numbering.xml` (`numbering`).
 
 mod docx;
+mod numbering;
 mod odt;
 mod package;
 mod walk;

@@ -47,9 +47,20 @@ fn the_agreement_in_docx() {
         Some("PROJET D'ACCORD CADRE DANS LE CADRE DE LA LABELLISATION SPO")
     );
     assert!(doc.headings.iter().any(|h| h == "2.1. Objectif de l’AIO"));
-    assert!(doc.body.starts_with(
-        "## PROJET D'ACCORD CADRE DANS LE CADRE DE LA LABELLISATION SPO\n\n24 NOVEMBRE\n\nENTRE"
-    ));
+    // Word's heading levels, as the Markdown version has them.
+    assert!(
+        doc.body.starts_with(
+            "# PROJET D'ACCORD CADRE DANS LE CADRE DE LA LABELLISATION SPO\n\n24 NOVEMBRE\n\nENTRE"
+        ),
+        "{}",
+        doc.body
+    );
+    assert!(doc.body.contains("\n\n## Préambule\n\n"));
+    assert!(doc.body.contains("\n\n### 2.1. Objectif de l’AIO\n\n"));
+    // Its bulleted paragraphs are the items of one list.
+    assert!(doc
+        .body
+        .contains("Conformément\n\n- au décret N°2011-487 du 04 mai 2011.\n- au CPRDF 2011-2015"));
     assert!(doc.body.contains("L'ACADEMIE DE NICE,\nREPRESENTEE PAR"));
     assert!(doc.body.contains("après le 1er accueil"));
 }
@@ -151,7 +162,7 @@ fn docx_features() {
     assert_eq!(doc.headings, ["Le CEP", "Public"]);
     assert_eq!(
         doc.body,
-        "## Le CEP\n\nUn conseil gratuit\net personnalisé.\n\n## Public\n\nCorps\n\n\
+        "# Le CEP\n\nUn conseil gratuit\net personnalisé.\n\n## Public\n\nCorps\n\n\
          | Jeunes 16-25 | Mission locale\n| Adultes | France-Travail\n\nzone de texte"
     );
     assert_eq!(doc.language.as_deref(), Some("fr"));
@@ -314,4 +325,111 @@ fn xml_parts_with_too_many_nodes_are_refused() {
     );
     let within = format!("<r>{}</r>", "<a/>".repeat(1_000));
     assert!(parse_xml(&within, "docx", "word/document.xml").is_ok());
+}
+
+#[test]
+fn docx_lists_and_heading_levels() {
+    let item = |list: u8, level: u8, text: &str| {
+        format!(
+            r#"<w:p><w:pPr><w:numPr><w:ilvl w:val="{level}"/><w:numId w:val="{list}"/></w:numPr></w:pPr><w:r><w:t>{text}</w:t></w:r></w:p>"#
+        )
+    };
+    let styled = |style: &str, text: &str| {
+        format!(
+            r#"<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr><w:r><w:t>{text}</w:t></w:r></w:p>"#
+        )
+    };
+    let body = [
+        styled("Heading2", "Étapes"),
+        item(1, 0, "S'inscrire"),
+        item(1, 1, "en ligne"),
+        item(1, 1, "au guichet"),
+        item(1, 0, "Signer"),
+        item(1, 1, "le contrat"),
+        "<w:p><w:r><w:t>Ensuite :</w:t></w:r></w:p>".to_string(),
+        styled("ListBullet", "un CFA"),
+        styled("ListBullet", "un employeur"),
+        item(0, 0, "Sans liste"),
+        styled("Titre3", "Aides"),
+        r#"<w:p><w:pPr><w:outlineLvl w:val="7"/></w:pPr><w:r><w:t>Très bas</w:t></w:r></w:p>"#
+            .to_string(),
+        item(3, 0, "Sans marque"),
+        item(4, 0, "Liste inconnue"),
+        item(1, 0, "Reprise"),
+    ]
+    .concat();
+    let document =
+        format!(r#"<?xml version="1.0"?><w:document {W}><w:body>{body}</w:body></w:document>"#);
+    let styles = format!(
+        r#"<w:styles {W}><w:style w:type="paragraph" w:styleId="Heading2"><w:name w:val="heading 2"/></w:style>
+        <w:style w:type="paragraph" w:styleId="ListBullet"><w:name w:val="List Bullet"/>
+          <w:pPr><w:numPr><w:numId w:val="2"/></w:numPr></w:pPr></w:style></w:styles>"#
+    );
+    let level = |index: u8, format: &str, start: u8| {
+        format!(
+            r#"<w:lvl w:ilvl="{index}"><w:start w:val="{start}"/><w:numFmt w:val="{format}"/></w:lvl>"#
+        )
+    };
+    let numbering = format!(
+        r#"<w:numbering {W}>
+        <w:abstractNum w:abstractNumId="10">{}{}</w:abstractNum>
+        <w:abstractNum w:abstractNumId="11">{}</w:abstractNum>
+        <w:abstractNum w:abstractNumId="12">{}</w:abstractNum>
+        <w:num w:numId="1"><w:abstractNumId w:val="10"/></w:num>
+        <w:num w:numId="2"><w:abstractNumId w:val="11"/></w:num>
+        <w:num w:numId="3"><w:abstractNumId w:val="12"/></w:num></w:numbering>"#,
+        level(0, "decimal", 1),
+        level(1, "lowerLetter", 1),
+        level(0, "bullet", 1),
+        level(0, "none", 1),
+    );
+    let package = zip_of(&[
+        ("word/document.xml", document.as_bytes()),
+        ("word/styles.xml", styles.as_bytes()),
+        ("word/numbering.xml", numbering.as_bytes()),
+    ]);
+    let doc = extract_docx(&package).unwrap();
+    assert_eq!(
+        doc.body,
+        "## Étapes\n\n1. S'inscrire\n  1. en ligne\n  2. au guichet\n2. Signer\n  1. le contrat\n\n\
+         Ensuite :\n\n- un CFA\n- un employeur\n\nSans liste\n\n### Aides\n\n###### Très bas\n\n\
+         Sans marque\n\nListe inconnue\n\n3. Reprise"
+    );
+    assert_eq!(doc.headings, ["Étapes", "Aides", "Très bas"]);
+    // The block markup reads them back as a numbered list with its sub-lists, and a bulleted
+    // list.
+    let lists: Vec<Vec<(usize, bool, &str)>> = crate::blocks::blocks(&doc.body)
+        .into_iter()
+        .filter_map(|(_, block)| match block {
+            crate::blocks::Block::List(items) => Some(
+                items
+                    .iter()
+                    .map(|i| (i.depth, i.numbered, i.text))
+                    .collect(),
+            ),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        lists,
+        [
+            vec![
+                (0, true, "S'inscrire"),
+                (1, true, "en ligne"),
+                (1, true, "au guichet"),
+                (0, true, "Signer"),
+                (1, true, "le contrat"),
+            ],
+            vec![(0, false, "un CFA"), (0, false, "un employeur")],
+            vec![(0, true, "Reprise")],
+        ]
+    );
+    // Without numbering.xml, paragraphs with a numbering are plain paragraphs.
+    let bare = zip_of(&[("word/document.xml", document.as_bytes())]);
+    let doc = extract_docx(&bare).unwrap();
+    assert!(
+        doc.body.contains("\n\nS'inscrire\n\nen ligne\n\n"),
+        "{}",
+        doc.body
+    );
 }

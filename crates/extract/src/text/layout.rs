@@ -7,6 +7,8 @@
 //! of [`crate::blocks`] (headings, list items, table cells) before the text they mark. It
 //! can also capture the text of a heading while it is written to the body.
 
+use std::borrow::Cow;
+
 /// The separator owed before the next visible character; the strongest one asked for wins.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Gap {
@@ -24,7 +26,7 @@ pub(crate) struct TextLayout {
     /// Text of the heading being captured, if one is open.
     capture: Option<String>,
     /// A block mark owed before the next visible character.
-    mark: Option<&'static str>,
+    mark: Option<Cow<'static, str>>,
 }
 
 impl TextLayout {
@@ -80,8 +82,8 @@ impl TextLayout {
 
     /// Writes `mark` (of [`crate::blocks`]) before the next visible character; a mark owed
     /// and not written yet is replaced.
-    pub(crate) fn mark(&mut self, mark: &'static str) {
-        self.mark = Some(mark);
+    pub(crate) fn mark(&mut self, mark: impl Into<Cow<'static, str>>) {
+        self.mark = Some(mark.into());
     }
 
     /// Forgets a mark owed: the element it was for had no text.
@@ -116,7 +118,7 @@ impl TextLayout {
     fn write_gap(&mut self) {
         if let Some(mark) = self.mark.take() {
             self.write_separator();
-            self.text.push_str(mark);
+            self.text.push_str(&mark);
         } else {
             self.write_separator();
         }

@@ -325,7 +325,11 @@ impl Engine {
                 let stems = rerank::query_stems(&highlight_text(&parsed));
                 let mut ranked = rerank::rerank(&stems, candidates, &self.ranking);
                 if let Some(vector) = &query_vector {
-                    ranked = semantic::fuse(searcher, &segments, vector, ranked, &self.ranking);
+                    let weight = semantic::lexical_evidence(searcher, &segments, &stems, &ranked)
+                        .map_or(self.ranking.semantic_lexical, |evidence| {
+                            evidence.lexical_weight(&self.ranking)
+                        });
+                    ranked = semantic::fuse(searcher, &segments, vector, ranked, weight);
                 }
                 ranked.into_iter().skip(offset).take(limit).collect()
             }

@@ -65,6 +65,16 @@ pub struct Ranking {
     /// With the semantic layer on, the weight `a` of the lexical score in the fusion
     /// `a · minmax(lexical) + (1 − a) · minmax(cosine)` of the re-ranked candidates.
     pub semantic_lexical: f32,
+    /// Added to `semantic_lexical` for each word of the query past the first.
+    pub semantic_lexical_per_word: f32,
+    /// Added to `semantic_lexical` when the best lexical answer's title has every word of
+    /// the query: exact lexical evidence.
+    pub semantic_lexical_title_hit: f32,
+    /// Added to `semantic_lexical` times the best lexical answer's lead over the second, as
+    /// a share of the spread of the candidates' lexical scores.
+    pub semantic_lexical_margin: f32,
+    /// Added to `semantic_lexical` by kind of the best lexical answer.
+    pub semantic_lexical_kinds: Vec<(String, f32)>,
 }
 
 impl Default for Ranking {
@@ -100,6 +110,10 @@ impl Default for Ranking {
                 ("fiche-pratique".into(), 0.5),
             ],
             semantic_lexical: 0.6,
+            semantic_lexical_per_word: 0.0,
+            semantic_lexical_title_hit: 0.0,
+            semantic_lexical_margin: 0.0,
+            semantic_lexical_kinds: Vec::new(),
         }
     }
 }
@@ -107,6 +121,11 @@ impl Default for Ranking {
 impl Ranking {
     /// Sets one weight by name (`title=1.5`); an error names the known weights.
     pub fn set(&mut self, name: &str, value: f32) -> Result<(), String> {
+        if let Some(kind) = name.strip_prefix("semantic_lexical_kind:") {
+            self.semantic_lexical_kinds.retain(|(k, _)| k != kind);
+            self.semantic_lexical_kinds.push((kind.to_string(), value));
+            return Ok(());
+        }
         if let Some(kind) = name.strip_prefix("prior:") {
             self.kind_priors.retain(|(k, _)| k != kind);
             self.kind_priors.push((kind.to_string(), value));
@@ -138,6 +157,9 @@ impl Ranking {
                 return Ok(());
             }
             "semantic_lexical" => &mut self.semantic_lexical,
+            "semantic_lexical_per_word" => &mut self.semantic_lexical_per_word,
+            "semantic_lexical_title_hit" => &mut self.semantic_lexical_title_hit,
+            "semantic_lexical_margin" => &mut self.semantic_lexical_margin,
             "proximity_slop" => {
                 self.proximity_slop = value.max(0.0) as u32;
                 return Ok(());
@@ -145,7 +167,9 @@ impl Ranking {
             _ => {
                 return Err(format!(
                     "unknown weight {name}; known: title headings keywords body exact_title \
-                     exact_body root_title root_body fuzzy_title prefix_title phrase_title phrase_body proximity_slop title_coverage title_precision semantic_lexical renamed \
+                     exact_body root_title root_body fuzzy_title prefix_title phrase_title phrase_body proximity_slop title_coverage title_precision semantic_lexical semantic_lexical_per_word \
+                     semantic_lexical_title_hit semantic_lexical_margin \
+                     semantic_lexical_kind:<kind> renamed \
                      split_compound joined_words synonym_cdtn synonym_tess all_words_up_to min_match_share prior:<kind>"
                 ))
             }

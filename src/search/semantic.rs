@@ -2,6 +2,8 @@
 //! fast column, the fusion of the re-ranked candidates' scores with their cosine to the
 //! query, and the dense-only answer when the lexical search finds nothing.
 
+use std::collections::HashSet;
+
 use tantivy::columnar::BytesColumn;
 use tantivy::{DocAddress, DocId, SegmentReader};
 
@@ -91,15 +93,81 @@ fn cosine_at(
         .map_or(0.0, |vectors| vectors.cosine(query, address.doc_id))
 }
 
-/// Re-orders the re-ranked candidates by their fused score (ties keep the lexical order).
+/// What says how far the lexical ranking of one query can be trusted.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LexicalEvidence<'a> {
+    /// The query's distinct words (stems).
+    pub words: usize,
+    /// The best lexical answer's title has every word of the query.
+    pub title_has_every_word: bool,
+    /// The best lexical answer's kind of resource.
+    pub best_kind: &'a str,
+    /// The best lexical answer's lead over the second, as a share of the spread of the
+    /// candidates' lexical scores (0 to 1).
+    pub lead: f32,
+}
+
+impl LexicalEvidence<'_> {
+    /// The weight of the lexical score in the fusion: [`Ranking::semantic_lexical`] moved by
+    /// this evidence, as the ranking weighs it.
+    pub fn lexical_weight(&self, ranking: &Ranking) -> f32 {
+        let kind = ranking
+            .semantic_lexical_kinds
+            .iter()
+            .find(|(k, _)| k == self.best_kind)
+            .map_or(0.0, |(_, w)| *w);
+        let title_hit = if self.title_has_every_word {
+            ranking.semantic_lexical_title_hit
+        } else {
+            0.0
+        };
+        ranking.semantic_lexical
+            + ranking.semantic_lexical_per_word * self.words.saturating_sub(1) as f32
+            + title_hit
+            + ranking.semantic_lexical_margin * self.lead
+            + kind
+    }
+}
+
+/// The [`LexicalEvidence`] of one query's candidates, `ranked` (best first); `None` without
+/// a candidate.
+pub fn lexical_evidence<'a>(
+    searcher: &tantivy::Searcher,
+    segments: &'a Segments,
+    query_stems: &HashSet<String>,
+    ranked: &[Ranked],
+) -> Option<LexicalEvidence<'a>> {
+    let best = ranked.first()?;
+    let id = searcher
+        .segment_reader(best.address.segment_ord)
+        .segment_id();
+    let columns = segments.get(&id)?;
+    let title = columns.title_stems(best.address.doc_id);
+    let lowest = ranked.iter().map(|r| r.score).fold(f32::INFINITY, f32::min);
+    let spread = best.score - lowest;
+    let lead = match ranked.get(1) {
+        Some(second) if spread > 0.0 => (best.score - second.score) / spread,
+        _ => 0.0,
+    };
+    Some(LexicalEvidence {
+        words: query_stems.len(),
+        title_has_every_word: !query_stems.is_empty()
+            && query_stems.iter().all(|stem| title.contains(stem)),
+        best_kind: columns.kind(best.address.doc_id),
+        lead,
+    })
+}
+
+/// Re-orders the re-ranked candidates by their fused score (ties keep the lexical order),
+/// the lexical score weighing `lexical_weight` ([`lexical_weight`]).
 pub fn fuse(
     searcher: &tantivy::Searcher,
     segments: &Segments,
     query: &[f32],
     ranked: Vec<Ranked>,
-    ranking: &Ranking,
+    lexical_weight: f32,
 ) -> Vec<Ranked> {
-    if ranked.len() < 2 || query.iter().all(|v| *v == 0.0) {
+    if ranked.len() < 2 || query.iter().all(|v| *v == 0.0) || lexical_weight >= 1.0 {
         return ranked;
     }
     let lexical: Vec<f32> = ranked.iter().map(|r| r.score).collect();
@@ -107,7 +175,7 @@ pub fn fuse(
         .iter()
         .map(|r| cosine_at(searcher, segments, query, r.address))
         .collect();
-    let fused = fusion::fuse(&lexical, &cosines, ranking.semantic_lexical);
+    let fused = fusion::fuse(&lexical, &cosines, lexical_weight);
     let mut order: Vec<usize> = (0..ranked.len()).collect();
     order.sort_by(|&a, &b| fused[b].total_cmp(&fused[a]).then(a.cmp(&b)));
     let mut slots: Vec<Option<Ranked>> = ranked.into_iter().map(Some).collect();
@@ -154,4 +222,40 @@ pub fn nearest(
     found.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     found.truncate(depth);
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_lexical_weight_moves_with_the_evidence_as_weighted() {
+        let mut ranking = Ranking::default();
+        let evidence = LexicalEvidence {
+            words: 3,
+            title_has_every_word: true,
+            best_kind: "fiche-droits",
+            lead: 0.5,
+        };
+        assert_eq!(evidence.lexical_weight(&ranking), ranking.semantic_lexical);
+        for (name, value) in [
+            ("semantic_lexical", 0.5),
+            ("semantic_lexical_per_word", 0.05),
+            ("semantic_lexical_title_hit", 0.2),
+            ("semantic_lexical_margin", 0.4),
+            ("semantic_lexical_kind:fiche-droits", 0.3),
+            ("semantic_lexical_kind:fiche-metier", -1.0),
+        ] {
+            ranking.set(name, value).expect(name);
+        }
+        let expected = 0.5 + 0.05 * 2.0 + 0.2 + 0.4 * 0.5 + 0.3;
+        assert!((evidence.lexical_weight(&ranking) - expected).abs() < 1e-6);
+        let weak = LexicalEvidence {
+            words: 1,
+            title_has_every_word: false,
+            best_kind: "fiche-metier",
+            lead: 0.0,
+        };
+        assert!((weak.lexical_weight(&ranking) - (0.5 - 1.0)).abs() < 1e-6);
+    }
 }

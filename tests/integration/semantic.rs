@@ -210,3 +210,57 @@ fn without_its_table_eval_says_so_once_and_ranks_lexically() {
     );
     assert!(log.contains("absent.bin"), "{log}");
 }
+
+/// Issue 16: the fusion's lexical weight moves per query with the lexical evidence, here the
+/// kind of the best lexical answer: weighted to 1, that query keeps its lexical order.
+#[test]
+fn the_lexical_weight_of_the_fusion_follows_the_best_lexical_answer() {
+    use spo_search::search::rank::Ranking;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (corpus, index_dir) = (dir.path().join("corpus"), dir.path().join("index"));
+    write_files(
+        &corpus,
+        &[
+            ("guides/source.toml", SOURCE_TOML.as_bytes()),
+            (
+                "guides/notes.md",
+                b"# Guide administratif\n\nCuisson, pain. Cuisson du pain: cuisson, pain.",
+            ),
+            ("guides/boulanger.md", b"# Boulanger\n\nLa cuisson du pain."),
+            (
+                "guides/soudeur.md",
+                b"# Soudeur\n\nLa cuisson du pain, parfois.",
+            ),
+        ],
+    );
+    let model = model();
+    index_with(&corpus, &index_dir, Some(model.clone()));
+    let engine = |weights: &[(&str, f32)]| {
+        let mut ranking = Ranking::default();
+        for (name, value) in weights {
+            ranking.set(name, *value).expect("weight");
+        }
+        Engine::open(&index_dir)
+            .expect("open")
+            .with_ranking(ranking)
+            .with_semantic(Some(model.clone()))
+    };
+    let query = "cuisson pain";
+    let lexical = top_ids(&engine(&[("semantic_lexical", 1.0)]), query, 5);
+    let cosine_only = top_ids(&engine(&[("semantic_lexical", 0.0)]), query, 5);
+    assert_eq!(lexical.len(), 3);
+    assert_ne!(
+        lexical, cosine_only,
+        "the cosine alone orders them otherwise"
+    );
+    let gated = engine(&[
+        ("semantic_lexical", 0.0),
+        ("semantic_lexical_kind:guide", 1.0),
+    ]);
+    assert_eq!(top_ids(&gated, query, 5), lexical);
+    let other_kind = engine(&[
+        ("semantic_lexical", 0.0),
+        ("semantic_lexical_kind:fiche-metier", 1.0),
+    ]);
+    assert_eq!(top_ids(&other_kind, query, 5), cosine_only);
+}

@@ -1,8 +1,10 @@
 //! ODT (OpenDocument Text) text: `content.xml` read paragraph by paragraph.
 //!
-//! `text:h` are headings, as are `text:p` whose style (or the parent of their automatic
-//! style) is a heading or title style. `text:s` and `text:tab` are spaces,
-//! `text:line-break` a line break; list items are written one per line, tables row by row.
+//! `text:h` are headings at their outline level, as are `text:p` whose style (or the parent
+//! of their automatic style) is a heading or title style, at the style's level
+//! (`Heading_20_3` is 3, `Title` 1). `text:s` and `text:tab` are spaces, `text:line-break`
+//! a line break; list items are written one per line, indented two spaces a level of
+//! nesting, tables row by row.
 //! Annotations, tracked changes, note citations and drawing descriptions are skipped.
 
 use std::collections::HashMap;
@@ -23,8 +25,6 @@ const TEXT: &str = "urn:oasis:names:tc:opendocument:xmlns:text:1.0";
 const TABLE: &str = "urn:oasis:names:tc:opendocument:xmlns:table:1.0";
 const STYLE: &str = "urn:oasis:names:tc:opendocument:xmlns:style:1.0";
 const SVG: &str = "urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0";
-/// The level of a heading in the body's block markup: the outline levels are not kept.
-const HEADING_LEVEL: usize = 2;
 
 /// Extracts an OpenDocument text (ODT).
 pub fn extract_odt(bytes: &[u8]) -> Result<Extracted, ExtractError> {
@@ -73,6 +73,8 @@ fn read_text(text: Node, style_parents: &HashMap<&str, &str>) -> (String, Vec<St
     let mut layout = TextLayout::new();
     let mut headings = Vec::new();
     let (mut list_items, mut table_cells) = (0usize, 0usize);
+    // Lists open around the current point: an item's depth is one less.
+    let mut lists = 0usize;
     let mut walk = Walk::new(text);
     while let Some(edge) = walk.next() {
         let (node, opening) = match edge {
@@ -89,10 +91,13 @@ fn read_text(text: Node, style_parents: &HashMap<&str, &str>) -> (String, Vec<St
         match (name.namespace(), name.name(), opening) {
             (Some(TEXT), "h" | "p", true) => {
                 separate_paragraph(&mut layout, list_items, table_cells);
-                let heading = name.name() == "h" || is_heading_style(node, style_parents);
-                if heading && table_cells == 0 {
+                let level = match name.name() {
+                    "h" => Some(outline_level(node)),
+                    _ => heading_style_level(node, style_parents),
+                };
+                if let Some(level) = level.filter(|_| table_cells == 0) {
                     layout.start_capture();
-                    layout.mark(heading_mark(HEADING_LEVEL));
+                    layout.mark(heading_mark(level));
                 }
             }
             (Some(TEXT), "h" | "p", false) => {
@@ -106,7 +111,8 @@ fn read_text(text: Node, style_parents: &HashMap<&str, &str>) -> (String, Vec<St
                 list_items += 1;
                 layout.line_break();
                 if table_cells == 0 {
-                    layout.mark(ITEM_MARK);
+                    let indent = "  ".repeat(lists.saturating_sub(1));
+                    layout.mark(format!("{indent}{ITEM_MARK}"));
                 }
             }
             (Some(TEXT), "list-item" | "list-header", false) => {
@@ -114,7 +120,18 @@ fn read_text(text: Node, style_parents: &HashMap<&str, &str>) -> (String, Vec<St
                 layout.unmark();
                 layout.line_break();
             }
-            (Some(TEXT), "list", _) if list_items == 0 => layout.paragraph_break(),
+            (Some(TEXT), "list", true) => {
+                lists += 1;
+                if list_items == 0 {
+                    layout.paragraph_break();
+                }
+            }
+            (Some(TEXT), "list", false) => {
+                lists = lists.saturating_sub(1);
+                if list_items == 0 {
+                    layout.paragraph_break();
+                }
+            }
             (Some(TABLE), "table", _) => layout.paragraph_break(),
             (Some(TABLE), "table-row", _) => layout.line_break(),
             (Some(TABLE), "table-cell", true) => {
@@ -147,18 +164,35 @@ fn separate_paragraph(layout: &mut TextLayout, list_items: usize, table_cells: u
     }
 }
 
-/// Whether a `text:p` has a heading or title style, directly or through its automatic style.
-fn is_heading_style(paragraph: Node, style_parents: &HashMap<&str, &str>) -> bool {
-    let Some(style) = paragraph.attribute((TEXT, "style-name")) else {
-        return false;
-    };
-    let is_heading_name = |name: &str| {
+/// The level of a `text:h` (`text:outline-level`, 1 when absent), as the block markup has
+/// it (1 to 6).
+fn outline_level(heading: Node) -> usize {
+    let level = heading
+        .attribute((TEXT, "outline-level"))
+        .and_then(|level| level.parse().ok())
+        .unwrap_or(1);
+    clamp_level(level)
+}
+
+/// The heading level of a `text:p` whose style is a heading or title style, directly or
+/// through its automatic style: the number ending the style's name (`Heading_20_3` is 3),
+/// else 1 (`Title`, `Heading`).
+fn heading_style_level(paragraph: Node, style_parents: &HashMap<&str, &str>) -> Option<usize> {
+    let style = paragraph.attribute((TEXT, "style-name"))?;
+    let is_heading_name = |name: &&str| {
         ["Heading", "Title", "Titre"]
             .iter()
             .any(|prefix| name.starts_with(prefix))
     };
-    is_heading_name(style)
-        || style_parents
-            .get(style)
-            .is_some_and(|parent| is_heading_name(parent))
+    let name = Some(style)
+        .filter(is_heading_name)
+        .or_else(|| style_parents.get(style).copied().filter(is_heading_name))?;
+    let digits = name.bytes().rev().take_while(u8::is_ascii_digit).count();
+    let level = name[name.len() - digits..].parse().unwrap_or(1);
+    Some(clamp_level(level))
+}
+
+/// A heading level the block markup has (1 to 6).
+fn clamp_level(level: usize) -> usize {
+    level.clamp(1, crate::blocks::HEADING_MARKS.len())
 }

@@ -82,6 +82,14 @@ fn the_agreement_in_odt() {
         Some("PROJET D'ACCORD CADRE DANS LE CADRE DE LA LABELLISATION SPO")
     );
     assert_eq!(doc.headings.len(), 24);
+    // The outline levels, as in the DOCX and Markdown versions.
+    assert!(
+        doc.body.starts_with("# PROJET D'ACCORD CADRE"),
+        "{}",
+        doc.body
+    );
+    assert!(doc.body.contains("\n\n## Préambule\n\n"));
+    assert!(doc.body.contains("\n\n### 2.1. Objectif de l’AIO\n\n"));
     assert!(doc.body.contains("L'ACADEMIE DE NICE,\nREPRESENTEE PAR"));
     assert!(doc
         .body
@@ -216,8 +224,8 @@ fn odt_features() {
     assert_eq!(doc.headings, ["Le CEP", "Public"]);
     assert_eq!(
         doc.body,
-        "## Le CEP\n\nUn conseil gratuit\net personnalisé\n\nVoir le décret.\n\n.\n\n## Public\n\n\
-         - jeunes\n- adultes\n- salariés\n\n| A1 suite | B1\n| A2\n\nFin"
+        "# Le CEP\n\nUn conseil gratuit\net personnalisé\n\nVoir le décret.\n\n.\n\n## Public\n\n\
+         - jeunes\n- adultes\n  - salariés\n\n| A1 suite | B1\n| A2\n\nFin"
     );
     assert_eq!(doc.language.as_deref(), Some("fr"));
     assert_eq!(

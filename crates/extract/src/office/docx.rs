@@ -190,7 +190,7 @@ fn read_body(
 
 /// What a paragraph outside tables is in the block markup.
 enum Paragraph {
-    /// A heading of this level (1 to 6).
+    /// A heading of this level (`heading_mark` makes deeper levels 6).
     Heading(usize),
     /// A list item, with its mark: indented two spaces a level, `- ` or its number.
     Item(String),
@@ -253,8 +253,7 @@ fn name_level(name: &str) -> Option<usize> {
     })?;
     let number = name[prefix.len()..].trim_start();
     let digits = number.bytes().take_while(u8::is_ascii_digit).count();
-    let level = number[..digits].parse().unwrap_or(1);
-    Some(clamp_level(level))
+    Some(number[..digits].parse().unwrap_or(1))
 }
 
 /// The heading level of the outline level set in paragraph properties (0 is level 1), if
@@ -264,12 +263,7 @@ fn outline_level(properties: Node, namespace: &str) -> Option<usize> {
         .attribute((namespace, "val"))?
         .parse()
         .ok()?;
-    (level < BODY_TEXT_OUTLINE_LEVEL).then(|| clamp_level(usize::from(level) + 1))
-}
-
-/// A heading level the block markup has (1 to 6).
-fn clamp_level(level: usize) -> usize {
-    level.clamp(1, crate::blocks::HEADING_MARKS.len())
+    (level < BODY_TEXT_OUTLINE_LEVEL).then(|| usize::from(level) + 1)
 }
 
 /// The list (`w:numId`) and level (`w:ilvl`, 0 when absent) of a `w:numPr` in paragraph

@@ -164,14 +164,13 @@ fn separate_paragraph(layout: &mut TextLayout, list_items: usize, table_cells: u
     }
 }
 
-/// The level of a `text:h` (`text:outline-level`, 1 when absent), as the block markup has
-/// it (1 to 6).
+/// The level of a `text:h` (`text:outline-level`, 1 when absent); `heading_mark` makes
+/// deeper levels 6.
 fn outline_level(heading: Node) -> usize {
-    let level = heading
+    heading
         .attribute((TEXT, "outline-level"))
         .and_then(|level| level.parse().ok())
-        .unwrap_or(1);
-    clamp_level(level)
+        .unwrap_or(1)
 }
 
 /// The heading level of a `text:p` whose style is a heading or title style, directly or
@@ -189,10 +188,5 @@ fn heading_style_level(paragraph: Node, style_parents: &HashMap<&str, &str>) -> 
         .or_else(|| style_parents.get(style).copied().filter(is_heading_name))?;
     let digits = name.bytes().rev().take_while(u8::is_ascii_digit).count();
     let level = name[name.len() - digits..].parse().unwrap_or(1);
-    Some(clamp_level(level))
-}
-
-/// A heading level the block markup has (1 to 6).
-fn clamp_level(level: usize) -> usize {
-    level.clamp(1, crate::blocks::HEADING_MARKS.len())
+    Some(level)
 }

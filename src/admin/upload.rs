@@ -75,8 +75,8 @@ fn source_dir(corpus: &Path, name: &str) -> Result<(PathBuf, SourceFormat), Uplo
         Err(_) => SourceFormat::Files,
     };
     match format {
-        SourceFormat::Files | SourceFormat::Dila => Ok((dir, format)),
-        SourceFormat::Rome | SourceFormat::Json => {
+        SourceFormat::Files | SourceFormat::Dila | SourceFormat::Lheo => Ok((dir, format)),
+        SourceFormat::Rome | SourceFormat::Json | SourceFormat::Rncp | SourceFormat::Onisep => {
             Err(UploadError::NotAFileSource(name.to_string()))
         }
     }
@@ -101,7 +101,7 @@ pub fn sanitize_name(raw: &str, format: SourceFormat) -> Result<String, UploadEr
     }
     let name = format!("{stem}.{extension}");
     let accepted = match format {
-        SourceFormat::Dila => extension == "xml",
+        SourceFormat::Dila | SourceFormat::Lheo => extension == "xml",
         _ => Format::of_file(Path::new(&name)).is_some(),
     };
     if !accepted {
@@ -300,6 +300,10 @@ mod tests {
             assert!(sanitize_name(bad, files).is_err(), "{bad:?}");
         }
         assert!(sanitize_name("fiche.xml", files).is_err());
+        assert_eq!(
+            sanitize_name("Offre PACA.xml", SourceFormat::Lheo).unwrap(),
+            "offre-paca.xml"
+        );
         assert_eq!(
             sanitize_name("F2301.XML", SourceFormat::Dila).unwrap(),
             "f2301.xml"

@@ -120,7 +120,7 @@ pub fn extract_unit(
     } = run_bounded(limits.timeout, move || {
         let first = files.first().map(Vec::as_slice).unwrap_or_default();
         let input = match format {
-            Format::Rome => Input::Release(&release_dir),
+            Format::Rome | Format::Rncp => Input::Release(&release_dir),
             Format::Json => {
                 let mapping = mapping
                     .as_ref()
@@ -197,7 +197,9 @@ fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
 fn document_id(unit: &Unit, source: &Source, key: Option<&str>) -> Option<String> {
     let prefix = source.config.id_prefix.as_deref().unwrap_or("");
     match unit.format {
-        Format::Rome | Format::Json => key.map(|k| format!("{prefix}{k}")),
+        Format::Rome | Format::Rncp | Format::Json | Format::Onisep | Format::Lheo => {
+            key.map(|k| format!("{prefix}{k}"))
+        }
         Format::Dila => {
             let path = unit.files.first()?;
             let inner = super::source::relative_key(&source.dir, &path.with_extension(""));
@@ -238,6 +240,21 @@ fn build_document(
             metadata.set(facet, values.clone());
         }
     }
+    // What a document says of itself (the level of a certification, the departments of a
+    // training offer's places) is more precise than its source's default.
+    let declared = [
+        (
+            Facet::Level,
+            content.level.map(|l| l.to_string()).into_iter().collect(),
+        ),
+        (Facet::Access, content.access_routes.clone()),
+        (Facet::Territory, content.departments.clone()),
+    ];
+    for (facet, values) in declared {
+        if !values.is_empty() {
+            metadata.set(facet, values);
+        }
+    }
     normalize_content(&mut content);
     if content.title.as_deref().is_none_or(|t| t.trim().is_empty()) {
         content.title = unit
@@ -264,6 +281,7 @@ fn build_document(
         language,
         metadata,
         content,
+        vocabulary: Vec::new(),
     })
 }
 

@@ -33,6 +33,36 @@ pub enum SourceFormat {
     Dila,
     /// JSON or JSONL exports mapped by the `[json]` table, one document per record.
     Json,
+    /// An RNCP export (CSV tables): the folder is one unit, one document per certification.
+    Rncp,
+    /// ONISEP open data (CSV files), one document per job fiche or programme.
+    Onisep,
+    /// Training offers in LHÉO XML, one document per offer.
+    Lheo,
+}
+
+impl SourceFormat {
+    /// The format of a source whose whole folder is one unit (its tables are joined).
+    fn of_folder(self) -> Option<Format> {
+        match self {
+            SourceFormat::Rome => Some(Format::Rome),
+            SourceFormat::Rncp => Some(Format::Rncp),
+            _ => None,
+        }
+    }
+
+    /// The format of a file of this source, by its extension; `None` for files it does not
+    /// read.
+    fn of_file(self, path: &Path, extension: &str) -> Option<Format> {
+        match (self, extension) {
+            (SourceFormat::Dila, "xml") => Some(Format::Dila),
+            (SourceFormat::Json, "json" | "jsonl") => Some(Format::Json),
+            (SourceFormat::Onisep, "csv") => Some(Format::Onisep),
+            (SourceFormat::Lheo, "xml") => Some(Format::Lheo),
+            (SourceFormat::Files, _) => Format::of_file(path),
+            _ => None,
+        }
+    }
 }
 
 /// The content of a `source.toml`.
@@ -67,8 +97,9 @@ pub struct Unit {
     pub key: String,
     /// Index of its source in the list returned by [`discover`].
     pub source: usize,
-    /// How its files are read: a file of one document, an export of records
-    /// ([`Format::Json`]) or a release folder ([`Format::Rome`]).
+    /// How its files are read: a file of one document, a file of records ([`Format::Json`],
+    /// [`Format::Onisep`], [`Format::Lheo`]) or a folder of tables ([`Format::Rome`],
+    /// [`Format::Rncp`]).
     pub format: Format,
     /// Files read by the unit (one, or the release's tables).
     pub files: Vec<PathBuf>,
@@ -183,14 +214,14 @@ fn collect_units(
     source_index: usize,
     discovery: &mut Discovery,
 ) -> Result<(), SourceError> {
-    if source.config.format == SourceFormat::Rome {
+    if let Some(format) = source.config.format.of_folder() {
         let mut files = Vec::new();
         walk_files(&source.dir, &mut files)?;
         files.retain(|f| !is_config_file(f));
         discovery.units.push(Unit {
             key: relative_key(corpus, &source.dir),
             source: source_index,
-            format: Format::Rome,
+            format,
             files,
             sidecar: None,
         });
@@ -208,13 +239,7 @@ fn collect_units(
             .and_then(|e| e.to_str())
             .unwrap_or("")
             .to_ascii_lowercase();
-        let format = match source.config.format {
-            SourceFormat::Dila if extension == "xml" => Some(Format::Dila),
-            SourceFormat::Json if extension == "json" || extension == "jsonl" => Some(Format::Json),
-            SourceFormat::Dila | SourceFormat::Json => None,
-            _ => Format::of_file(&file),
-        };
-        let Some(format) = format else {
+        let Some(format) = source.config.format.of_file(&file, &extension) else {
             discovery.skipped.push(Skipped {
                 path: key,
                 reason: format!("unsupported file type .{extension}"),
@@ -360,10 +385,32 @@ mod tests {
     const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/corpus");
 
     #[test]
-    fn bundled_corpus_has_its_four_sources() {
+    fn bundled_corpus_has_its_sources() {
         let discovery = discover(Path::new(CORPUS)).expect("discover corpus");
         let names: Vec<&str> = discovery.sources.iter().map(|s| s.name.as_str()).collect();
-        assert_eq!(names, ["rome", "service-public", "spo", "travail-emploi"]);
+        assert_eq!(
+            names,
+            [
+                "lheo",
+                "onisep",
+                "rncp",
+                "rome",
+                "service-public",
+                "spo",
+                "travail-emploi"
+            ]
+        );
+        let formats = |format| {
+            discovery
+                .units
+                .iter()
+                .filter(|u| u.format == format)
+                .count()
+        };
+        assert_eq!(
+            [Format::Rncp, Format::Onisep, Format::Lheo].map(formats),
+            [1, 2, 1]
+        );
         let release: Vec<&Unit> = discovery
             .units
             .iter()

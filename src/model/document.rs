@@ -167,6 +167,10 @@ pub struct Document {
     pub language: Lang,
     pub metadata: Metadata,
     pub content: Extracted,
+    /// Titles of the documents that refer to this one by a relation that lends vocabulary
+    /// ([`super::link::lends_vocabulary`]): the certifications leading to a job, the ONISEP
+    /// fiches describing it. Indexed as a weak field; set by the indexing pass.
+    pub vocabulary: Vec<String>,
 }
 
 impl Document {

@@ -80,6 +80,7 @@ mod tests {
                 date: date.parse().ok(),
                 ..Extracted::default()
             },
+            vocabulary: Vec::new(),
         }
     }
 

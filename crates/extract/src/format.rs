@@ -8,7 +8,9 @@
 use std::path::Path;
 
 use crate::json::JsonMapping;
-use crate::{dila, html, json, office, pdf, rome, text, ExtractError, Extracted};
+use crate::{
+    dila, html, json, lheo, office, onisep, pdf, rncp, rome, text, ExtractError, Extracted,
+};
 
 /// A format of the corpus.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -31,6 +33,12 @@ pub enum Format {
     Json,
     /// A ROME release, a folder of CSV tables, one document per job profile ([`rome`]).
     Rome,
+    /// An RNCP export, a folder of CSV tables, one document per certification ([`rncp`]).
+    Rncp,
+    /// An ONISEP CSV file, one document per job fiche or programme ([`onisep`]).
+    Onisep,
+    /// A LHÉO XML file, one document per training offer ([`lheo`]).
+    Lheo,
 }
 
 impl Format {
@@ -46,7 +54,31 @@ impl Format {
             Format::Dila => "dila-xml",
             Format::Json => "json",
             Format::Rome => "rome-csv",
+            Format::Rncp => "rncp-csv",
+            Format::Onisep => "onisep-csv",
+            Format::Lheo => "lheo-xml",
         }
+    }
+
+    /// Every format.
+    pub const ALL: [Format; 12] = [
+        Format::Pdf,
+        Format::Html,
+        Format::Text,
+        Format::Markdown,
+        Format::Docx,
+        Format::Odt,
+        Format::Dila,
+        Format::Json,
+        Format::Rome,
+        Format::Rncp,
+        Format::Onisep,
+        Format::Lheo,
+    ];
+
+    /// The format named `name` ([`Format::name`]).
+    pub fn from_name(name: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|format| format.name() == name)
     }
 
     /// The format of a file of a source of files, by its extension; `None` for extensions
@@ -72,7 +104,7 @@ pub enum Input<'a> {
     File(&'a [u8]),
     /// The bytes of an export and the mapping of its fields.
     Export(&'a [u8], &'a JsonMapping),
-    /// The folder of a release.
+    /// The folder of a release or an export of several tables (ROME, RNCP).
     Release(&'a Path),
 }
 
@@ -117,6 +149,27 @@ pub fn extract(format: Format, input: Input<'_>) -> Result<Extraction, ExtractEr
                 warnings: release.warnings,
             })
         }
+        (Format::Rncp, Input::Release(dir)) => {
+            let export = rncp::extract(dir)?;
+            Ok(Extraction {
+                documents: export.certifications.into_iter().map(Ok).collect(),
+                warnings: export.warnings,
+            })
+        }
+        (Format::Onisep, Input::File(bytes)) => {
+            let file = onisep::extract(bytes)?;
+            Ok(Extraction {
+                documents: file.documents.into_iter().map(Ok).collect(),
+                warnings: file.warnings,
+            })
+        }
+        (Format::Lheo, Input::File(bytes)) => {
+            let file = lheo::extract(bytes)?;
+            Ok(Extraction {
+                documents: file.documents,
+                warnings: file.warnings,
+            })
+        }
         (format, _) => Err(ExtractError::Unsupported(format!(
             "{} is not read from this kind of input",
             format.name()
@@ -138,6 +191,14 @@ mod tests {
             "only in DILA sources"
         );
         assert_eq!(Format::of_file(Path::new("README")), None);
+    }
+
+    #[test]
+    fn formats_are_known_by_name() {
+        for format in Format::ALL {
+            assert_eq!(Format::from_name(format.name()), Some(format));
+        }
+        assert_eq!(Format::from_name("excel"), None);
     }
 
     #[test]

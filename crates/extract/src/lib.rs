@@ -25,13 +25,19 @@ mod format;
 pub mod html;
 pub mod json;
 pub mod language;
+pub mod lheo;
 pub mod office;
+pub mod onisep;
 pub mod pdf;
+mod reference;
+pub mod rncp;
 pub mod rome;
+mod table;
 pub mod text;
 
 pub use date::Date;
 pub use format::{extract, Extraction, Format, Input};
+pub use reference::{Code, Reference, Relation};
 /// What an extractor found in one document, before metadata from the source is applied.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Extracted {
@@ -64,6 +70,16 @@ pub struct Extracted {
     /// Metadata the document carries itself, by name (a facet's field name), each with its
     /// values: a JSON record's `[json.metadata]`. They replace the source's.
     pub metadata: Vec<(String, Vec<String>)>,
+    /// Level of a qualification in the European framework, 1 to 8.
+    pub level: Option<u8>,
+    /// Ways into a qualification, as slugs: `apprentissage`, `contrat-professionnalisation`,
+    /// `vae`, `formation-continue`, `formation-initiale`, `candidature-individuelle`.
+    pub access_routes: Vec<String>,
+    /// Codes of the departments where the document applies (the places of a training
+    /// offer); they replace the source's territory.
+    pub departments: Vec<String>,
+    /// Other documents this one refers to, by code ([`Reference`]).
+    pub references: Vec<Reference>,
 }
 
 /// Why one document could not be extracted: the document's fault, reported and skipped.

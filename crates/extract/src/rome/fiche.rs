@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use super::referentials::{Labelled, Referentials};
 use crate::blocks::{heading_mark, ITEM_MARK};
-use crate::{Date, Extracted};
+use crate::{Code, Date, Extracted, Reference, Relation};
 
 /// Public page of a fiche, followed by its code.
 const FICHE_URL: &str = "https://candidat.francetravail.fr/metierscope/fiche-metier/";
@@ -102,6 +102,13 @@ pub(super) fn build(job: JobRow, lookups: &Referentials, date: Option<Date>) -> 
         url: Some(format!("{FICHE_URL}{}", job.code)),
         date,
         keywords: unique(keywords),
+        references: neighbour_codes(job.code, lookups)
+            .filter_map(|target| {
+                let reference = Reference::new(Relation::Neighbour, Code::rome(target)?);
+                let title = lookups.job_titles.get(target).copied().unwrap_or_default();
+                Some(reference.labelled(title))
+            })
+            .collect(),
         ..Extracted::default()
     }
 }
@@ -207,15 +214,21 @@ fn listed_groups<'a>(groups: impl IntoIterator<Item = (&'a str, Vec<&'a str>)>) 
     blocks
 }
 
-/// "- Title (CODE)" lines of the neighbouring jobs, in the release's order.
-fn neighbours(code: &str, lookups: &Referentials) -> String {
+/// The codes of the neighbouring jobs, in the release's order, each once.
+fn neighbour_codes<'a>(code: &str, lookups: &Referentials<'a>) -> impl Iterator<Item = &'a str> {
     let mut targets: Vec<(u32, &str)> = lookups.mobility.get(code).cloned().unwrap_or_default();
     targets.sort();
     let mut seen = HashSet::new();
     targets
-        .iter()
-        .filter(|(_, target)| !target.is_empty() && seen.insert(*target))
-        .map(|(_, target)| match lookups.job_titles.get(target) {
+        .into_iter()
+        .map(|(_, target)| target)
+        .filter(move |target| !target.is_empty() && seen.insert(*target))
+}
+
+/// "- Title (CODE)" lines of the neighbouring jobs, in the release's order.
+fn neighbours(code: &str, lookups: &Referentials) -> String {
+    neighbour_codes(code, lookups)
+        .map(|target| match lookups.job_titles.get(target) {
             Some(title) => format!("- {title} ({target})"),
             None => format!("- {target}"),
         })

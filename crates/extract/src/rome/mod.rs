@@ -14,10 +14,10 @@ mod tables;
 use std::collections::HashSet;
 use std::path::Path;
 
+use crate::table::field;
 use crate::{ExtractError, Extracted};
 use fiche::JobRow;
 use referentials::Referentials;
-use tables::field;
 
 const FORMAT: &str = "rome";
 
@@ -225,6 +225,16 @@ mod tests {
         assert!(
             a1101.alt_titles.is_empty(),
             "the bundled release has no appellations"
+        );
+        let neighbour = crate::Reference::new(
+            crate::Relation::Neighbour,
+            crate::Code::rome("A1102").unwrap(),
+        )
+        .labelled("Conducteur / Conductrice d'engins d'exploitation forestière");
+        assert!(
+            a1101.references.contains(&neighbour),
+            "{:?}",
+            a1101.references
         );
     }
 

@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use super::tables::{field, Table};
+use crate::table::{field, Table};
 
 /// Tables read by name; any other table with a `code_rome` column is joined generically.
 /// `coherence_item` qualifies each skill link (core or emerging skill) rather than the fiche,

@@ -8,7 +8,8 @@
 //!   is one file of ([`work`]);
 //! - the [`Facet`]s results are counted and filtered by, one line each, and the [`Filter`]s
 //!   on them, and the French [`label`]s of their values; the [`territory`] a document
-//!   covers, in the region's geography.
+//!   covers, in the region's geography;
+//! - the typed [`link`]s between documents, from the codes their data carries.
 //!
 //! This module imports no other module of spo-search: every other one imports it.
 
@@ -17,6 +18,7 @@ mod facet;
 pub mod freshness;
 pub mod label;
 mod lang;
+pub mod link;
 pub mod territory;
 pub mod work;
 
@@ -25,4 +27,4 @@ pub use facet::{Facet, Facets, Filter, FilterError, Origin, UNSET};
 pub use lang::Lang;
 pub use spo_extract::date::{Date, DateFormat};
 pub use spo_extract::language::iso_639_1;
-pub use spo_extract::{blocks, Extracted, Format};
+pub use spo_extract::{blocks, Code, Extracted, Format, Reference, Relation};

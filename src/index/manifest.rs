@@ -36,6 +36,10 @@ pub struct UnitEntry {
     /// Bytes of text extracted from the unit.
     #[serde(default)]
     pub text_bytes: u64,
+    /// Digest of the vocabulary that other units lent its documents when they were written
+    /// ([`super::vocabulary`]); empty when nothing was lent.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub vocabulary: String,
 }
 
 impl UnitEntry {
@@ -51,6 +55,7 @@ impl UnitEntry {
             documents: Vec::new(),
             failures: Vec::new(),
             text_bytes: 0,
+            vocabulary: String::new(),
         }
     }
 }
@@ -117,6 +122,7 @@ mod tests {
                 }],
                 failures: vec![],
                 text_bytes: 0,
+                vocabulary: String::new(),
             },
         );
         let payload = manifest.to_payload();

@@ -18,6 +18,7 @@ pub mod report;
 pub mod snapshot;
 mod state;
 pub mod upgrade;
+mod vocabulary;
 
 pub use state::IndexState;
 

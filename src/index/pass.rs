@@ -2,23 +2,24 @@
 //! (only the new and changed ones), each unit's result applied as it arrives, the units gone
 //! from the corpus dropped, then one commit carrying the documents and the new manifest.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::Instant;
 
-use tantivy::{Index, IndexWriter, Term};
+use tantivy::{Index, IndexWriter, ReloadPolicy, Searcher, Term};
 
 use super::fault::DiskFault;
 use super::manifest::{DocEntry, Manifest, UnitEntry};
 use super::report::{Failure, IndexReport};
 use super::state::IndexState;
+use super::vocabulary::{self, Loan};
 use super::{disk_error, folder_size, IndexError, IndexOptions};
 use crate::analysis;
 use crate::ingest::extract::{self, Limits, UnitOutcome};
 use crate::ingest::source::{self, Discovery, Unit};
-use crate::model::Format;
+use crate::model::{Document, Format};
 use crate::schema::{build_schema, to_tantivy, Fields};
 use crate::semantic::Model;
 use spo_extract::ExtractError;
@@ -93,6 +94,7 @@ pub(super) fn run(
         return Err(error);
     }
     pass.drop_removed();
+    pass.lend_vocabulary(&options.limits)?;
     let mut report = pass.commit()?;
     let elapsed = started.elapsed();
     report.duration_ms = elapsed.as_millis() as u64;
@@ -163,7 +165,16 @@ struct Pass<'a> {
     fields: Fields,
     discovery: &'a Discovery,
     previous: &'a Manifest,
+    /// The last commit, to read what its unchanged units lend ([`vocabulary`]).
+    committed: Option<Searcher>,
     next: Manifest,
+    /// The units extracted (or failed) in this pass.
+    fresh: HashSet<String>,
+    /// What the documents extracted in this pass lend.
+    loans: Vec<Loan>,
+    /// Documents that may be lent vocabulary, with their unit's key: written once the pass
+    /// knows what is lent to them.
+    waiting: Vec<(String, Document)>,
     /// The unit that gave each document id so far: a second unit giving it is a failure.
     owners: HashMap<String, String>,
     semantic: Option<&'a Model>,
@@ -209,7 +220,12 @@ impl<'a> Pass<'a> {
         // Before this run needs space: what an earlier run left behind goes.
         collect_garbage(&mut writer);
         let mut changed = false;
-        if previous.units.is_empty() && index.reader()?.searcher().num_docs() > 0 {
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        let committed: Searcher = reader.searcher();
+        if previous.units.is_empty() && committed.num_docs() > 0 {
             writer.delete_all_documents()?;
             changed = true;
         }
@@ -218,7 +234,11 @@ impl<'a> Pass<'a> {
             fields: Fields::resolve(&index.schema())?,
             discovery,
             previous,
+            committed: (!previous.units.is_empty()).then_some(committed),
             next: Manifest::default(),
+            fresh: HashSet::new(),
+            loans: Vec::new(),
+            waiting: Vec::new(),
             owners: HashMap::new(),
             semantic: options.semantic.as_deref(),
             report: IndexReport {
@@ -246,6 +266,7 @@ impl<'a> Pass<'a> {
             }
             UnitResult::Extracted { hash, outcome } => {
                 self.changed = true;
+                self.fresh.insert(unit.key.clone());
                 self.report.units_extracted += 1;
                 self.report.documents_deleted += delete_documents(&self.writer, &self.fields, old);
                 let mut entry = UnitEntry::new(unit, source, hash);
@@ -254,6 +275,7 @@ impl<'a> Pass<'a> {
             }
             UnitResult::Failed { hash, error } => {
                 self.changed = true;
+                self.fresh.insert(unit.key.clone());
                 self.report.units_extracted += 1;
                 self.report.documents_deleted += delete_documents(&self.writer, &self.fields, old);
                 let mut entry = UnitEntry::new(unit, source, hash);
@@ -299,22 +321,135 @@ impl<'a> Pass<'a> {
                 entry.network = network.to_string();
             }
             self.owners.insert(document.id.clone(), unit.key.clone());
-            self.writer
-                .delete_term(Term::from_field_text(self.fields.id, &document.id));
-            self.writer
-                .add_document(to_tantivy(&document, &self.fields, self.semantic))?;
-            if self.semantic.is_some() {
-                self.report.vectors_computed += 1;
-            }
+            self.loans.extend(vocabulary::loans_of(&document));
             let text_bytes = document.content.body.len() as u64;
             entry.text_bytes += text_bytes;
             self.report.extracted_text_bytes += text_bytes;
             self.report.documents_added += 1;
             entry.documents.push(DocEntry {
-                id: document.id,
+                id: document.id.clone(),
                 language: document.language.code().to_string(),
                 no_text: document.format == Format::Pdf && document.content.body.trim().is_empty(),
             });
+            if vocabulary::waits_for_vocabulary(&document) {
+                self.waiting.push((unit.key.clone(), document));
+            } else {
+                self.write(&document)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes `document`, replacing any document of the same id.
+    fn write(&mut self, document: &Document) -> Result<(), IndexError> {
+        self.writer
+            .delete_term(Term::from_field_text(self.fields.id, &document.id));
+        self.writer
+            .add_document(to_tantivy(document, &self.fields, self.semantic))?;
+        if self.semantic.is_some() {
+            self.report.vectors_computed += 1;
+        }
+        Ok(())
+    }
+
+    /// Writes the documents that waited for the vocabulary lent to them, and extracts again
+    /// the unchanged units whose documents are now lent another vocabulary than the one
+    /// they were written with ([`vocabulary`]); records each unit's digest.
+    fn lend_vocabulary(&mut self, limits: &Limits) -> Result<(), IndexError> {
+        if !self.changed {
+            return Ok(());
+        }
+        let committed = match &self.committed {
+            Some(searcher) => vocabulary::committed_loans(searcher, &self.fields)?,
+            None => Vec::new(),
+        };
+        let lender_units: HashMap<&str, &str> = self
+            .previous
+            .units
+            .iter()
+            .flat_map(|(key, entry)| {
+                entry
+                    .documents
+                    .iter()
+                    .map(move |doc| (doc.id.as_str(), key.as_str()))
+            })
+            .collect();
+        loop {
+            // Loans of the last commit count only from units that this pass did not read
+            // again; loans of documents read in this pass are in `self.loans`.
+            let still = |loan: &&Loan| {
+                lender_units.get(loan.lender.as_str()).is_some_and(|unit| {
+                    self.next.units.contains_key(*unit) && !self.fresh.contains(*unit)
+                })
+            };
+            let lent =
+                vocabulary::by_target(committed.iter().filter(still).chain(self.loans.iter()));
+            let stale: Vec<String> = self
+                .next
+                .units
+                .iter()
+                .filter(|(key, _)| !self.fresh.contains(*key))
+                .filter(|(_, entry)| {
+                    let ids = entry.documents.iter().map(|doc| doc.id.as_str());
+                    vocabulary::digest(ids, &lent) != entry.vocabulary
+                })
+                .map(|(key, _)| key.clone())
+                .collect();
+            if stale.is_empty() {
+                self.write_waiting(&lent)?;
+                return Ok(());
+            }
+            for key in stale {
+                self.extract_again(&key, limits)?;
+            }
+        }
+    }
+
+    /// Extracts again the unchanged unit `key`, whose documents must be written with another
+    /// vocabulary: its old documents are deleted, its new ones wait for their vocabulary.
+    fn extract_again(&mut self, key: &str, limits: &Limits) -> Result<(), IndexError> {
+        let discovery = self.discovery;
+        let Some(unit) = discovery.units.iter().find(|unit| unit.key == key) else {
+            return Ok(());
+        };
+        self.fresh.insert(key.to_string());
+        let result = process_unit(unit, discovery, &Manifest::default(), limits);
+        let old = self.next.units.remove(key);
+        self.report.documents_deleted += delete_documents(&self.writer, &self.fields, old.as_ref());
+        self.report.units_extracted += 1;
+        self.report.units_unchanged = self.report.units_unchanged.saturating_sub(1);
+        let source = &discovery.sources[unit.source];
+        match result {
+            UnitResult::Extracted { hash, outcome } => {
+                let mut entry = UnitEntry::new(unit, source, hash);
+                for doc in old.iter().flat_map(|entry| &entry.documents) {
+                    self.owners.remove(&doc.id);
+                }
+                self.add(unit, &mut entry, outcome)?;
+                self.next.units.insert(key.to_string(), entry);
+            }
+            UnitResult::Failed { hash, error } => {
+                let mut entry = UnitEntry::new(unit, source, hash);
+                entry.failures.push(error.to_string());
+                self.next.units.insert(key.to_string(), entry);
+            }
+            UnitResult::Unchanged => {}
+        }
+        Ok(())
+    }
+
+    /// Writes the waiting documents with the vocabulary lent to them, and records the digest
+    /// of every unit read in this pass.
+    fn write_waiting(&mut self, lent: &HashMap<String, Vec<String>>) -> Result<(), IndexError> {
+        for (_, mut document) in std::mem::take(&mut self.waiting) {
+            document.vocabulary = lent.get(&document.id).cloned().unwrap_or_default();
+            self.write(&document)?;
+        }
+        for key in &self.fresh {
+            if let Some(entry) = self.next.units.get_mut(key) {
+                let ids = entry.documents.iter().map(|doc| doc.id.as_str());
+                entry.vocabulary = vocabulary::digest(ids, lent);
+            }
         }
         Ok(())
     }

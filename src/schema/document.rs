@@ -4,8 +4,9 @@
 use tantivy::schema::Value;
 use tantivy::TantivyDocument;
 
-use super::Fields;
+use super::{Fields, Part};
 use crate::analysis;
+use crate::model::link::{document_id, link_key, stored_reference};
 use crate::model::{is_web_url, Document, Lang};
 use crate::semantic::Model;
 
@@ -17,7 +18,8 @@ pub fn to_tantivy(
     semantic: Option<&Model>,
 ) -> TantivyDocument {
     let content = &document.content;
-    let lang = fields.lang(document.language);
+    let text = fields.text(Part::of(document.format));
+    let lang = text.lang(document.language);
     let mut doc = TantivyDocument::new();
     doc.add_text(fields.id, &document.id);
     doc.add_text(fields.path, &document.path);
@@ -32,26 +34,29 @@ pub fn to_tantivy(
     }
     doc.add_text(lang.title, &title);
     let french = document.language == Lang::Fr;
-    doc.add_text(fields.title_exact, &title);
+    doc.add_text(text.title_exact, &title);
     if french {
-        doc.add_text(fields.title_root, &title);
+        doc.add_text(text.title_root, &title);
     }
     for alt in &content.alt_titles {
         doc.add_text(fields.alt_titles, alt);
         doc.add_text(lang.title, alt);
-        doc.add_text(fields.title_exact, alt);
+        doc.add_text(text.title_exact, alt);
         if french {
-            doc.add_text(fields.title_root, alt);
+            doc.add_text(text.title_root, alt);
         }
     }
     if let Some(description) = &content.description {
         doc.add_text(fields.description, description);
         doc.add_text(lang.headings, description);
-        doc.add_text(fields.body_exact, description);
+        doc.add_text(text.body_exact, description);
     }
     for heading in &content.headings {
         doc.add_text(fields.headings, heading);
         doc.add_text(lang.headings, heading);
+    }
+    for title in &document.vocabulary {
+        doc.add_text(lang.vocabulary, title);
     }
     for keyword in &content.keywords {
         doc.add_text(fields.keywords, keyword);
@@ -59,9 +64,9 @@ pub fn to_tantivy(
     }
     doc.add_text(fields.body, &content.body);
     doc.add_text(lang.body, &content.body);
-    doc.add_text(fields.body_exact, &content.body);
+    doc.add_text(text.body_exact, &content.body);
     if french {
-        doc.add_text(fields.body_root, &content.body);
+        doc.add_text(text.body_root, &content.body);
     }
     doc.add_bytes(fields.word_marks, &encode_word_marks(&content.body));
     for start in &content.page_starts {
@@ -82,6 +87,11 @@ pub fn to_tantivy(
     }
     if let Some(publisher) = &document.metadata.publisher {
         doc.add_text(fields.publisher, publisher);
+    }
+    for reference in &content.references {
+        doc.add_text(fields.links, stored_reference(reference));
+        let target = document_id(&reference.code);
+        doc.add_text(fields.link_keys, link_key(reference.relation, &target));
     }
     for (facet, values) in document.facet_values().iter() {
         for value in values {

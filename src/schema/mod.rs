@@ -5,6 +5,12 @@
 //! `body_fr`, ...) and once folded but unstemmed (`title_exact`, `body_exact`) for exact,
 //! prefix and typo-tolerant matching. Metadata used as facets and filters are raw strings
 //! with fast columns.
+//!
+//! The corpus has two [`Part`]s, each with text fields of its own (the records' carry the
+//! suffix `_rec`): the documentation (job fiches, rights, guides) and the referential
+//! records (certifications, programmes, training offers), whose short and formulaic texts
+//! would otherwise change the document frequencies and average lengths that rank the
+//! documentation; the search gives each part its own BM25 statistics.
 
 mod document;
 
@@ -18,10 +24,46 @@ use tantivy::schema::{
 use tantivy::Index;
 
 use crate::analysis;
-use crate::model::{Facet, Facets, Lang};
+use crate::model::{Facet, Facets, Format, Lang};
 
 /// Version of the schema and of the analysis: a change forces a full rebuild.
 pub const SCHEMA_VERSION: u32 = 6;
+
+/// A part of the corpus, indexed in text fields of its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Part {
+    /// Documents that are read: job fiches, rights and procedures, guides.
+    Documentation,
+    /// Referential records, short and formulaic: certifications (RNCP), ONISEP fiches and
+    /// programmes, training offers (LHÉO).
+    Records,
+}
+
+impl Part {
+    /// Both parts.
+    pub const ALL: [Part; 2] = [Part::Documentation, Part::Records];
+
+    /// The part of the documents of `format`.
+    pub fn of(format: Format) -> Part {
+        match format {
+            Format::Rncp | Format::Onisep | Format::Lheo => Part::Records,
+            _ => Part::Documentation,
+        }
+    }
+
+    /// The part of the documents of the format named `name` (the `format` facet).
+    pub fn of_format_name(name: &str) -> Part {
+        Format::from_name(name).map_or(Part::Documentation, Part::of)
+    }
+
+    /// Suffix of its field names.
+    fn suffix(self) -> &'static str {
+        match self {
+            Part::Documentation => "",
+            Part::Records => "_rec",
+        }
+    }
+}
 
 /// The stemmed fields of one language.
 #[derive(Clone, Copy, Debug)]
@@ -31,6 +73,28 @@ pub struct LangFields {
     pub headings: Field,
     pub keywords: Field,
     pub body: Field,
+    /// Titles that other documents lend this one ([`crate::model::Document::vocabulary`]).
+    pub vocabulary: Field,
+}
+
+/// The text fields of one part of the corpus.
+#[derive(Clone, Debug)]
+pub struct TextFields {
+    pub part: Part,
+    pub title_exact: Field,
+    pub body_exact: Field,
+    /// French derivational roots of the title and body.
+    pub title_root: Field,
+    pub body_root: Field,
+    pub langs: Vec<LangFields>,
+}
+
+impl TextFields {
+    /// The stemmed fields of `lang`.
+    pub fn lang(&self, lang: Lang) -> &LangFields {
+        let index = Lang::ALL.iter().position(|l| *l == lang).unwrap_or(0);
+        &self.langs[index]
+    }
 }
 
 /// Every field of the schema, resolved once.
@@ -61,12 +125,12 @@ pub struct Fields {
     /// id: a string column, read by re-ranking to show one result per work.
     pub work: Field,
     pub publisher: Field,
-    pub title_exact: Field,
-    pub body_exact: Field,
-    /// French derivational roots of the title and body.
-    pub title_root: Field,
-    pub body_root: Field,
-    pub langs: Vec<LangFields>,
+    /// The document's references to others, as stored ([`crate::model::link`]).
+    pub links: Field,
+    /// Indexed keys of those references (`leads-to rome:D1102`): who refers to a document.
+    pub link_keys: Field,
+    /// The text fields of each part, in the order of [`Part::ALL`].
+    pub parts: [TextFields; 2],
     /// The field of each facet.
     pub facets: Facets<Field>,
 }
@@ -104,18 +168,27 @@ pub fn build_schema() -> Schema {
     builder.add_text_field("stale_after", STORED);
     builder.add_text_field("work", STRING | FAST);
     builder.add_text_field("publisher", STORED);
+    builder.add_text_field("links", STORED);
+    builder.add_text_field("link_keys", STRING);
     builder.add_u64_field("page_starts", STORED);
     builder.add_bytes_field("word_marks", STORED);
     builder.add_bytes_field("semantic", FAST);
     builder.add_i64_field("date_key", INDEXED | FAST);
-    builder.add_text_field("title_exact", text_options(analysis::EXACT, false));
-    builder.add_text_field("body_exact", text_options(analysis::EXACT, false));
-    builder.add_text_field("title_root", text_options(analysis::ROOT, false));
-    builder.add_text_field("body_root", text_options(analysis::ROOT, false));
-    for lang in Lang::ALL {
-        for part in ["title", "headings", "keywords", "body"] {
-            let name = format!("{part}_{}", lang.code());
-            builder.add_text_field(&name, text_options(lang.analyzer(), false));
+    for part in Part::ALL {
+        let suffix = part.suffix();
+        for (name, analyzer) in [
+            ("title_exact", analysis::EXACT),
+            ("body_exact", analysis::EXACT),
+            ("title_root", analysis::ROOT),
+            ("body_root", analysis::ROOT),
+        ] {
+            builder.add_text_field(&format!("{name}{suffix}"), text_options(analyzer, false));
+        }
+        for lang in Lang::ALL {
+            for name in ["title", "headings", "keywords", "body", "vocabulary"] {
+                let name = format!("{name}_{}{suffix}", lang.code());
+                builder.add_text_field(&name, text_options(lang.analyzer(), false));
+            }
         }
     }
     for facet in Facet::ALL {
@@ -128,17 +201,29 @@ impl Fields {
     /// Resolves the handles of a schema made by [`build_schema`].
     pub fn resolve(schema: &Schema) -> tantivy::Result<Fields> {
         let field = |name: &str| schema.get_field(name);
-        let mut langs = Vec::new();
-        for lang in Lang::ALL {
-            let code = lang.code();
-            langs.push(LangFields {
-                lang,
-                title: field(&format!("title_{code}"))?,
-                headings: field(&format!("headings_{code}"))?,
-                keywords: field(&format!("keywords_{code}"))?,
-                body: field(&format!("body_{code}"))?,
-            });
-        }
+        let text_fields = |part: Part| -> tantivy::Result<TextFields> {
+            let suffix = part.suffix();
+            let mut langs = Vec::new();
+            for lang in Lang::ALL {
+                let code = lang.code();
+                langs.push(LangFields {
+                    lang,
+                    title: field(&format!("title_{code}{suffix}"))?,
+                    headings: field(&format!("headings_{code}{suffix}"))?,
+                    keywords: field(&format!("keywords_{code}{suffix}"))?,
+                    body: field(&format!("body_{code}{suffix}"))?,
+                    vocabulary: field(&format!("vocabulary_{code}{suffix}"))?,
+                });
+            }
+            Ok(TextFields {
+                part,
+                title_exact: field(&format!("title_exact{suffix}"))?,
+                body_exact: field(&format!("body_exact{suffix}"))?,
+                title_root: field(&format!("title_root{suffix}"))?,
+                body_root: field(&format!("body_root{suffix}"))?,
+                langs,
+            })
+        };
         let facets = Facets::try_from_fn(|facet| field(facet.field_name()))?;
         Ok(Fields {
             id: field("id")?,
@@ -158,19 +243,42 @@ impl Fields {
             stale_after: field("stale_after")?,
             work: field("work")?,
             publisher: field("publisher")?,
-            title_exact: field("title_exact")?,
-            body_exact: field("body_exact")?,
-            title_root: field("title_root")?,
-            body_root: field("body_root")?,
-            langs,
+            links: field("links")?,
+            link_keys: field("link_keys")?,
+            parts: [
+                text_fields(Part::Documentation)?,
+                text_fields(Part::Records)?,
+            ],
             facets,
         })
     }
 
-    /// The stemmed fields of `lang`.
-    pub fn lang(&self, lang: Lang) -> &LangFields {
-        let index = Lang::ALL.iter().position(|l| *l == lang).unwrap_or(0);
-        &self.langs[index]
+    /// The part whose text `field` holds; `None` for the fields of no part (id, facets...).
+    pub fn part_of(&self, field: Field) -> Option<Part> {
+        self.parts.iter().find_map(|text| {
+            let own = [
+                text.title_exact,
+                text.body_exact,
+                text.title_root,
+                text.body_root,
+            ];
+            let stemmed = text
+                .langs
+                .iter()
+                .flat_map(|l| [l.title, l.headings, l.keywords, l.body, l.vocabulary]);
+            own.into_iter()
+                .chain(stemmed)
+                .any(|f| f == field)
+                .then_some(text.part)
+        })
+    }
+
+    /// The text fields of `part`.
+    pub fn text(&self, part: Part) -> &TextFields {
+        match part {
+            Part::Documentation => &self.parts[0],
+            Part::Records => &self.parts[1],
+        }
     }
 
     /// The field of `facet`.
@@ -214,7 +322,18 @@ mod tests {
     fn every_field_resolves_and_each_facet_has_a_fast_stored_field() {
         let schema = build_schema();
         let fields = Fields::resolve(&schema).expect("schema fields");
-        assert_eq!(fields.langs.len(), Lang::ALL.len());
+        for part in Part::ALL {
+            assert_eq!(fields.text(part).part, part);
+            assert_eq!(fields.text(part).langs.len(), Lang::ALL.len());
+        }
+        let records_body = fields.text(Part::Records).lang(Lang::Fr).body;
+        assert_eq!(schema.get_field_name(records_body), "body_fr_rec");
+        assert_eq!(fields.part_of(records_body), Some(Part::Records));
+        assert_eq!(
+            fields.part_of(fields.text(Part::Documentation).title_exact),
+            Some(Part::Documentation)
+        );
+        assert_eq!(fields.part_of(fields.id), None);
         for facet in Facet::ALL {
             assert_eq!(
                 schema.get_field_name(fields.facet(facet)),

@@ -8,6 +8,7 @@ use tantivy::{TantivyDocument, Term};
 use super::code::{self, titled};
 use super::hit::Highlighters;
 use super::{query, Engine, Hit, SearchError, MAX_LIMIT};
+use crate::model::link::Link;
 use crate::model::{is_web_url, Facet, Facets};
 use crate::schema::{stored_text, stored_texts, stored_u64s, Fields};
 
@@ -38,6 +39,8 @@ pub struct StoredDocument {
     pub facets: Facets<Vec<String>>,
     /// Path of the original file under the corpus.
     pub file: String,
+    /// Its links to other documents and theirs to it, grouped and ordered.
+    pub links: Vec<Link>,
 }
 
 impl StoredDocument {
@@ -59,6 +62,7 @@ impl StoredDocument {
             publisher: text(fields.publisher),
             facets: Facets::from_fn(|facet| stored_texts(doc, fields.facet(facet))),
             file: text(fields.path).unwrap_or_default(),
+            links: Vec::new(),
             id,
         }
     }
@@ -70,11 +74,17 @@ impl StoredDocument {
 }
 
 impl Engine {
-    /// The stored document with id `id`, if any.
+    /// The stored document with id `id`, if any, with its links resolved on the same
+    /// commit.
     pub fn document(&self, id: &str) -> Result<Option<StoredDocument>, SearchError> {
         let searcher = self.searcher();
-        let stored = self.stored(&searcher, id)?;
-        Ok(stored.map(|doc| StoredDocument::read(&doc, &self.fields)))
+        let Some(stored) = self.stored(&searcher, id)? else {
+            return Ok(None);
+        };
+        let mut document = StoredDocument::read(&stored, &self.fields);
+        let references = stored_texts(&stored, self.fields.links);
+        document.links = self.links(&searcher, &document.id, &references)?;
+        Ok(Some(document))
     }
 
     /// The stored document with id `id` on `searcher`'s commit.

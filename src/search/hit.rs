@@ -10,7 +10,7 @@ use super::query::ParsedQuery;
 use super::snippet::{Highlighter, IndexedBody, Snippet, SCAN_BYTES};
 use super::{highlight_text, Engine, SearchError};
 use crate::model::{is_web_url, Facet, Lang};
-use crate::schema::decode_word_marks;
+use crate::schema::{decode_word_marks, Part};
 use crate::tantivy_format::stored::{utf8_prefix, StoredDoc, StoredError};
 
 /// One result.
@@ -80,6 +80,7 @@ impl Engine {
             Ok(doc.text(field)?.map(str::to_string))
         };
         let language = text(fields.facet(Facet::Language))?;
+        let format = text(fields.facet(Facet::Format))?;
         let lang = Lang::from_code(&language).unwrap_or(Lang::Fr);
         let highlighter = highlighters.for_language(lang);
         let id = text(fields.id)?;
@@ -101,7 +102,7 @@ impl Engine {
                 let located = IndexedBody {
                     segment,
                     doc: address.doc_id,
-                    field: fields.lang(lang).body,
+                    field: fields.text(Part::of_format_name(&format)).lang(lang).body,
                     body,
                     marks: &marks,
                 };
@@ -123,7 +124,7 @@ impl Engine {
                 .collect(),
             territory: text(fields.facet(Facet::Territory))?,
             language,
-            format: text(fields.facet(Facet::Format))?,
+            format,
             source: text(fields.facet(Facet::Source))?,
             url: optional(fields.url)?.filter(|url| is_web_url(url)),
             file: text(fields.path)?,

@@ -13,12 +13,15 @@ mod document;
 pub mod eval;
 pub mod facets;
 mod hit;
+mod links;
+pub mod prior;
 pub mod query;
 pub mod rank;
 pub mod renamed;
 pub mod rerank;
 pub mod semantic;
 pub mod snippet;
+mod statistics;
 pub mod suggest;
 pub mod synonyms;
 
@@ -43,6 +46,7 @@ use hit::Highlighters;
 pub use hit::{Hit, OtherFormat};
 use query::ParsedQuery;
 use rank::Ranking;
+use statistics::PartStatistics;
 use suggest::Vocabulary;
 
 /// Deepest result reachable by paging: offset + limit never goes past it.
@@ -227,8 +231,10 @@ impl Engine {
 
     /// Whether a folded word occurs in the text of some document of `searcher`'s commit.
     fn known_word(&self, searcher: &tantivy::Searcher, word: &str) -> bool {
-        let term = Term::from_field_text(self.fields.body_exact, word);
-        searcher.doc_freq(&term).is_ok_and(|n| n > 0)
+        self.fields.parts.iter().any(|part| {
+            let term = Term::from_field_text(part.body_exact, word);
+            searcher.doc_freq(&term).is_ok_and(|n| n > 0)
+        })
     }
 
     /// Languages that have documents in the index, French first.
@@ -286,9 +292,16 @@ impl Engine {
         let query = self.query(searcher, &parsed, &langs, request.complete_last);
         let limit = request.limit.clamp(1, MAX_LIMIT);
         let offset = request.offset.min(MAX_DEPTH.saturating_sub(limit));
-        let (addresses, total, facet_fruit) =
-            self.collect(searcher, query.as_ref(), request, offset, limit)?;
         let segments = self.columns.for_searcher(searcher);
+        let (addresses, total, facet_fruit) = self.collect(
+            searcher,
+            query.as_ref(),
+            &parsed,
+            &segments,
+            request,
+            offset,
+            limit,
+        )?;
         let unranked = |(score, address)| rerank::Ranked {
             score,
             address,
@@ -413,11 +426,13 @@ impl Engine {
         Ok(facets::to_counts(fruit))
     }
 
-    #[allow(clippy::type_complexity)]
+    #[allow(clippy::type_complexity, clippy::too_many_arguments)]
     fn collect(
         &self,
         searcher: &tantivy::Searcher,
         query: &dyn Query,
+        parsed: &ParsedQuery,
+        segments: &columns::Segments,
         request: &SearchRequest,
         offset: usize,
         limit: usize,
@@ -431,13 +446,18 @@ impl Engine {
     > {
         let facets = request
             .facets
-            .then(|| FacetCollector::new(self.columns.for_searcher(searcher)));
+            .then(|| FacetCollector::new(segments.clone()));
         Ok(match request.sort {
             Sort::Relevance => {
                 // The first results are re-ranked: take enough candidates to fill the page.
                 let depth = (offset + limit).max(rerank::RERANK_DEPTH);
-                let top = TopDocs::with_limit(depth).order_by_score();
-                let (docs, total, facets) = searcher.search(query, &(top, Count, facets))?;
+                let top = prior::top_with_priors(depth, parsed, &self.ranking, segments);
+                let statistics = PartStatistics::new(searcher, &self.fields);
+                let (docs, total, facets) = searcher.search_with_statistics_provider(
+                    query,
+                    &(top, Count, facets),
+                    &statistics,
+                )?;
                 (docs, total, facets)
             }
             Sort::Date => {

@@ -19,7 +19,7 @@ use super::synonyms::{self, Source};
 use super::{code, compound, renamed};
 use crate::analysis::{self, Mode};
 use crate::model::{territory, Facet, Lang};
-use crate::schema::Fields;
+use crate::schema::{Fields, Part};
 
 /// Field weights and bonuses of the ranking.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,6 +28,9 @@ pub struct Ranking {
     pub headings: f32,
     pub keywords: f32,
     pub body: f32,
+    /// Titles lent by the documents that refer to this one (a job's certifications and
+    /// ONISEP fiches).
+    pub vocabulary: f32,
     pub exact_title: f32,
     pub exact_body: f32,
     pub root_title: f32,
@@ -38,6 +41,8 @@ pub struct Ranking {
     pub phrase_body: f32,
     /// Words allowed between the words of a proximity match in the body.
     pub proximity_slop: u32,
+    /// Scale of every clause on the text of the referential records ([`Part::Records`]).
+    pub records: f32,
     /// Re-ranking bonus for the share of the query's words found in the title.
     pub title_coverage: f32,
     /// Re-ranking bonus for the share of the title's words found in the query.
@@ -59,9 +64,14 @@ pub struct Ranking {
     pub all_words_up_to: u32,
     /// Share of the words of a longer query that must match ([`min_match`]).
     pub min_match_share: f32,
-    /// Re-ranking bonus (or penalty) by kind of resource: navigation pages that only list
-    /// other pages answer fewer questions than the pages themselves.
+    /// Bonus (or penalty) by kind of resource, added to the first-stage score
+    /// ([`super::prior`]): navigation pages that only list other pages answer fewer
+    /// questions than the pages themselves; a job title asks for the job fiche before the
+    /// certifications.
     pub kind_priors: Vec<(String, f32)>,
+    /// The priors of a query that names a kind of qualification (CAP, BTS, master...): the
+    /// certifications first.
+    pub qualification_priors: Vec<(String, f32)>,
     /// With the semantic layer on, the weight `a` of the lexical score in the fusion
     /// `a · minmax(lexical) + (1 − a) · minmax(cosine)` of the re-ranked candidates.
     pub semantic_lexical: f32,
@@ -86,6 +96,7 @@ impl Default for Ranking {
             headings: 0.15,
             keywords: 0.0,
             body: 1.0,
+            vocabulary: 0.3,
             exact_title: 0.15,
             exact_body: 0.15,
             root_title: 0.2,
@@ -95,6 +106,7 @@ impl Default for Ranking {
             phrase_title: 0.5,
             phrase_body: 0.3,
             proximity_slop: 2,
+            records: 0.5,
             title_coverage: -3.0,
             title_precision: 4.0,
             renamed: 0.5,
@@ -108,6 +120,19 @@ impl Default for Ranking {
                 ("dossier".into(), -3.0),
                 ("theme".into(), -3.0),
                 ("fiche-pratique".into(), 0.5),
+                ("certification".into(), -8.0),
+                ("certification-inactive".into(), -16.0),
+                ("formation".into(), -8.0),
+                ("offre-de-formation".into(), -8.0),
+                ("fiche-metier-onisep".into(), -8.0),
+            ],
+            qualification_priors: vec![
+                ("dossier".into(), -3.0),
+                ("theme".into(), -3.0),
+                ("certification".into(), 12.0),
+                ("certification-inactive".into(), 4.0),
+                ("fiche-metier".into(), -4.0),
+                ("fiche-metier-onisep".into(), -4.0),
             ],
             semantic_lexical: 0.6,
             semantic_lexical_per_word: 0.0,
@@ -121,21 +146,23 @@ impl Default for Ranking {
 impl Ranking {
     /// Sets one weight by name (`title=1.5`); an error names the known weights.
     pub fn set(&mut self, name: &str, value: f32) -> Result<(), String> {
-        if let Some(kind) = name.strip_prefix("semantic_lexical_kind:") {
-            self.semantic_lexical_kinds.retain(|(k, _)| k != kind);
-            self.semantic_lexical_kinds.push((kind.to_string(), value));
-            return Ok(());
-        }
-        if let Some(kind) = name.strip_prefix("prior:") {
-            self.kind_priors.retain(|(k, _)| k != kind);
-            self.kind_priors.push((kind.to_string(), value));
-            return Ok(());
+        for (prefix, priors) in [
+            ("semantic_lexical_kind:", &mut self.semantic_lexical_kinds),
+            ("prior:", &mut self.kind_priors),
+            ("qprior:", &mut self.qualification_priors),
+        ] {
+            if let Some(kind) = name.strip_prefix(prefix) {
+                priors.retain(|(k, _)| k != kind);
+                priors.push((kind.to_string(), value));
+                return Ok(());
+            }
         }
         let slot = match name {
             "title" => &mut self.title,
             "headings" => &mut self.headings,
             "keywords" => &mut self.keywords,
             "body" => &mut self.body,
+            "vocabulary" => &mut self.vocabulary,
             "exact_title" => &mut self.exact_title,
             "exact_body" => &mut self.exact_body,
             "root_title" => &mut self.root_title,
@@ -144,6 +171,7 @@ impl Ranking {
             "prefix_title" => &mut self.prefix_title,
             "phrase_title" => &mut self.phrase_title,
             "phrase_body" => &mut self.phrase_body,
+            "records" => &mut self.records,
             "title_coverage" => &mut self.title_coverage,
             "title_precision" => &mut self.title_precision,
             "min_match_share" => &mut self.min_match_share,
@@ -166,11 +194,11 @@ impl Ranking {
             }
             _ => {
                 return Err(format!(
-                    "unknown weight {name}; known: title headings keywords body exact_title \
-                     exact_body root_title root_body fuzzy_title prefix_title phrase_title phrase_body proximity_slop title_coverage title_precision semantic_lexical semantic_lexical_per_word \
+                    "unknown weight {name}; known: title headings keywords body vocabulary exact_title \
+                     exact_body root_title root_body fuzzy_title prefix_title phrase_title phrase_body proximity_slop records title_coverage title_precision semantic_lexical semantic_lexical_per_word \
                      semantic_lexical_title_hit semantic_lexical_margin \
                      semantic_lexical_kind:<kind> renamed \
-                     split_compound joined_words synonym_cdtn synonym_tess all_words_up_to min_match_share prior:<kind>"
+                     split_compound joined_words synonym_cdtn synonym_tess all_words_up_to min_match_share prior:<kind> qprior:<kind>"
                 ))
             }
         };
@@ -341,17 +369,20 @@ fn other_name(
     let mut per_field: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for &lang in langs {
         let tokens = analysis::tokens(Mode::Stemmed(lang), name);
-        let lang_fields = fields.lang(lang);
-        for (field, weight) in [
-            (lang_fields.title, ranking.title),
-            (lang_fields.headings, ranking.headings),
-            (lang_fields.body, ranking.body),
-        ] {
-            if weight <= 0.0 {
-                continue;
-            }
-            if let Some(query) = words_in_order(field, &tokens) {
-                per_field.push((Occur::Should, boosted(query, weight)));
+        for part in &fields.parts {
+            let lang_fields = part.lang(lang);
+            for (field, weight) in [
+                (lang_fields.title, ranking.title),
+                (lang_fields.headings, ranking.headings),
+                (lang_fields.body, ranking.body),
+            ] {
+                let weight = part_weight(part.part, weight, ranking);
+                if weight <= 0.0 {
+                    continue;
+                }
+                if let Some(query) = words_in_order(field, &tokens) {
+                    per_field.push((Occur::Should, boosted(query, weight)));
+                }
             }
         }
     }
@@ -389,29 +420,41 @@ fn split_compounds(
 /// that the query typed (without its typo-tolerant, prefix and root forms).
 fn word_anywhere(word: &str, fields: &Fields, langs: &[Lang], ranking: &Ranking) -> Box<dyn Query> {
     let mut per_field: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    for &lang in langs {
-        let lang_fields = fields.lang(lang);
-        for stem in analysis::terms(Mode::Stemmed(lang), word) {
-            for (field, weight) in [
-                (lang_fields.title, ranking.title),
-                (lang_fields.headings, ranking.headings),
-                (lang_fields.keywords, ranking.keywords),
-                (lang_fields.body, ranking.body),
-            ] {
-                if weight > 0.0 {
-                    per_field.push((Occur::Should, boosted(term_query(field, &stem), weight)));
+    for part in &fields.parts {
+        let weight = |weight| part_weight(part.part, weight, ranking);
+        for &lang in langs {
+            let lang_fields = part.lang(lang);
+            for stem in analysis::terms(Mode::Stemmed(lang), word) {
+                for (field, field_weight) in [
+                    (lang_fields.title, ranking.title),
+                    (lang_fields.headings, ranking.headings),
+                    (lang_fields.keywords, ranking.keywords),
+                    (lang_fields.body, ranking.body),
+                ] {
+                    if field_weight > 0.0 {
+                        per_field.push((
+                            Occur::Should,
+                            boosted(term_query(field, &stem), weight(field_weight)),
+                        ));
+                    }
                 }
             }
         }
+        per_field.push((
+            Occur::Should,
+            boosted(
+                term_query(part.title_exact, word),
+                weight(ranking.exact_title),
+            ),
+        ));
+        per_field.push((
+            Occur::Should,
+            boosted(
+                term_query(part.body_exact, word),
+                weight(ranking.exact_body),
+            ),
+        ));
     }
-    per_field.push((
-        Occur::Should,
-        boosted(term_query(fields.title_exact, word), ranking.exact_title),
-    ));
-    per_field.push((
-        Occur::Should,
-        boosted(term_query(fields.body_exact, word), ranking.exact_body),
-    ));
     Box::new(BooleanQuery::new(per_field))
 }
 
@@ -472,7 +515,17 @@ impl WordForms {
     }
 }
 
-/// The queries of the words of one clause, each word once per query.
+/// The weight of a clause on the text of `part`: the records' clauses are scaled by
+/// [`Ranking::records`].
+fn part_weight(part: Part, weight: f32, ranking: &Ranking) -> f32 {
+    match part {
+        Part::Documentation => weight,
+        Part::Records => weight * ranking.records,
+    }
+}
+
+/// The queries of the words of one clause, each word once per query, on the text of
+/// both parts.
 fn words(
     clause: &Clause,
     fields: &Fields,
@@ -484,22 +537,26 @@ fn words(
     let mut out: Vec<Box<dyn Query>> = Vec::new();
     let mut scoring: Vec<Box<dyn Query>> = Vec::new();
     for &lang in langs {
-        let lang_fields = fields.lang(lang);
         for stem in analysis::terms(Mode::Stemmed(lang), &clause.text) {
             if !seen.stems.insert((lang, stem.clone())) {
                 continue;
             }
-            let per_field: Vec<(Occur, Box<dyn Query>)> = [
-                (lang_fields.title, ranking.title),
-                (lang_fields.headings, ranking.headings),
-                (lang_fields.keywords, ranking.keywords),
-                (lang_fields.body, ranking.body),
-            ]
-            .into_iter()
-            .filter(|(_, weight)| *weight > 0.0)
-            .map(|(field, weight)| (Occur::Should, boosted(term_query(field, &stem), weight)))
-            .collect();
-            out.push(Box::new(BooleanQuery::new(per_field)));
+            for text in &fields.parts {
+                let lang_fields = text.lang(lang);
+                let per_field: Vec<(Occur, Box<dyn Query>)> = [
+                    (lang_fields.title, ranking.title),
+                    (lang_fields.headings, ranking.headings),
+                    (lang_fields.keywords, ranking.keywords),
+                    (lang_fields.body, ranking.body),
+                    (lang_fields.vocabulary, ranking.vocabulary),
+                ]
+                .into_iter()
+                .map(|(field, weight)| (field, part_weight(text.part, weight, ranking)))
+                .filter(|(_, weight)| *weight > 0.0)
+                .map(|(field, weight)| (Occur::Should, boosted(term_query(field, &stem), weight)))
+                .collect();
+                out.push(Box::new(BooleanQuery::new(per_field)));
+            }
         }
     }
     if langs.contains(&Lang::Fr) {
@@ -509,12 +566,18 @@ fn words(
             .iter()
             .all(|word| (seen.known_word)(word));
         for root in analysis::terms(Mode::Root, &clause.text) {
-            if seen.exact.insert(format!("root:{root}")) {
+            if !seen.exact.insert(format!("root:{root}")) {
+                continue;
+            }
+            for text in &fields.parts {
                 out.push(boosted(
-                    term_query(fields.title_root, &root),
-                    ranking.root_title,
+                    term_query(text.title_root, &root),
+                    part_weight(text.part, ranking.root_title, ranking),
                 ));
-                let in_body = boosted(term_query(fields.body_root, &root), ranking.root_body);
+                let in_body = boosted(
+                    term_query(text.body_root, &root),
+                    part_weight(text.part, ranking.root_body, ranking),
+                );
                 if known {
                     scoring.push(in_body);
                 } else {
@@ -529,39 +592,44 @@ fn words(
         if !seen.exact.insert(exact.clone()) {
             continue;
         }
-        out.push(boosted(
-            term_query(fields.title_exact, &exact),
-            ranking.exact_title,
-        ));
-        out.push(boosted(
-            term_query(fields.body_exact, &exact),
-            ranking.exact_body,
-        ));
         let chars = exact.chars().count();
-        let term = Term::from_field_text(fields.title_exact, &exact);
         // A word of the index is spelled as someone wrote it: typo tolerance is for the
         // others, and it is the costliest clause (a Levenshtein automaton over the titles).
-        if chars >= FUZZY_MIN_CHARS
+        let fuzzy = chars >= FUZZY_MIN_CHARS
             && ranking.fuzzy_title > 0.0
             && seen.fuzzy_left > 0
-            && !(seen.known_word)(&exact)
-        {
+            && !(seen.known_word)(&exact);
+        if fuzzy {
             seen.fuzzy_left -= 1;
-            let distance = if chars >= FUZZY_TWO_EDITS_CHARS { 2 } else { 1 };
-            out.push(boosted(
-                FuzzyTermQuery::new(term.clone(), distance, true),
-                ranking.fuzzy_title,
-            ));
         }
-        if complete_last
+        let prefix = complete_last
             && position + 1 == count
             && chars >= PREFIX_MIN_CHARS
-            && ranking.prefix_title > 0.0
-        {
+            && ranking.prefix_title > 0.0;
+        for text in &fields.parts {
+            let weight = |weight| part_weight(text.part, weight, ranking);
             out.push(boosted(
-                FuzzyTermQuery::new_prefix(term, 0, true),
-                ranking.prefix_title,
+                term_query(text.title_exact, &exact),
+                weight(ranking.exact_title),
             ));
+            out.push(boosted(
+                term_query(text.body_exact, &exact),
+                weight(ranking.exact_body),
+            ));
+            let term = Term::from_field_text(text.title_exact, &exact);
+            if fuzzy {
+                let distance = if chars >= FUZZY_TWO_EDITS_CHARS { 2 } else { 1 };
+                out.push(boosted(
+                    FuzzyTermQuery::new(term.clone(), distance, true),
+                    weight(ranking.fuzzy_title),
+                ));
+            }
+            if prefix {
+                out.push(boosted(
+                    FuzzyTermQuery::new_prefix(term, 0, true),
+                    weight(ranking.prefix_title),
+                ));
+            }
         }
     }
     WordForms {
@@ -591,7 +659,6 @@ fn proximity(
         if tokens.len() < 2 {
             continue;
         }
-        let lang_fields = fields.lang(lang);
         let first = tokens[0].position;
         let terms = |field: Field| -> Vec<(usize, Term)> {
             tokens
@@ -599,18 +666,21 @@ fn proximity(
                 .map(|t| (t.position - first, Term::from_field_text(field, &t.text)))
                 .collect()
         };
-        if ranking.phrase_title > 0.0 {
-            out.push(boosted(
-                PhraseQuery::new_with_offset_and_slop(terms(lang_fields.title), 1),
-                ranking.phrase_title,
-            ));
-        }
-        if ranking.phrase_body > 0.0 {
-            let slop = ranking.proximity_slop;
-            out.push(boosted(
-                PhraseQuery::new_with_offset_and_slop(terms(lang_fields.body), slop),
-                ranking.phrase_body,
-            ));
+        for part in &fields.parts {
+            let lang_fields = part.lang(lang);
+            if ranking.phrase_title > 0.0 {
+                out.push(boosted(
+                    PhraseQuery::new_with_offset_and_slop(terms(lang_fields.title), 1),
+                    part_weight(part.part, ranking.phrase_title, ranking),
+                ));
+            }
+            if ranking.phrase_body > 0.0 {
+                let slop = ranking.proximity_slop;
+                out.push(boosted(
+                    PhraseQuery::new_with_offset_and_slop(terms(lang_fields.body), slop),
+                    part_weight(part.part, ranking.phrase_body, ranking),
+                ));
+            }
         }
     }
     out
@@ -636,18 +706,25 @@ fn words_in_order(field: Field, tokens: &[Token]) -> Option<Box<dyn Query>> {
     }
 }
 
+/// The stemmed fields of every part for `lang`: title, headings, body and keywords.
+fn stemmed_fields(fields: &Fields, lang: Lang) -> impl Iterator<Item = Field> + '_ {
+    fields.parts.iter().flat_map(move |part| {
+        let lang_fields = part.lang(lang);
+        [
+            lang_fields.title,
+            lang_fields.headings,
+            lang_fields.body,
+            lang_fields.keywords,
+        ]
+    })
+}
+
 /// A quoted phrase: its words in order in the title, headings or body of some language.
 fn typed_phrase(clause: &Clause, fields: &Fields, langs: &[Lang]) -> Option<Box<dyn Query>> {
     let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for &lang in langs {
         let tokens = analysis::tokens(Mode::Stemmed(lang), &clause.text);
-        let lang_fields = fields.lang(lang);
-        for field in [
-            lang_fields.title,
-            lang_fields.headings,
-            lang_fields.body,
-            lang_fields.keywords,
-        ] {
+        for field in stemmed_fields(fields, lang) {
             if let Some(query) = words_in_order(field, &tokens) {
                 alternatives.push((Occur::Should, query));
             }
@@ -663,14 +740,8 @@ fn exclusion(clause: &Clause, fields: &Fields, langs: &[Lang]) -> Option<Box<dyn
     }
     let mut terms = Vec::new();
     for &lang in langs {
-        let lang_fields = fields.lang(lang);
         for stem in analysis::terms(Mode::Stemmed(lang), &clause.text) {
-            for field in [
-                lang_fields.title,
-                lang_fields.headings,
-                lang_fields.keywords,
-                lang_fields.body,
-            ] {
+            for field in stemmed_fields(fields, lang) {
                 terms.push(Term::from_field_text(field, &stem));
             }
         }

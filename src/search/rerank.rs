@@ -63,15 +63,6 @@ pub struct Candidate<'a> {
     pub kind: &'a str,
 }
 
-/// The prior of a kind of resource.
-fn kind_prior(kind: &str, ranking: &Ranking) -> f32 {
-    ranking
-        .kind_priors
-        .iter()
-        .find(|(k, _)| k == kind)
-        .map_or(0.0, |(_, prior)| *prior)
-}
-
 /// A re-ranked result: its score, its document, and the same document in other formats,
 /// shown with it rather than as results of their own.
 #[derive(Debug, Clone, PartialEq)]
@@ -93,12 +84,7 @@ pub fn rerank(
 ) -> Vec<Ranked> {
     let mut scored: Vec<(f32, Candidate<'_>)> = candidates
         .into_iter()
-        .map(|c| {
-            (
-                c.score + title_bonus(query, &c.title_stems, ranking) + kind_prior(c.kind, ranking),
-                c,
-            )
-        })
+        .map(|c| (c.score + title_bonus(query, &c.title_stems, ranking), c))
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.id.cmp(b.1.id)));
     let mut kept: Vec<(Candidate<'_>, Ranked)> = Vec::with_capacity(scored.len());
@@ -208,20 +194,6 @@ mod tests {
             .set("prior:fiche-metier", -5.0)
             .expect("prior replaced");
         assert_eq!(penalised.kind_priors.len(), 1);
-        let with_hub = vec![
-            candidate(3.0, 3, "Boulanger", "dossier"),
-            candidate(2.5, 4, "Boulanger", "fiche-metier"),
-        ];
-        assert_eq!(
-            rerank(&query, with_hub.clone(), &weights())[0].address,
-            DocAddress::new(0, 3)
-        );
-        let mut hubs_down = weights();
-        hubs_down.set("prior:dossier", -1.0).expect("prior");
-        assert_eq!(
-            rerank(&query, with_hub, &hubs_down)[0].address,
-            DocAddress::new(0, 4)
-        );
     }
 
     #[test]

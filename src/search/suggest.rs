@@ -32,7 +32,8 @@ impl Vocabulary {
         let mut counts: HashMap<String, u32> = HashMap::new();
         let mut titles = Vec::new();
         for segment in searcher.segment_readers() {
-            for field in [fields.title_exact, fields.body_exact] {
+            let text_fields = fields.parts.iter();
+            for field in text_fields.flat_map(|part| [part.title_exact, part.body_exact]) {
                 let Ok(inverted) = segment.inverted_index(field) else {
                     continue;
                 };

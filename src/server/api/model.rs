@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::model::label::value_label;
+use crate::model::link::Link;
 use crate::model::Facet;
 use crate::search::facets::FacetCounts;
 use crate::search::renamed::Renamed;
@@ -315,6 +316,62 @@ pub struct DocumentBody {
     pub file_url: String,
     /// The web page of this document.
     pub page_url: String,
+    /// Typed links from the codes the data carries: the jobs a certification leads to, the
+    /// certifications and training that lead to a job, the ONISEP fiches of a job, the
+    /// programmes that prepare a certification, neighbouring jobs, successions; grouped by
+    /// relation and direction, active certifications first, by level.
+    pub links: Vec<LinkBody>,
+}
+
+/// A typed link between this document and another.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct LinkBody {
+    /// `leads-to` (certification or training → job), `prepares` (programme or training →
+    /// certification), `describes` (ONISEP fiche → ROME job), `neighbour` (job → close job),
+    /// `replaces` or `replaced-by` (certification → certification).
+    #[schema(example = "leads-to")]
+    pub relation: String,
+    /// `outgoing` when this document refers to the other, `incoming` when the other refers
+    /// to this one (a job's certifications are `leads-to`, `incoming`).
+    #[schema(example = "incoming")]
+    pub direction: String,
+    /// Id of the other document.
+    #[schema(example = "rncp:RNCP1174")]
+    pub id: String,
+    /// Its title; when no document has the id, the label the data gives it.
+    pub title: String,
+    /// Its kind (`certification`, `certification-inactive`, `fiche-metier`, `formation`,
+    /// `offre-de-formation`...); absent when no document has the id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// Its level (`3` to `8`), for a qualification.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<String>,
+    /// False when no document has this id: show the title as plain text.
+    pub present: bool,
+    /// The other document in the API, when present.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_url: Option<String>,
+    /// Its web page, when present.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page_url: Option<String>,
+}
+
+impl From<Link> for LinkBody {
+    fn from(link: Link) -> LinkBody {
+        let present = link.present;
+        LinkBody {
+            relation: link.relation.name().to_string(),
+            direction: link.direction.name().to_string(),
+            api_url: present.then(|| document_api_path(&link.id)),
+            page_url: present.then(|| document_page_path(&link.id)),
+            kind: Some(link.kind).filter(|kind| !kind.is_empty()),
+            level: Some(link.level).filter(|level| !level.is_empty()),
+            id: link.id,
+            title: link.title,
+            present,
+        }
+    }
 }
 
 impl From<StoredDocument> for DocumentBody {
@@ -347,6 +404,7 @@ impl From<StoredDocument> for DocumentBody {
             publisher: doc.publisher,
             id: doc.id,
             file: doc.file,
+            links: doc.links.into_iter().map(LinkBody::from).collect(),
         }
     }
 }

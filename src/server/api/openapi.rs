@@ -83,6 +83,7 @@ mod tests {
             "OtherFormatBody",
             "HitBody",
             "DocumentBody",
+            "LinkBody",
             "SimilarBody",
             "SuggestBody",
             "FacetsBody",

@@ -1,0 +1,126 @@
+//! Priors by kind of resource, added to the first-stage score of every match: a kind that
+//! answers fewer questions (a navigation page, a certification for a job title) must not
+//! fill the candidates that re-ranking sees, which a prior added after the first stage could
+//! not prevent once 25,000 certifications compete with 1,600 job fiches.
+//!
+//! A query that asks for a qualification (it names a kind of diploma: CAP, BTS, bac pro,
+//! licence, master, titre professionnel...) takes the qualification priors instead, which
+//! put the certifications first.
+
+use tantivy::collector::{Collector, TopDocs};
+use tantivy::{DocAddress, DocId, Score, SegmentReader};
+
+use super::columns::{DecodedColumn, SegmentColumns, Segments};
+use super::query::{Occurrence, ParsedQuery};
+use super::rank::Ranking;
+use crate::analysis::fold;
+use crate::model::Facet;
+
+/// Words that name a kind of qualification, folded. "titre" counts only before "pro" or
+/// "professionnel" (a "titre de séjour" is not a diploma).
+const QUALIFICATION_WORDS: [&str; 21] = [
+    "cap",
+    "capa",
+    "bep",
+    "bepa",
+    "bac",
+    "bp",
+    "bpa",
+    "bt",
+    "bts",
+    "btsa",
+    "dut",
+    "deust",
+    "licence",
+    "master",
+    "mastere",
+    "doctorat",
+    "diplome",
+    "diplomes",
+    "cqp",
+    "bpjeps",
+    "certification",
+];
+
+/// Whether the query names a kind of qualification.
+pub fn asks_for_qualification(parsed: &ParsedQuery) -> bool {
+    let words: Vec<String> = parsed
+        .clauses
+        .iter()
+        .filter(|clause| clause.occurrence != Occurrence::MustNot)
+        .flat_map(|clause| {
+            clause
+                .text
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|word| !word.is_empty())
+                .map(fold)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    words.iter().enumerate().any(|(index, word)| {
+        QUALIFICATION_WORDS.contains(&word.as_str())
+            || (word == "titre"
+                && words
+                    .get(index + 1)
+                    .is_some_and(|next| next == "pro" || next == "professionnel"))
+    })
+}
+
+/// The prior of each kind for `parsed`: the qualification priors when it asks for a
+/// qualification, the kind priors otherwise.
+fn priors_for<'a>(parsed: &ParsedQuery, ranking: &'a Ranking) -> &'a [(String, f32)] {
+    if asks_for_qualification(parsed) {
+        &ranking.qualification_priors
+    } else {
+        &ranking.kind_priors
+    }
+}
+
+/// The best `limit` matches by first-stage score plus the prior of their kind, read from the
+/// decoded kind column of each segment.
+pub fn top_with_priors(
+    limit: usize,
+    parsed: &ParsedQuery,
+    ranking: &Ranking,
+    segments: &Segments,
+) -> impl Collector<Fruit = Vec<(Score, DocAddress)>> {
+    let priors: Vec<(String, f32)> = priors_for(parsed, ranking).to_vec();
+    let segments: Segments = segments.clone();
+    TopDocs::with_limit(limit).tweak_score(move |segment: &SegmentReader| {
+        let columns = segments.get(&segment.segment_id()).cloned();
+        let by_ord: Vec<f32> = columns
+            .as_deref()
+            .and_then(kind_column)
+            .map(|column| {
+                column
+                    .terms()
+                    .iter()
+                    .map(|t| prior_of(t, &priors))
+                    .collect()
+            })
+            .unwrap_or_default();
+        move |doc: DocId, score: Score| {
+            let prior = columns
+                .as_deref()
+                .and_then(kind_column)
+                .and_then(|column| column.ords(doc).next())
+                .and_then(|ord| by_ord.get(ord as usize))
+                .copied()
+                .unwrap_or(0.0);
+            score + prior
+        }
+    })
+}
+
+/// The decoded kind column of a segment.
+fn kind_column(columns: &SegmentColumns) -> Option<&DecodedColumn> {
+    columns.facets.get(Facet::Kind.index())?.as_ref()
+}
+
+/// The prior of one kind.
+pub fn prior_of(kind: &str, priors: &[(String, f32)]) -> f32 {
+    priors
+        .iter()
+        .find(|(known, _)| known == kind)
+        .map_or(0.0, |(_, prior)| *prior)
+}

@@ -73,6 +73,7 @@ pub fn value_label(value: &str) -> String {
         "spo" => "SPO (commun)",
         "etat" => "État",
         "fiche-metier" => "Fiche métier",
+        "fiche-metier-onisep" => "Fiche métier ONISEP",
         "fiche-droits" => "Fiche droits et démarches",
         "fiche-pratique" => "Fiche pratique",
         "question-reponse" => "Question-réponse",

@@ -182,6 +182,21 @@ test('the result page and a document page pass the accessibility audit', async (
   assert.deepEqual(page.problems, []);
 });
 
+test('a job fiche lists the certifications that lead to it and passes the audit', async () => {
+  const page = await openPage();
+  await page.goto(`${base}/documents/rome:D1102`);
+  const headings = await page.locator('section.liens h2').allTextContents();
+  assert.ok(headings.includes('Certifications et formations qui y mènent'), headings.join(' | '));
+  const certification = page.locator('section.liens a[href^="/documents/rncp:"]').first();
+  assert.ok(await certification.count(), 'a certification is a link');
+  await assertAccessible(page, 'document page (ROME fiche with its certifications)');
+  await Promise.all([page.waitForURL(/\/documents\/rncp/), certification.click()]);
+  const jobs = await page.locator('section.liens a[href="/documents/rome:D1102"]').count();
+  assert.ok(jobs >= 1, 'the certification links back to the job');
+  await assertAccessible(page, 'document page (certification)');
+  assert.deepEqual(page.problems, []);
+});
+
 test('everything works with JavaScript off', async () => {
   const noScript = await browser.newContext({ javaScriptEnabled: false, locale: 'fr-FR' });
   try {

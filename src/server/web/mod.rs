@@ -14,6 +14,7 @@ pub mod labels;
 mod pages;
 pub mod params;
 mod print;
+mod related;
 mod text;
 pub mod view;
 

@@ -16,6 +16,7 @@ use super::labels::{
     value_label,
 };
 use super::params::PageState;
+use super::related::{link_groups, LinkGroup};
 use super::text::{text_blocks, TextBlock};
 
 /// Most values listed for one facet.
@@ -325,6 +326,8 @@ pub struct DocumentView {
     pub url: Option<String>,
     pub share_url: String,
     pub similar: Vec<SimilarView>,
+    /// Its links to other documents, grouped ([`super::related`]).
+    pub links: Vec<LinkGroup>,
 }
 
 /// A document similar to the one shown.
@@ -429,6 +432,7 @@ impl DocumentView {
                 })
             },
             share_url: format!("{origin}{}", document_page_path(&doc.id)),
+            links: link_groups(doc.links),
             similar: similar
                 .into_iter()
                 .map(|hit| SimilarView {

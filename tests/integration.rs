@@ -48,3 +48,6 @@ mod freshness;
 
 #[path = "integration/synonyms.rs"]
 mod synonyms;
+
+#[path = "integration/qualifications.rs"]
+mod qualifications;

@@ -124,3 +124,41 @@ pub fn prior_of(kind: &str, priors: &[(String, f32)]) -> f32 {
         .find(|(known, _)| known == kind)
         .map_or(0.0, |(_, prior)| *prior)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::query::parse;
+
+    #[test]
+    fn a_query_naming_a_kind_of_diploma_asks_for_a_qualification() {
+        for query in [
+            "BTS banque",
+            "cap cuisine",
+            "Titre pro secrétaire",
+            "diplôme d'État",
+        ] {
+            assert!(asks_for_qualification(&parse(query)), "{query}");
+        }
+        for query in [
+            "boulanger",
+            "titre de séjour",
+            "capacité",
+            "banque -bts",
+            "",
+        ] {
+            assert!(!asks_for_qualification(&parse(query)), "{query}");
+        }
+    }
+
+    #[test]
+    fn each_kind_has_its_prior_and_a_qualification_query_takes_its_own() {
+        let ranking = Ranking::default();
+        let kinds = priors_for(&parse("boulanger"), &ranking);
+        let diplomas = priors_for(&parse("CAP boulanger"), &ranking);
+        assert!(prior_of("certification", kinds) < prior_of("fiche-metier", kinds));
+        assert!(prior_of("certification", diplomas) > prior_of("fiche-metier", diplomas));
+        assert!(prior_of("certification-inactive", diplomas) < prior_of("certification", diplomas));
+        assert_eq!(prior_of("kind-of-no-prior", kinds), 0.0);
+    }
+}

@@ -50,10 +50,14 @@ pub fn fixture_app() -> Router {
 
 /// The application over the bundled corpus, ready.
 pub fn bundled_app() -> Router {
-    let state = AppState::new(
-        crate::support::options(corpus(), bundled_index()),
-        ServeOptions::default(),
-    );
+    // The tests check answers, not speed: a debug build on a loaded machine may take
+    // seconds for the first searches over the bundled corpus (28,000 documents), so the
+    // request timeout is not the service's 10 s.
+    let options = ServeOptions {
+        request_timeout: std::time::Duration::from_secs(600),
+        ..ServeOptions::default()
+    };
+    let state = AppState::new(crate::support::options(corpus(), bundled_index()), options);
     state.set_ready(Engine::open(bundled_index()).expect("open the bundled index"));
     app(state)
 }

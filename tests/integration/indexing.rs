@@ -20,7 +20,13 @@ fn bundled_corpus_indexes_every_document_without_failure() {
     assert_eq!(report.by_source.get("service-public"), Some(&1103));
     assert_eq!(report.by_source.get("travail-emploi"), Some(&269));
     assert_eq!(report.by_source.get("spo"), Some(&5));
-    assert_eq!(report.documents, 1584 + 1103 + 269 + 5);
+    assert_eq!(report.by_source.get("rncp"), Some(&17369));
+    assert_eq!(report.by_source.get("onisep"), Some(&(958 + 6086)));
+    assert_eq!(report.by_source.get("lheo"), Some(&1));
+    assert_eq!(
+        report.documents,
+        1584 + 1103 + 269 + 5 + 17369 + 958 + 6086 + 1
+    );
     assert_eq!(report.by_language.get("fr"), Some(&report.documents));
     assert!(report.pdf_without_text.is_empty());
 }

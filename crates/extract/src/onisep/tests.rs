@@ -24,7 +24,7 @@ fn real_job_fiches_merge_their_publications() {
     assert_eq!(extraction.warnings, Vec::<String>::new());
     let orthoptist = fiche(&extraction.documents, "MET.877");
     assert_eq!(orthoptist.title.as_deref(), Some("Orthoptiste"));
-    assert_eq!(orthoptist.kind.as_deref(), Some("fiche-metier"));
+    assert_eq!(orthoptist.kind.as_deref(), Some("fiche-metier-onisep"));
     assert_eq!(
         orthoptist.url.as_deref(),
         Some("https://www.onisep.fr/http/redirection/metier/slug/MET.877")

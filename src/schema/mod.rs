@@ -27,7 +27,7 @@ use crate::analysis;
 use crate::model::{Facet, Facets, Format, Lang};
 
 /// Version of the schema and of the analysis: a change forces a full rebuild.
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 
 /// A part of the corpus, indexed in text fields of its own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

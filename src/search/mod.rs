@@ -12,6 +12,7 @@ mod compound;
 mod document;
 pub mod eval;
 pub mod facets;
+mod followers;
 mod hit;
 mod links;
 pub mod prior;
@@ -343,6 +344,17 @@ impl Engine {
                             evidence.lexical_weight(&self.ranking)
                         });
                     ranked = semantic::fuse(searcher, &segments, vector, ranked, weight);
+                }
+                if !prior::asks_for_qualification(&parsed) {
+                    followers::follow_job_fiche(
+                        searcher,
+                        &segments,
+                        &self.fields,
+                        query.as_ref(),
+                        &stems,
+                        &mut ranked,
+                        self.ranking.job_followers as usize,
+                    )?;
                 }
                 ranked.into_iter().skip(offset).take(limit).collect()
             }

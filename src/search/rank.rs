@@ -72,6 +72,9 @@ pub struct Ranking {
     /// The priors of a query that names a kind of qualification (CAP, BTS, master...): the
     /// certifications first.
     pub qualification_priors: Vec<(String, f32)>,
+    /// How many active certifications leading to a job come right after its job fiche when
+    /// that fiche is the best result ([`super::followers`]); 0 turns it off.
+    pub job_followers: u32,
     /// With the semantic layer on, the weight `a` of the lexical score in the fusion
     /// `a · minmax(lexical) + (1 − a) · minmax(cosine)` of the re-ranked candidates.
     pub semantic_lexical: f32,
@@ -131,9 +134,10 @@ impl Default for Ranking {
                 ("theme".into(), -3.0),
                 ("certification".into(), 12.0),
                 ("certification-inactive".into(), 4.0),
-                ("fiche-metier".into(), -4.0),
-                ("fiche-metier-onisep".into(), -4.0),
+                ("fiche-metier".into(), -12.0),
+                ("fiche-metier-onisep".into(), -12.0),
             ],
+            job_followers: 2,
             semantic_lexical: 0.6,
             semantic_lexical_per_word: 0.0,
             semantic_lexical_title_hit: 0.0,
@@ -188,6 +192,10 @@ impl Ranking {
             "semantic_lexical_per_word" => &mut self.semantic_lexical_per_word,
             "semantic_lexical_title_hit" => &mut self.semantic_lexical_title_hit,
             "semantic_lexical_margin" => &mut self.semantic_lexical_margin,
+            "job_followers" => {
+                self.job_followers = value.max(0.0) as u32;
+                return Ok(());
+            }
             "proximity_slop" => {
                 self.proximity_slop = value.max(0.0) as u32;
                 return Ok(());
@@ -198,7 +206,7 @@ impl Ranking {
                      exact_body root_title root_body fuzzy_title prefix_title phrase_title phrase_body proximity_slop records title_coverage title_precision semantic_lexical semantic_lexical_per_word \
                      semantic_lexical_title_hit semantic_lexical_margin \
                      semantic_lexical_kind:<kind> renamed \
-                     split_compound joined_words synonym_cdtn synonym_tess all_words_up_to min_match_share prior:<kind> qprior:<kind>"
+                     split_compound joined_words synonym_cdtn synonym_tess all_words_up_to min_match_share job_followers prior:<kind> qprior:<kind>"
                 ))
             }
         };

@@ -8,7 +8,7 @@ use spo_search::model::link::Direction;
 use spo_search::model::{Filter, Relation};
 use spo_search::search::{Engine, SearchRequest};
 
-use crate::support::{engine, index_into, top_ids, write_files};
+use crate::support::{bundled_index, engine, index_into, top_ids, write_files};
 
 fn fixture(path: &str) -> Vec<u8> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
@@ -39,15 +39,38 @@ fn a_job_title_finds_the_job_fiche_first_and_its_certifications_below() {
         Some("rome:D1102"),
         "{ids:?}"
     );
-    // The CAP and the BP Boulanger come below the job fiche (not yet right after it: the
-    // neighbouring job fiches and some rights fiches come first).
+    // The CAP Boulanger, which leads to the job and names it, comes right after the fiche;
+    // the BP is among the results, below.
+    assert_eq!(
+        ids.get(1).map(String::as_str),
+        Some("rncp:RNCP18704"),
+        "{ids:?}"
+    );
+    assert!(ids.iter().any(|id| id == "rncp:RNCP13856"), "{ids:?}");
     for certification in ["rncp:RNCP18704", "rncp:RNCP13856"] {
-        assert!(
-            ids.iter().any(|id| id == certification),
-            "{certification}: {ids:?}"
-        );
         assert_eq!(kind_of(engine(), certification), "certification");
     }
+    // The diploma of a job follows its fiche; without the rule, it does not.
+    let ids = top_ids(engine(), "aide soignant", 10);
+    assert_eq!(&ids[..2], ["rome:J1501", "rncp:RNCP4495"], "{ids:?}");
+    let mut ranking = spo_search::search::rank::Ranking::default();
+    ranking.set("job_followers", 0.0).expect("weight");
+    let plain = Engine::open(bundled_index())
+        .expect("open")
+        .with_ranking(ranking);
+    let ids = top_ids(&plain, "aide soignant", 10);
+    assert_ne!(
+        ids.get(1).map(String::as_str),
+        Some("rncp:RNCP4495"),
+        "{ids:?}"
+    );
+    // A query that names a diploma gets the certifications first, not the fiche.
+    let ids = top_ids(engine(), "CAP boulanger", 3);
+    assert_eq!(
+        ids.first().map(String::as_str),
+        Some("rncp:RNCP18704"),
+        "{ids:?}"
+    );
 }
 
 #[test]

@@ -371,8 +371,6 @@ fn titled(kind_code: &str, title: &str) -> String {
     }
 }
 
-/// Whether `text` starts with `prefix`, whatever their case and accents ("Diplôme d'Etat"
-/// starts with "Diplôme d'État").
 /// The other names of a professional title, as people say them: "TP Secrétaire assistant",
 /// "Titre pro Secrétaire assistant".
 fn other_names(kind_code: &str, title: &str) -> Vec<String> {
@@ -386,10 +384,13 @@ fn other_names(kind_code: &str, title: &str) -> Vec<String> {
         .collect()
 }
 
+/// Whether `text` starts with `prefix`, whatever their case, accents and apostrophes
+/// ("Diplôme d’Etat" starts with "Diplôme d'État").
 fn starts_with_ignoring_case(text: &str, prefix: &str) -> bool {
     let folded = |text: &str| -> String {
         text.nfd()
             .filter(|c| !is_combining_mark(*c))
+            .map(|c| if c == '\u{2019}' { '\'' } else { c })
             .flat_map(char::to_lowercase)
             .collect()
     };
@@ -451,6 +452,10 @@ mod tests {
         assert_eq!(
             titled("DE", "Diplôme d'Etat d'aide-soignant (DEAS)"),
             "Diplôme d'Etat d'aide-soignant (DEAS)"
+        );
+        assert_eq!(
+            titled("DE", "Diplôme d’État d'accompagnant éducatif et social"),
+            "Diplôme d’État d'accompagnant éducatif et social"
         );
         assert_eq!(titled("Autre", "Coach sportif"), "Coach sportif");
         assert_eq!(titled("", "Coach sportif"), "Coach sportif");

@@ -1,0 +1,105 @@
+//! A job's answer: when the best result of a job title is its job fiche (whose title holds
+//! every word of the query), the active certifications that lead to that job and match the
+//! query come right after it: those whose title names the job too, then the lowest level
+//! ("boulanger" → the Boulanger fiche, then the CAP Boulanger), before the neighbouring jobs
+//! and the rights fiches. The links come from the indexed reference keys
+//! ([`crate::model::link`]), so a certification follows only the fiche it names.
+
+use std::collections::HashSet;
+
+use tantivy::collector::DocSetCollector;
+use tantivy::query::{EnableScoring, Query, TermQuery};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocAddress, Term};
+
+use super::columns::Segments;
+use super::rerank::Ranked;
+use super::SearchError;
+use crate::model::link::link_key;
+use crate::model::{Facet, Relation};
+use crate::schema::Fields;
+
+/// The kind of the documents that lead the list.
+const JOB_FICHE: &str = "fiche-metier";
+/// The kind of the documents that follow it: active certifications only (an inactive one is
+/// still found, in its place).
+const CERTIFICATION: &str = "certification";
+
+/// Puts up to `count` active certifications that lead to the first result of `ranked`, a job
+/// fiche whose title has all the `query_stems`, and that match `query`, right after it: the
+/// those whose title has the query's words first, then the lowest level (those without a
+/// level last), then in their order in `ranked`.
+pub fn follow_job_fiche(
+    searcher: &tantivy::Searcher,
+    segments: &Segments,
+    fields: &Fields,
+    query: &dyn Query,
+    query_stems: &HashSet<String>,
+    ranked: &mut Vec<Ranked>,
+    count: usize,
+) -> Result<(), SearchError> {
+    let Some(first) = ranked.first() else {
+        return Ok(());
+    };
+    let first = first.address;
+    let segment_id = searcher.segment_reader(first.segment_ord).segment_id();
+    let Some(columns) = segments.get(&segment_id) else {
+        return Ok(());
+    };
+    let title = columns.title_stems(first.doc_id);
+    let named = !query_stems.is_empty() && query_stems.iter().all(|stem| title.contains(stem));
+    if count == 0 || !named || columns.kind(first.doc_id) != JOB_FICHE {
+        return Ok(());
+    }
+    let Some(id) = columns.id.as_ref().map(|c| c.first(first.doc_id)) else {
+        return Ok(());
+    };
+    let key = Term::from_field_text(fields.link_keys, &link_key(Relation::LeadsTo, id));
+    let leading = searcher.search(
+        &TermQuery::new(key, IndexRecordOption::Basic),
+        &DocSetCollector,
+    )?;
+    let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
+    let mut followers: Vec<(bool, bool, String, usize, DocAddress)> = Vec::new();
+    for address in leading {
+        let segment_id = searcher.segment_reader(address.segment_ord).segment_id();
+        let Some(columns) = segments.get(&segment_id) else {
+            continue;
+        };
+        let matches = weight
+            .explain(searcher.segment_reader(address.segment_ord), address.doc_id)
+            .is_ok();
+        if columns.kind(address.doc_id) != CERTIFICATION || !matches {
+            continue;
+        }
+        let level = columns
+            .facets
+            .get(Facet::Level.index())
+            .and_then(Option::as_ref)
+            .map_or("", |c| c.first(address.doc_id))
+            .to_string();
+        let position = ranked
+            .iter()
+            .position(|result| result.address == address)
+            .unwrap_or(usize::MAX);
+        let named = {
+            let title = columns.title_stems(address.doc_id);
+            query_stems.iter().all(|stem| title.contains(stem))
+        };
+        followers.push((!named, level.is_empty(), level, position, address));
+    }
+    followers.sort();
+    let score = ranked[0].score;
+    for (place, (_, _, _, _, address)) in followers.into_iter().take(count).enumerate() {
+        let follower = match ranked.iter().position(|result| result.address == address) {
+            Some(position) => ranked.remove(position),
+            None => Ranked {
+                score,
+                address,
+                other_formats: Vec::new(),
+            },
+        };
+        ranked.insert(place + 1, follower);
+    }
+    Ok(())
+}

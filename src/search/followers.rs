@@ -10,7 +10,7 @@ use std::collections::HashSet;
 use tantivy::collector::DocSetCollector;
 use tantivy::query::{EnableScoring, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocAddress, Term};
+use tantivy::{DocAddress, DocSet, Term};
 
 use super::columns::Segments;
 use super::rerank::Ranked;
@@ -59,17 +59,13 @@ pub fn follow_job_fiche(
         &TermQuery::new(key, IndexRecordOption::Basic),
         &DocSetCollector,
     )?;
-    let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
     let mut followers: Vec<(bool, bool, String, usize, DocAddress)> = Vec::new();
-    for address in leading {
+    for address in matching(searcher, query, leading)? {
         let segment_id = searcher.segment_reader(address.segment_ord).segment_id();
         let Some(columns) = segments.get(&segment_id) else {
             continue;
         };
-        let matches = weight
-            .explain(searcher.segment_reader(address.segment_ord), address.doc_id)
-            .is_ok();
-        if columns.kind(address.doc_id) != CERTIFICATION || !matches {
+        if columns.kind(address.doc_id) != CERTIFICATION {
             continue;
         }
         let level = columns
@@ -102,4 +98,30 @@ pub fn follow_job_fiche(
         ranked.insert(place + 1, follower);
     }
     Ok(())
+}
+
+/// The documents of `addresses` that `query` matches: each segment's matches are walked once,
+/// in document order.
+fn matching(
+    searcher: &tantivy::Searcher,
+    query: &dyn Query,
+    addresses: HashSet<DocAddress>,
+) -> Result<Vec<DocAddress>, SearchError> {
+    let mut addresses: Vec<DocAddress> = addresses.into_iter().collect();
+    addresses.sort();
+    let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
+    let mut found = Vec::new();
+    for group in addresses.chunk_by(|a, b| a.segment_ord == b.segment_ord) {
+        let reader = searcher.segment_reader(group[0].segment_ord);
+        let mut scorer = weight.scorer(reader, 1.0)?;
+        for address in group {
+            if scorer.doc() < address.doc_id {
+                scorer.seek(address.doc_id);
+            }
+            if scorer.doc() == address.doc_id {
+                found.push(*address);
+            }
+        }
+    }
+    Ok(found)
 }

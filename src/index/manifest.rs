@@ -37,7 +37,7 @@ pub struct UnitEntry {
     #[serde(default)]
     pub text_bytes: u64,
     /// Digest of the vocabulary that other units lent its documents when they were written
-    /// ([`super::vocabulary`]); empty when nothing was lent.
+    /// (`index::vocabulary`); empty when nothing was lent.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub vocabulary: String,
 }

@@ -50,10 +50,10 @@ pub struct Ranking {
     /// Weight of the other name of a renamed body or scheme that the query names.
     pub renamed: f32,
     /// Weight of an unknown word of the query found as two words that the index knows
-    /// ([`compound::split`]: "électrobobinier" ~ "électro bobinier"); 0 turns it off.
+    /// (`compound::split`: "électrobobinier" ~ "électro bobinier"); 0 turns it off.
     pub split_compound: f32,
     /// Weight of two adjacent words of the query found as one word that the index knows
-    /// ([`compound::joins`]: "porte parole" ~ "porteparole"); 0 turns it off.
+    /// (`compound::joins`: "porte parole" ~ "porteparole"); 0 turns it off.
     pub joined_words: f32,
     /// Weight of an expression of the Code du travail numérique's synonym list that the
     /// query stands for ([`synonyms`]); 0 turns the list off.
@@ -73,7 +73,7 @@ pub struct Ranking {
     /// certifications first.
     pub qualification_priors: Vec<(String, f32)>,
     /// How many active certifications leading to a job come right after its job fiche when
-    /// that fiche is the best result ([`super::followers`]); 0 turns it off.
+    /// that fiche is the best result (`search::followers`); 0 turns it off.
     pub job_followers: u32,
     /// With the semantic layer on, the weight `a` of the lexical score in the fusion
     /// `a · minmax(lexical) + (1 − a) · minmax(cosine)` of the re-ranked candidates.

@@ -159,7 +159,7 @@ pub fn lexical_evidence<'a>(
 }
 
 /// Re-orders the re-ranked candidates by their fused score (ties keep the lexical order),
-/// the lexical score weighing `lexical_weight` ([`lexical_weight`]).
+/// the lexical score weighing `lexical_weight` ([`LexicalEvidence::lexical_weight`]).
 pub fn fuse(
     searcher: &tantivy::Searcher,
     segments: &Segments,

@@ -1,6 +1,6 @@
 //! Synonyms from public thesauri, applied at query time: the Code du travail numérique's list
-//! of acronyms and equivalent expressions ([`cdtn`]) and the TESS labour thesaurus
-//! ([`tess`]), copied unchanged into `data/thesaurus/` and embedded in the binary.
+//! of acronyms and equivalent expressions (`cdtn`) and the TESS labour thesaurus
+//! (`tess`), copied unchanged into `data/thesaurus/` and embedded in the binary.
 //!
 //! An expression of the query that a list knows ("CSE", "compte épargne temps") brings the
 //! expressions it stands for ("comité social et économique", "CET"), searched as weighted

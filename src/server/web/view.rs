@@ -326,7 +326,7 @@ pub struct DocumentView {
     pub url: Option<String>,
     pub share_url: String,
     pub similar: Vec<SimilarView>,
-    /// Its links to other documents, grouped ([`super::related`]).
+    /// Its links to other documents, grouped (`web::related`).
     pub links: Vec<LinkGroup>,
 }
 

@@ -2,7 +2,7 @@
 //! API tell readers to check it on its publisher's site. The days are the source's
 //! (`stale_after_days` in `source.toml` or a sidecar), else a default by kind of resource.
 
-use super::{Date, Document, Facet};
+use super::{Date, Document, Facet, Metadata};
 
 /// Days a document of a kind without its own default stays current (two years).
 pub const DEFAULT_STALE_AFTER_DAYS: u32 = 730;
@@ -38,18 +38,24 @@ pub fn default_stale_after_days(kind: &str) -> u32 {
         .map_or(DEFAULT_STALE_AFTER_DAYS, |(_, days)| *days)
 }
 
-impl Document {
-    /// Days this document stays current after its date: its metadata's, else its kind's.
+impl Metadata {
+    /// Days its documents stay current after their date: its own, else their kind's.
     pub fn stale_after_days(&self) -> u32 {
-        self.metadata.stale_after_days.unwrap_or_else(|| {
-            default_stale_after_days(self.metadata.first(Facet::Kind).unwrap_or_default())
+        self.stale_after_days.unwrap_or_else(|| {
+            default_stale_after_days(self.first(Facet::Kind).unwrap_or_default())
         })
     }
 
+    /// The last day a document of `date` with this metadata is current; none without a date.
+    pub fn stale_after(&self, date: Option<Date>) -> Option<Date> {
+        date.map(|date| date.plus_days(self.stale_after_days()))
+    }
+}
+
+impl Document {
     /// The last day this document is current; none without a date.
     pub fn stale_after(&self) -> Option<Date> {
-        let days = self.stale_after_days();
-        self.content.date.map(|date| date.plus_days(days))
+        self.metadata.stale_after(self.content.date)
     }
 }
 
@@ -61,27 +67,14 @@ pub fn is_stale(stale_after: Option<Date>, today: Date) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Extracted, Format, Lang, Metadata};
 
-    fn document(kind: &str, date: &str, own_days: Option<u32>) -> Document {
+    fn metadata(kind: &str, own_days: Option<u32>) -> Metadata {
         let mut metadata = Metadata {
             stale_after_days: own_days,
             ..Metadata::default()
         };
         metadata.set(Facet::Kind, vec![kind.to_string()]);
-        Document {
-            id: "a".into(),
-            source: "s".into(),
-            format: Format::Text,
-            path: "s/a.txt".into(),
-            language: Lang::Fr,
-            metadata,
-            content: Extracted {
-                date: date.parse().ok(),
-                ..Extracted::default()
-            },
-            vocabulary: Vec::new(),
-        }
+        metadata
     }
 
     fn date(text: &str) -> Date {
@@ -90,15 +83,16 @@ mod tests {
 
     #[test]
     fn a_document_is_current_for_its_kinds_days_unless_its_source_says_otherwise() {
-        let rights = document("fiche-droits", "2020-03-01", None);
-        assert_eq!(rights.stale_after(), Some(date("2021-03-01")));
-        let job = document("fiche-metier", "2020-03-01", None);
-        assert_eq!(job.stale_after(), Some(date("2023-03-01")));
-        let unknown = document("brochure", "2020-03-01", None);
+        let day = Some(date("2020-03-01"));
+        let rights = metadata("fiche-droits", None);
+        assert_eq!(rights.stale_after(day), Some(date("2021-03-01")));
+        let job = metadata("fiche-metier", None);
+        assert_eq!(job.stale_after(day), Some(date("2023-03-01")));
+        let unknown = metadata("brochure", None);
         assert_eq!(unknown.stale_after_days(), DEFAULT_STALE_AFTER_DAYS);
-        let own = document("fiche-droits", "2020-03-01", Some(30));
-        assert_eq!(own.stale_after(), Some(date("2020-03-31")));
-        assert_eq!(document("fiche-droits", "", None).stale_after(), None);
+        let own = metadata("fiche-droits", Some(30));
+        assert_eq!(own.stale_after(day), Some(date("2020-03-31")));
+        assert_eq!(rights.stale_after(None), None);
     }
 
     #[test]

@@ -29,10 +29,18 @@ const EXTRA: [&str; 3] = ["id", "title", "work"];
 /// laid out flat (facet counting visits every match, and tantivy's column reads an optional
 /// index and a block of values per document).
 pub struct DecodedColumn {
-    /// Where each document's ordinals start in `ords`; one more entry than documents.
-    starts: Vec<u32>,
-    ords: Vec<u32>,
+    ords: Ords,
     terms: Vec<String>,
+}
+
+/// The ordinals of each document of a column.
+enum Ords {
+    /// No document has two values: one ordinal per document, [`DecodedColumn::num_terms`]
+    /// for none, so that counting reads one integer per document (most facets: a network,
+    /// a kind, a territory).
+    Single(Vec<u32>),
+    /// Where each document's ordinals start in `ords`, one more entry than documents.
+    Many { starts: Vec<u32>, ords: Vec<u32> },
 }
 
 impl DecodedColumn {
@@ -56,25 +64,70 @@ impl DecodedColumn {
             );
             starts.push(u32::try_from(ords.len()).unwrap_or(u32::MAX));
         }
-        DecodedColumn {
-            starts,
-            ords,
-            terms,
+        let none = u32::try_from(terms.len()).unwrap_or(u32::MAX);
+        let ords = if starts.windows(2).all(|pair| pair[1] - pair[0] <= 1) {
+            let single = starts
+                .windows(2)
+                .map(|pair| match pair[1] > pair[0] {
+                    true => ords[pair[0] as usize],
+                    false => none,
+                })
+                .collect();
+            Ords::Single(single)
+        } else {
+            Ords::Many { starts, ords }
+        };
+        DecodedColumn { ords, terms }
+    }
+
+    /// Ordinals of the values of `doc`.
+    fn ord_slice(&self, doc: DocId) -> &[u32] {
+        let doc = doc as usize;
+        match &self.ords {
+            Ords::Single(single) => match single.get(doc) {
+                Some(ord) if (*ord as usize) < self.terms.len() => std::slice::from_ref(ord),
+                _ => &[],
+            },
+            Ords::Many { starts, ords } => {
+                let range = match (starts.get(doc), starts.get(doc + 1)) {
+                    (Some(&start), Some(&end)) => start as usize..end as usize,
+                    _ => 0..0,
+                };
+                ords.get(range).unwrap_or_default()
+            }
         }
     }
 
     /// Ordinals of the values of `doc`.
     pub fn ords(&self, doc: DocId) -> impl Iterator<Item = u64> + '_ {
-        let doc = doc as usize;
-        let range = match (self.starts.get(doc), self.starts.get(doc + 1)) {
-            (Some(&start), Some(&end)) => start as usize..end as usize,
-            _ => 0..0,
-        };
-        self.ords
-            .get(range)
-            .unwrap_or_default()
-            .iter()
-            .map(|&ord| u64::from(ord))
+        self.ord_slice(doc).iter().map(|&ord| u64::from(ord))
+    }
+
+    /// Adds one to `counts[ordinal]` for each value of each of `docs`; `counts` has one slot
+    /// per value and one more, where a column of single values counts the documents without
+    /// one.
+    pub fn count(&self, docs: &[DocId], counts: &mut [u64]) {
+        match &self.ords {
+            Ords::Single(single) => {
+                for &doc in docs {
+                    if let Some(count) = single
+                        .get(doc as usize)
+                        .and_then(|&ord| counts.get_mut(ord as usize))
+                    {
+                        *count += 1;
+                    }
+                }
+            }
+            Ords::Many { .. } => {
+                for &doc in docs {
+                    for &ord in self.ord_slice(doc) {
+                        if let Some(count) = counts.get_mut(ord as usize) {
+                            *count += 1;
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// Number of distinct values in the segment.
@@ -242,5 +295,39 @@ mod tests {
         assert!(values(4).is_empty(), "past the last document");
         assert_eq!(decoded.first(1), "");
         assert_eq!(decoded.first(2), "pro");
+        let mut counts = vec![0; decoded.num_terms() + 1];
+        decoded.count(&[0, 1, 2, 3, 7], &mut counts);
+        assert_eq!(counts, [1, 2, 3, 0]);
+    }
+
+    #[test]
+    fn a_column_of_one_value_per_document_counts_the_same() {
+        let mut builder = Schema::builder();
+        let kind = builder.add_text_field("kind", STRING | FAST);
+        let index = Index::create_in_ram(builder.build());
+        let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        for value in ["guide", "", "fiche", "guide"] {
+            let mut doc = TantivyDocument::default();
+            if !value.is_empty() {
+                doc.add_text(kind, value);
+            }
+            writer.add_document(doc).unwrap();
+        }
+        writer.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        let column = searcher.segment_reader(0).fast_fields().str("kind");
+        let decoded = DecodedColumn::decode(column.unwrap().unwrap());
+        assert!(matches!(decoded.ords, Ords::Single(_)));
+        assert_eq!(decoded.terms(), ["fiche", "guide"]);
+        let values: Vec<&str> = (0..5).map(|doc| decoded.first(doc)).collect();
+        assert_eq!(values, ["guide", "", "fiche", "guide", ""]);
+        assert_eq!(decoded.ords(1).count(), 0);
+        let mut counts = vec![0; decoded.num_terms() + 1];
+        decoded.count(&[0, 1, 2, 3, 9], &mut counts);
+        assert_eq!(
+            counts,
+            [1, 2, 1],
+            "the last slot counts the document without a kind"
+        );
     }
 }

@@ -39,10 +39,15 @@ impl FacetCollector {
     }
 }
 
+/// Matching documents counted together, one facet at a time.
+const COUNT_BLOCK: usize = 256;
+
 /// Per-segment counts by term ordinal.
 pub struct FacetSegmentCollector {
     columns: Arc<SegmentColumns>,
     counts: Vec<Vec<u64>>,
+    /// Documents collected one by one (a scored search) and not counted yet.
+    pending: Vec<DocId>,
 }
 
 impl Collector for FacetCollector {
@@ -61,9 +66,13 @@ impl Collector for FacetCollector {
         let counts = columns
             .facets
             .iter()
-            .map(|c| vec![0; c.as_ref().map_or(0, |c| c.num_terms())])
+            .map(|c| vec![0; c.as_ref().map_or(0, |c| c.num_terms() + 1)])
             .collect();
-        Ok(FacetSegmentCollector { columns, counts })
+        Ok(FacetSegmentCollector {
+            columns,
+            counts,
+            pending: Vec::with_capacity(COUNT_BLOCK),
+        })
     }
 
     fn requires_scoring(&self) -> bool {
@@ -90,23 +99,34 @@ impl SegmentCollector for FacetSegmentCollector {
     type Fruit = Vec<BTreeMap<String, u64>>;
 
     fn collect(&mut self, doc: DocId, _: Score) {
+        self.pending.push(doc);
+        if self.pending.len() == COUNT_BLOCK {
+            let pending = std::mem::take(&mut self.pending);
+            self.collect_block(&pending);
+            self.pending = pending;
+            self.pending.clear();
+        }
+    }
+
+    /// One facet at a time over a block of matching documents (a search that does not score
+    /// hands them over in blocks); a facet without values in the segment costs nothing.
+    fn collect_block(&mut self, docs: &[DocId]) {
         for (column, counts) in self.columns.facets.iter().zip(self.counts.iter_mut()) {
-            if let Some(column) = column {
-                for ord in column.ords(doc) {
-                    if let Some(count) = counts.get_mut(ord as usize) {
-                        *count += 1;
-                    }
-                }
+            if let Some(column) = column.as_ref().filter(|c| c.num_terms() > 0) {
+                column.count(docs, counts);
             }
         }
     }
 
-    fn harvest(self) -> Self::Fruit {
+    fn harvest(mut self) -> Self::Fruit {
+        let pending = std::mem::take(&mut self.pending);
+        self.collect_block(&pending);
         let mut out = Vec::with_capacity(self.counts.len());
         for (column, counts) in self.columns.facets.iter().zip(self.counts) {
             let mut values = BTreeMap::new();
             if let Some(column) = column {
-                for (ord, count) in counts.into_iter().enumerate() {
+                // The last slot counts the documents without a value.
+                for (ord, count) in counts.into_iter().enumerate().take(column.num_terms()) {
                     if count > 0 {
                         values.insert(column.term(ord as u64).to_string(), count);
                     }

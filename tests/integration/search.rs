@@ -562,3 +562,42 @@ fn compounds_and_elisions_are_found_split_or_joined() {
     assert!(top_ids(&off, "thermosoudeur", 10).is_empty());
     assert_eq!(top_ids(&off, "garde robe", 10), ["cio/scene.md"]);
 }
+
+/// Facet counts are exact (issue 14): for every query, facet and value, the count is what
+/// the query filtered on that value finds (a filtered facet is counted without its own
+/// filter, so the filtered total is the count of the value in the unfiltered answer). Not
+/// the territory, whose filter also keeps the regional and national documents.
+#[test]
+fn facet_counts_are_the_matches_of_each_value() {
+    use spo_search::model::Facet;
+
+    for text in [
+        "contrat d'apprentissage",
+        "aide soignant",
+        "\"contrat de travail\"",
+        "emploi -stage",
+        "boulanger J1501",
+    ] {
+        let response = search(text);
+        let networks = response.facets.iter().find(|f| f.name == "reseau").unwrap();
+        let counted: u64 = networks.values.iter().map(|v| v.count).sum();
+        assert_eq!(
+            counted as usize, response.total,
+            "every match has one network"
+        );
+        for counts in &response.facets {
+            let facet = Facet::from_name(&counts.name).expect("facet");
+            if facet == Facet::Territory {
+                continue;
+            }
+            for value in &counts.values {
+                let filtered = search(&format!("{text} {}:{}", counts.name, value.value));
+                assert_eq!(
+                    filtered.total as u64, value.count,
+                    "{text}: {}:{}",
+                    counts.name, value.value
+                );
+            }
+        }
+    }
+}

@@ -318,10 +318,11 @@ mod tests {
             limit: 10,
             ..Default::default()
         };
+        // The run reloads the engine before it clears what is pending: wait for both.
         let mut found = 0;
         for _ in 0..600 {
             found = engine.search(&request).unwrap().total;
-            if found == 2 {
+            if found == 2 && reindexer.pending().is_none() {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;

@@ -41,7 +41,13 @@ enum Ords {
     Single(Vec<u32>),
     /// Where each document's ordinals start in `ords`, one more entry than documents.
     Many { starts: Vec<u32>, ords: Vec<u32> },
+    /// Every document of the segment has the one value of the column (a source, a format,
+    /// a language): nothing per document, and a count is the number of matches.
+    Constant { num_docs: u32 },
 }
+
+/// The ordinal of the value of an [`Ords::Constant`] column.
+const ONLY_VALUE: [u32; 1] = [0];
 
 impl DecodedColumn {
     fn decode(column: StrColumn) -> DecodedColumn {
@@ -65,7 +71,10 @@ impl DecodedColumn {
             starts.push(u32::try_from(ords.len()).unwrap_or(u32::MAX));
         }
         let none = u32::try_from(terms.len()).unwrap_or(u32::MAX);
-        let ords = if starts.windows(2).all(|pair| pair[1] - pair[0] <= 1) {
+        let one_each = starts.windows(2).all(|pair| pair[1] - pair[0] == 1);
+        let ords = if terms.len() == 1 && one_each {
+            Ords::Constant { num_docs }
+        } else if starts.windows(2).all(|pair| pair[1] - pair[0] <= 1) {
             let single = starts
                 .windows(2)
                 .map(|pair| match pair[1] > pair[0] {
@@ -88,6 +97,8 @@ impl DecodedColumn {
                 Some(ord) if (*ord as usize) < self.terms.len() => std::slice::from_ref(ord),
                 _ => &[],
             },
+            Ords::Constant { num_docs } if doc < *num_docs as usize => &ONLY_VALUE,
+            Ords::Constant { .. } => &[],
             Ords::Many { starts, ords } => {
                 let range = match (starts.get(doc), starts.get(doc + 1)) {
                     (Some(&start), Some(&end)) => start as usize..end as usize,
@@ -116,6 +127,11 @@ impl DecodedColumn {
                     {
                         *count += 1;
                     }
+                }
+            }
+            Ords::Constant { .. } => {
+                if let Some(count) = counts.first_mut() {
+                    *count += docs.len() as u64;
                 }
             }
             Ords::Many { .. } => {
@@ -329,5 +345,28 @@ mod tests {
             [1, 2, 1],
             "the last slot counts the document without a kind"
         );
+    }
+
+    #[test]
+    fn a_column_of_one_value_that_every_document_holds_counts_the_matches() {
+        let mut builder = Schema::builder();
+        let source = builder.add_text_field("source", STRING | FAST);
+        let index = Index::create_in_ram(builder.build());
+        let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        for _ in 0..3 {
+            let mut doc = TantivyDocument::default();
+            doc.add_text(source, "rome");
+            writer.add_document(doc).unwrap();
+        }
+        writer.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        let column = searcher.segment_reader(0).fast_fields().str("source");
+        let decoded = DecodedColumn::decode(column.unwrap().unwrap());
+        assert!(matches!(decoded.ords, Ords::Constant { num_docs: 3 }));
+        assert_eq!(decoded.first(2), "rome");
+        assert_eq!(decoded.first(3), "", "past the last document");
+        let mut counts = vec![0; decoded.num_terms() + 1];
+        decoded.count(&[0, 2], &mut counts);
+        assert_eq!(counts, [2, 0]);
     }
 }

@@ -45,10 +45,15 @@ fn stored_count(dir: &Path, entry: &str, name: &str) -> u64 {
         .unwrap_or(0)
 }
 
-/// Waits until today.json has `expected` API searches (the flusher writes every second).
-async fn wait_for_flush(dir: &Path, expected: u64) {
+/// Waits until today.json has `searches` API searches and `opened` documents opened on the
+/// web (the flusher writes every second: a flush between the last search and the last
+/// document opened writes all the searches and not every document, which a wait on the
+/// searches alone took for everything: seen once, as (3, 1, 1) after the restart).
+async fn wait_for_flush(dir: &Path, searches: u64, opened: u64) {
     let deadline = Instant::now() + Duration::from_secs(120);
-    while stored_count(dir, "api", "searches") < expected {
+    while stored_count(dir, "api", "searches") < searches
+        || stored_count(dir, "web", "opened") < opened
+    {
         assert!(Instant::now() < deadline, "the counts were never written");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -83,7 +88,7 @@ async fn use_counts_survive_sigkill_and_sigterm_and_never_hold_the_words_searche
     ] {
         assert_eq!(http_get(address, path).await.0, 200, "{path}");
     }
-    wait_for_flush(&usage, 4).await;
+    wait_for_flush(&usage, 4, 2).await;
     child.kill().unwrap();
     child.wait().unwrap();
 
@@ -353,7 +358,7 @@ async fn a_damaged_counts_file_is_kept_aside_and_the_server_starts_afresh() {
         spawn_serve_with(&fixture_corpus(), &index, &[("SPO_USAGE_FLUSH_SECS", "1")]);
     ready_documents(address).await;
     http_get(address, "/api/v1/search?q=apprentissage").await;
-    wait_for_flush(&usage, 1).await;
+    wait_for_flush(&usage, 1, 0).await;
     assert_eq!(
         served_counts(address).await,
         (1, 0, 0),

@@ -229,8 +229,13 @@ impl SegmentColumns {
 
     /// The kind of resource of `doc` (the `kind` facet).
     pub fn kind(&self, doc: DocId) -> &str {
+        self.first_value(Facet::Kind, doc)
+    }
+
+    /// The first value of `facet` for `doc`, empty when it has none.
+    pub fn first_value(&self, facet: Facet, doc: DocId) -> &str {
         self.facets
-            .get(Facet::Kind.index())
+            .get(facet.index())
             .and_then(Option::as_ref)
             .map_or("", |c| c.first(doc))
     }

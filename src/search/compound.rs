@@ -8,7 +8,7 @@
 //! gains alternatives that the index can match, so a word spelled as the documents spell it
 //! still finds them as itself, first.
 
-use super::query::{Occurrence, ParsedQuery};
+use super::query::ParsedQuery;
 use crate::analysis::{self, Mode};
 
 /// Shortest part of a split compound, in characters: shorter parts ("pré", "co") are
@@ -76,13 +76,7 @@ pub fn split(word: &str, known_word: &dyn Fn(&str) -> bool) -> Option<(String, S
 /// excluded nor quoted; two words are adjacent when nothing, not even a stop word, stands
 /// between them.
 pub fn joins(parsed: &ParsedQuery, known_word: &dyn Fn(&str) -> bool) -> Vec<String> {
-    let text: Vec<&str> = parsed
-        .clauses
-        .iter()
-        .filter(|c| c.occurrence != Occurrence::MustNot && !c.phrase)
-        .map(|c| c.text.as_str())
-        .collect();
-    let tokens = analysis::tokens(Mode::Exact, &text.join(" "));
+    let tokens = analysis::tokens(Mode::Exact, &parsed.loose_text());
     let mut out: Vec<String> = Vec::new();
     for pair in tokens.windows(2) {
         if pair[1].position != pair[0].position + 1 {

@@ -10,9 +10,9 @@ use std::collections::HashSet;
 use tantivy::collector::DocSetCollector;
 use tantivy::query::{EnableScoring, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocAddress, DocSet, Term};
+use tantivy::{DocAddress, DocId, DocSet, Term};
 
-use super::columns::Segments;
+use super::columns::{SegmentColumns, Segments};
 use super::rerank::Ranked;
 use super::SearchError;
 use crate::model::link::link_key;
@@ -46,8 +46,7 @@ pub fn follow_job_fiche(
     let Some(columns) = segments.get(&segment_id) else {
         return Ok(());
     };
-    let title = columns.title_stems(first.doc_id);
-    let named = !query_stems.is_empty() && query_stems.iter().all(|stem| title.contains(stem));
+    let named = !query_stems.is_empty() && title_has_all(columns, first.doc_id, query_stems);
     if count == 0 || !named || columns.kind(first.doc_id) != JOB_FICHE {
         return Ok(());
     }
@@ -69,19 +68,13 @@ pub fn follow_job_fiche(
             continue;
         }
         let level = columns
-            .facets
-            .get(Facet::Level.index())
-            .and_then(Option::as_ref)
-            .map_or("", |c| c.first(address.doc_id))
+            .first_value(Facet::Level, address.doc_id)
             .to_string();
         let position = ranked
             .iter()
             .position(|result| result.address == address)
             .unwrap_or(usize::MAX);
-        let named = {
-            let title = columns.title_stems(address.doc_id);
-            query_stems.iter().all(|stem| title.contains(stem))
-        };
+        let named = title_has_all(columns, address.doc_id, query_stems);
         followers.push((!named, level.is_empty(), level, position, address));
     }
     followers.sort();
@@ -98,6 +91,12 @@ pub fn follow_job_fiche(
         ranked.insert(place + 1, follower);
     }
     Ok(())
+}
+
+/// Whether the title of `doc` holds every one of `stems`.
+fn title_has_all(columns: &SegmentColumns, doc: DocId, stems: &HashSet<String>) -> bool {
+    let title = columns.title_stems(doc);
+    stems.iter().all(|stem| title.contains(stem))
 }
 
 /// The documents of `addresses` that `query` matches: each segment's matches are walked once,

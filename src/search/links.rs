@@ -123,12 +123,9 @@ fn summary(
         id: read(columns.id.as_ref()),
         title: read(columns.title.as_ref()),
         kind: columns.kind(address.doc_id).to_string(),
-        level: read(
-            columns
-                .facets
-                .get(Facet::Level.index())
-                .and_then(Option::as_ref),
-        ),
+        level: columns
+            .first_value(Facet::Level, address.doc_id)
+            .to_string(),
     })
 }
 

@@ -47,6 +47,17 @@ impl ParsedQuery {
             .any(|c| c.occurrence != Occurrence::MustNot)
     }
 
+    /// The words typed outside quotes and exclusions, in order, joined by spaces: the
+    /// text whose neighbouring words may be read together (proximity, joined compounds).
+    pub fn loose_text(&self) -> String {
+        self.clauses
+            .iter()
+            .filter(|c| c.occurrence != Occurrence::MustNot && !c.phrase)
+            .map(|c| c.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
     /// The query as understood, in the query language itself.
     pub fn understood(&self) -> String {
         let mut parts = Vec::new();

@@ -356,13 +356,7 @@ fn proximity(
     langs: &[Lang],
     ranking: &Ranking,
 ) -> Vec<Box<dyn Query>> {
-    let text: Vec<&str> = parsed
-        .clauses
-        .iter()
-        .filter(|c| c.occurrence != Occurrence::MustNot && !c.phrase)
-        .map(|c| c.text.as_str())
-        .collect();
-    let text = text.join(" ");
+    let text = parsed.loose_text();
     let mut out = Vec::new();
     for &lang in langs {
         let tokens = analysis::tokens(Mode::Stemmed(lang), &text);

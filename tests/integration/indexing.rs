@@ -157,6 +157,42 @@ fn bad_files_are_reported_and_the_rest_is_indexed() {
     );
 }
 
+/// A record of an export is in the language its source declares (no detection); a file in
+/// a source that declares French is detected, and its text wins.
+#[test]
+fn exports_keep_their_declared_language_and_files_are_detected() {
+    let english = "The Debian Project is an association of individuals who have made common \
+        cause to create a free operating system. This operating system is called Debian. An \
+        operating system is the set of basic programs and utilities that make your computer run.";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (corpus, index_dir) = (dir.path().join("corpus"), dir.path().join("index"));
+    let record = format!("[{{\"ref\": \"a\", \"name\": \"Debian\", \"text\": \"{english}\"}}]");
+    let file = format!("# Debian\n\n{english}");
+    write_files(
+        &corpus,
+        &[
+            (
+                "docs/source.toml",
+                b"[metadata]\nlanguage = \"fr\"\n".as_slice(),
+            ),
+            ("docs/debian.md", file.as_bytes()),
+            (
+                "export/source.toml",
+                b"format = \"json\"\n[metadata]\nlanguage = \"fr\"\n\
+                  [json]\nid = \"ref\"\ntitle = \"name\"\nbody = [\"text\"]\n",
+            ),
+            ("export/records.json", record.as_bytes()),
+        ],
+    );
+    let report = index_into(&corpus, &index_dir);
+    assert_eq!(report.failed, 0, "{report}");
+    assert_eq!(report.by_language.get("fr"), Some(&1), "{report}");
+    assert_eq!(report.by_language.get("en"), Some(&1), "{report}");
+    let engine = Engine::open(&index_dir).expect("open");
+    assert_eq!(top_ids(&engine, "debian langue:fr", 5), ["a"]);
+    assert_eq!(top_ids(&engine, "debian langue:en", 5), ["docs/debian.md"]);
+}
+
 #[test]
 fn files_over_the_size_limit_are_refused_with_their_size() {
     let dir = tempfile::tempdir().expect("tempdir");

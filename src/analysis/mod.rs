@@ -6,6 +6,7 @@
 
 mod fold;
 mod french;
+mod memo;
 mod tokenizer;
 
 pub use fold::{fold, normalize, slug};

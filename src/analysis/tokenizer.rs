@@ -12,6 +12,7 @@ use std::collections::HashSet;
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 use unicode_normalization::char::is_combining_mark;
 
+use super::memo::{self, FoldedWords};
 use super::{fold::fold, french, Lang};
 
 /// Longest token kept, in bytes: longer runs are noise (hashes, base64, URLs without breaks).
@@ -134,26 +135,65 @@ impl SpoTokenizer {
     /// The indexed term for one word, or `None` when the word is not indexed. Stop words
     /// are `None` only when `drop_stop_words` is set.
     fn term(&self, word: &str, drop_stop_words: bool) -> Option<String> {
-        let mut folded = fold(word);
-        // "aujourd’hui" is indexed as "aujourdhui".
-        folded.retain(|c| !is_apostrophe(c));
-        if folded.len() > MAX_TOKEN_BYTES || is_lone_letter(&folded) {
-            return None;
-        }
+        let folded = fold_word(word)?;
         if drop_stop_words && self.drops_stop_words() && french::is_stop_word(&folded) {
             return None;
         }
+        Some(self.finish(word, &folded))
+    }
+
+    /// The last step of this analyzer, on a `word` whose folded form is `folded`.
+    fn finish(&self, word: &str, folded: &str) -> String {
         match self.mode {
-            Mode::Exact => Some(folded),
-            Mode::Root => Some(french::root(&folded)),
-            Mode::Stemmed(Lang::Fr) => Some(french::stem(&folded)),
+            Mode::Exact => folded.to_string(),
+            Mode::Root => french::root(folded),
+            Mode::Stemmed(Lang::Fr) => french::stem(folded),
             Mode::Stemmed(_) => match &self.stemmer {
                 Some(stemmer) if !folded.bytes().any(|b| b.is_ascii_digit()) => {
                     let lower = word.to_lowercase();
-                    Some(fold(&stemmer.stem(&lower)))
+                    fold(&stemmer.stem(&lower))
                 }
-                _ => Some(folded),
+                _ => folded.to_string(),
             },
+        }
+    }
+
+    /// Analyzes `text` into `tokens` (cleared first) from its folded words, which the other
+    /// analyzers of the same text on this thread share ([`memo`]).
+    fn analyze_shared(&self, text: &str, tokens: &mut Vec<Token>) {
+        tokens.clear();
+        let drops_stop_words = self.drops_stop_words();
+        memo::with_folded_words(text, fold_words, |words| {
+            for (word, folded) in words.iter() {
+                if word.stop && drops_stop_words {
+                    continue;
+                }
+                tokens.push(Token {
+                    offset_from: word.start,
+                    offset_to: word.end,
+                    position: word.position,
+                    text: self.finish(&text[word.start..word.end], folded),
+                    position_length: 1,
+                });
+            }
+        });
+    }
+}
+
+/// The folded form of one word, or `None` when no analyzer indexes it.
+fn fold_word(word: &str) -> Option<String> {
+    let mut folded = fold(word);
+    // "aujourd’hui" is indexed as "aujourdhui".
+    folded.retain(|c| !is_apostrophe(c));
+    (folded.len() <= MAX_TOKEN_BYTES && !is_lone_letter(&folded)).then_some(folded)
+}
+
+/// Every indexed word of `text`, folded, into `words`.
+fn fold_words(text: &str, words: &mut FoldedWords) {
+    for (position, word) in Words::new(text).enumerate() {
+        if let Some(folded) = fold_word(word.text) {
+            let stop = french::is_stop_word(&folded);
+            words.push(word.start, word.end, position, &folded, stop);
         }
     }
 }
@@ -246,7 +286,7 @@ impl Tokenizer for SpoTokenizer {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> SpoTokenStream<'a> {
         let mut tokens = std::mem::take(&mut self.tokens);
-        self.analyze_into(text, &mut tokens);
+        self.analyze_shared(text, &mut tokens);
         SpoTokenStream {
             owner: self,
             tokens,
@@ -449,6 +489,40 @@ mod tests {
         // Positions past the text, or marks that do not fit it, give nothing.
         assert!(locate_words(&text, &marks, &[500]).is_empty());
         assert!(locate_words("abc", &[7], &[0]).is_empty());
+    }
+
+    #[test]
+    fn analyzers_sharing_a_text_give_what_each_gives_alone() {
+        let text = "L’Œuvre des boulangères d’aujourd’hui : CAP, BTS A1101, Conducteur / \
+            Conductrice de travaux, l'apprentissage jusqu’au bac pro. The running jobs, \
+            aides-soignantes et agent(e) d'accueil. "
+            .repeat(4)
+            + &"x".repeat(60);
+        let modes = [
+            Mode::Stemmed(Lang::Fr),
+            Mode::Exact,
+            Mode::Root,
+            Mode::Stemmed(Lang::En),
+        ];
+        for text in [text.as_str(), "Un titre court d’une ligne"] {
+            for mode in modes {
+                let mut alone = Vec::new();
+                SpoTokenizer::new(mode).analyze_into(text, &mut alone);
+                let mut tokenizer = SpoTokenizer::new(mode);
+                let mut stream = tokenizer.token_stream(text);
+                let mut shared = Vec::new();
+                while stream.advance() {
+                    shared.push(stream.token().clone());
+                }
+                assert!(!shared.is_empty());
+                let fields = |t: &Token| (t.text.clone(), t.position, t.offset_from, t.offset_to);
+                assert_eq!(
+                    shared.iter().map(fields).collect::<Vec<_>>(),
+                    alone.iter().map(fields).collect::<Vec<_>>(),
+                    "{mode:?}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -157,6 +157,39 @@ fn bad_files_are_reported_and_the_rest_is_indexed() {
     );
 }
 
+/// An id that one unit gives twice is one document, its last record, in a new index as in
+/// one that had it already.
+#[test]
+fn an_id_given_twice_by_one_unit_is_its_last_record() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (corpus, index_dir) = (dir.path().join("corpus"), dir.path().join("index"));
+    let source = b"format = \"json\"\n[json]\nid = \"ref\"\ntitle = \"name\"\n";
+    let records = |first: &str, second: &str| {
+        format!("[{{\"ref\": \"a\", \"name\": \"{first}\"}}, {{\"ref\": \"a\", \"name\": \"{second}\"}}]")
+    };
+    let write = |first: &str, second: &str| {
+        write_files(
+            &corpus,
+            &[
+                ("export/source.toml", source.as_slice()),
+                ("export/records.json", records(first, second).as_bytes()),
+            ],
+        );
+    };
+    write("Premier", "Second");
+    index_into(&corpus, &index_dir);
+    let engine = Engine::open(&index_dir).expect("open");
+    assert_eq!(engine.searcher().num_docs(), 1);
+    assert_eq!(top_ids(&engine, "second", 5), ["a"]);
+    assert!(top_ids(&engine, "premier", 5).is_empty());
+    write("Troisieme", "Quatrieme");
+    index_into(&corpus, &index_dir);
+    let engine = Engine::open(&index_dir).expect("open");
+    assert_eq!(engine.searcher().num_docs(), 1);
+    assert_eq!(top_ids(&engine, "quatrieme", 5), ["a"]);
+    assert!(top_ids(&engine, "second troisieme", 5).is_empty());
+}
+
 /// A record of an export is in the language its source declares (no detection); a file in
 /// a source that declares French is detected, and its text wins.
 #[test]

@@ -37,6 +37,32 @@ fn semantic(c: &mut Criterion) {
         b.iter(|| model.document_vector("Certificat de travail", Some(description)))
     });
     group.finish();
+    // The transformer of `--semantic full`, when its weights are in place
+    // (`tools/semantic/fetch_e5.sh`); no query cache, so that every call runs it.
+    let weights = concat!(env!("CARGO_MANIFEST_DIR"), "/models/e5-small-q4.bin");
+    let Ok(full) = spo_search::semantic::Model::load_full(std::path::Path::new(weights), 0) else {
+        eprintln!("semantic_full skipped: {weights} absent (tools/semantic/fetch_e5.sh)");
+        return;
+    };
+    let mut group = c.benchmark_group("semantic_full");
+    group.sample_size(20);
+    group.bench_function("query", |b| {
+        b.iter(|| full.embed("opérateur prise de vues"))
+    });
+    group.bench_function("query_cached", |b| {
+        let cached = spo_search::semantic::Model::load_full(std::path::Path::new(weights), 100)
+            .expect("weights");
+        b.iter(|| cached.embed("opérateur prise de vues"))
+    });
+    group.bench_function("passage", |b| {
+        let mut n = 0u64;
+        b.iter(|| {
+            // A new text each time: the passage cache would answer a repeated one.
+            n += 1;
+            full.document_vector(&format!("Certificat de travail {n}"), Some(description))
+        })
+    });
+    group.finish();
 }
 
 criterion_group!(benches, analyzer, semantic);

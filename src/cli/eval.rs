@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 
+use crate::index;
 use crate::search::eval::{evaluate, parse_queries, Half};
 use crate::search::rank::Ranking;
 use crate::search::Engine;
@@ -29,12 +30,20 @@ pub struct EvalArgs {
     /// Score only one half of the queries (weights are fitted on A, reported on B too).
     #[arg(long, value_enum)]
     half: Option<Half>,
-    /// The semantic layer: off, or the static table's cosine fused with the lexical score.
+    /// The semantic layer: off, or the static table's (`static`) or the transformer's
+    /// (`full`) cosine fused with the lexical score; the index's document vectors must have
+    /// been made with the same model.
     #[arg(long, value_enum, default_value_t = SemanticMode::Off)]
     semantic: SemanticMode,
-    /// The semantic table (the one the index's document vectors were made with).
+    /// The semantic table of `--semantic static`.
     #[arg(long, env = "SPO_SEMANTIC_TABLE", default_value = semantic::DEFAULT_TABLE)]
     semantic_table: std::path::PathBuf,
+    /// The transformer's weights of `--semantic full`.
+    #[arg(long, env = "SPO_SEMANTIC_WEIGHTS", default_value = semantic::DEFAULT_E5_WEIGHTS)]
+    semantic_weights: std::path::PathBuf,
+    /// Query vectors of `--semantic full` kept, by query text (0: none).
+    #[arg(long, default_value_t = semantic::full::QUERY_CACHE_ENTRIES)]
+    semantic_query_cache: usize,
 }
 
 /// Runs the evaluation and prints the figures.
@@ -56,13 +65,28 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("--weight {weight:?}"))?;
         ranking.set(name, value).map_err(anyhow::Error::msg)?;
     }
+    let model = Model::for_mode(
+        args.semantic,
+        &args.semantic_table,
+        &args.semantic_weights,
+        args.semantic_query_cache,
+    );
     let engine = Engine::open(&args.index)
         .with_context(|| format!("opening the index {}", args.index.display()))?
-        .with_ranking(ranking)
-        .with_semantic(match args.semantic {
-            SemanticMode::Off => None,
-            SemanticMode::Static => Model::load_or_warn(&args.semantic_table),
-        });
+        .with_ranking(ranking);
+    if let Some(model) = &model {
+        let made_with = index::committed_manifest(engine.index())?.semantic_table;
+        if made_with.as_deref() != Some(model.sha256()) {
+            bail!(
+                "the index's document vectors were not made with this {:?} model: build it \
+                 with `serve --semantic {}` (or `index --semantic {}`) first",
+                args.semantic,
+                mode_name(args.semantic),
+                mode_name(args.semantic)
+            );
+        }
+    }
+    let engine = engine.with_semantic(model);
     let report = evaluate(&engine, &queries, args.k)?;
     if args.json {
         super::emit(&format!("{}\n", serde_json::to_string(&report)?))?;
@@ -83,4 +107,13 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
         ))?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `mode` as typed on the command line.
+fn mode_name(mode: SemanticMode) -> &'static str {
+    match mode {
+        SemanticMode::Off => "off",
+        SemanticMode::Static => "static",
+        SemanticMode::Full => "full",
+    }
 }

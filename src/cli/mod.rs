@@ -12,12 +12,14 @@ mod snapshot;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
 use crate::index::snapshot::publish::Publication;
 use crate::index::IndexOptions;
+use crate::semantic::{Model, SemanticMode};
 
 /// spo-search: the shared documentary search of the Service Public de l'Orientation.
 #[derive(Debug, Parser)]
@@ -66,6 +68,13 @@ pub struct IndexArgs {
     /// vectors; absent or damaged, one warning and lexical search only.
     #[arg(long, env = "SPO_SEMANTIC_TABLE", default_value = crate::semantic::DEFAULT_TABLE)]
     pub semantic_table: PathBuf,
+    /// The transformer's weights for `--semantic full` (`tools/semantic/fetch_e5.sh` puts
+    /// them in place); absent or damaged, one warning and lexical search only.
+    #[arg(long, env = "SPO_SEMANTIC_WEIGHTS", default_value = crate::semantic::DEFAULT_E5_WEIGHTS)]
+    pub semantic_weights: PathBuf,
+    /// Query vectors of `--semantic full` kept, by query text (0: none).
+    #[arg(long, env = "SPO_SEMANTIC_QUERY_CACHE", default_value_t = crate::semantic::full::QUERY_CACHE_ENTRIES)]
+    pub semantic_query_cache: usize,
 }
 
 impl IndexArgs {
@@ -79,6 +88,34 @@ impl IndexArgs {
         }
         options.semantic = crate::semantic::Model::load_or_warn(&self.semantic_table);
         options
+    }
+
+    /// The indexing options for search in `mode`: with `full`, documents get the
+    /// transformer's vectors (the static table's when its weights cannot be read, with one
+    /// warning); otherwise the static table's, as [`IndexArgs::options`].
+    pub fn options_for(&self, mode: SemanticMode) -> IndexOptions {
+        let mut options = self.options();
+        if mode == SemanticMode::Full {
+            if let Some(full) = Model::for_mode(
+                mode,
+                &self.semantic_table,
+                &self.semantic_weights,
+                self.semantic_query_cache,
+            ) {
+                options.semantic = Some(full);
+            }
+        }
+        options
+    }
+}
+
+/// The model search uses in `mode`, given the one indexing made the vectors with: none when
+/// off, or when `full` could not load its weights (search stays lexical).
+pub fn searching_model(mode: SemanticMode, indexing: Option<&Arc<Model>>) -> Option<Arc<Model>> {
+    match mode {
+        SemanticMode::Off => None,
+        SemanticMode::Static => indexing.filter(|model| !model.is_full()).cloned(),
+        SemanticMode::Full => indexing.filter(|model| model.is_full()).cloned(),
     }
 }
 

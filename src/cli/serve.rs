@@ -100,8 +100,9 @@ pub struct ServeArgs {
     /// counts only in the total).
     #[arg(long, env = "SPO_MAX_CONNECTIONS_PER_CLIENT", default_value_t = 128)]
     max_connections_per_client: usize,
-    /// The semantic layer: off, or the static table's cosine fused with the lexical score
-    /// of the best candidates (and the nearest documents when no word matches).
+    /// The semantic layer: off, or the cosine of the static table (`static`) or of the e5
+    /// transformer (`full`: documents get its vectors at indexing) fused with the lexical
+    /// score of the best candidates (and the nearest documents when no word matches).
     #[arg(long, value_enum, env = "SPO_SEMANTIC", default_value_t = SemanticMode::Off)]
     semantic: SemanticMode,
     #[command(flatten)]
@@ -199,7 +200,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if options.admin_token.is_some() {
         tracing::info!("admin API on under /api/v1/admin");
     }
-    let mut indexing = args.index.options();
+    let mut indexing = args.index.options_for(args.semantic);
     indexing.publish = args.publish.publication();
     let state = AppState::new(indexing.clone(), options);
     let flusher = state.indicators().start_flushing();
@@ -213,10 +214,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     println!("spo-search: open http://{address}/");
 
     if let Some(published) = &args.follow {
-        let semantic = match args.semantic {
-            SemanticMode::Off => None,
-            SemanticMode::Static => indexing.semantic.clone(),
-        };
+        let semantic = super::searching_model(args.semantic, indexing.semantic.as_ref());
         follow(
             &state,
             published,
@@ -330,10 +328,7 @@ fn open_or_build(
             .with_context(|| format!("indexing {} again", corpus.display()))?;
         engine.reload()?;
     }
-    let engine = match semantic {
-        SemanticMode::Off => engine,
-        SemanticMode::Static => engine.with_semantic(options.semantic.clone()),
-    };
+    let engine = engine.with_semantic(super::searching_model(semantic, options.semantic.as_ref()));
     engine.suggest("a", 1);
     if let Some(publication) = &options.publish {
         publication.publish_logged(index_dir);

@@ -20,7 +20,7 @@ use crate::analysis;
 use crate::ingest::extract::{self, Limits, UnitOutcome};
 use crate::ingest::source::{self, Discovery, Unit};
 use crate::model::{Document, Format};
-use crate::schema::{build_schema, to_tantivy, Fields};
+use crate::schema::{build_schema, semantic_vector, to_tantivy, Fields};
 use crate::semantic::Model;
 use spo_extract::ExtractError;
 
@@ -70,7 +70,8 @@ pub(super) fn run(
                 let Some(unit) = discovery.units.get(position) else {
                     break;
                 };
-                let result = process_unit(unit, discovery, previous, &options.limits);
+                let semantic = options.semantic.as_deref();
+                let result = process_unit(unit, discovery, previous, &options.limits, semantic);
                 if sender.send((position, result)).is_err() {
                     break;
                 }
@@ -130,12 +131,14 @@ enum UnitResult {
     Failed { hash: String, error: ExtractError },
 }
 
-/// Reads a unit, and extracts it unless its hash is the one of the last commit.
+/// Reads a unit, and extracts it unless its hash is the one of the last commit; with the
+/// transformer, makes its documents' vectors too (into the model's passage cache).
 fn process_unit(
     unit: &Unit,
     discovery: &Discovery,
     previous: &Manifest,
     limits: &Limits,
+    semantic: Option<&Model>,
 ) -> UnitResult {
     let source = &discovery.sources[unit.source];
     let loaded = match extract::load_unit(unit, source, limits) {
@@ -156,7 +159,16 @@ fn process_unit(
     }
     let hash = loaded.hash.clone();
     match extract::extract_unit(unit, source, loaded, limits) {
-        Ok(outcome) => UnitResult::Extracted { hash, outcome },
+        Ok(outcome) => {
+            // The transformer's vectors are made here, on the extraction threads, into its
+            // passage cache; the writer's thread then finds them made.
+            if let Some(model) = semantic.filter(|model| model.is_full()) {
+                for document in &outcome.documents {
+                    semantic_vector(document, model);
+                }
+            }
+            UnitResult::Extracted { hash, outcome }
+        }
         Err(error) => UnitResult::Failed { hash, error },
     }
 }
@@ -428,7 +440,7 @@ impl<'a> Pass<'a> {
             return Ok(());
         };
         self.fresh.insert(key.to_string());
-        let result = process_unit(unit, discovery, &Manifest::default(), limits);
+        let result = process_unit(unit, discovery, &Manifest::default(), limits, None);
         let old = self.next.units.remove(key);
         self.report.documents_deleted += delete_documents(&self.writer, &self.fields, old.as_ref());
         self.report.units_extracted += 1;

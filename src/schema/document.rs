@@ -10,6 +10,12 @@ use crate::model::link::{document_id, link_key, stored_reference};
 use crate::model::{is_web_url, Document, Lang};
 use crate::semantic::Model;
 
+/// The stored semantic vector of `document`: its title (or path) and description's.
+pub fn semantic_vector(document: &Document, model: &Model) -> Vec<u8> {
+    let title = document.content.title.as_deref().unwrap_or(&document.path);
+    model.document_vector(title, document.content.description.as_deref())
+}
+
 /// The tantivy document of `document`, its text indexed under its language, with its
 /// semantic vector when a table is given.
 pub fn to_tantivy(
@@ -29,8 +35,7 @@ pub fn to_tantivy(
         .unwrap_or_else(|| document.path.clone());
     doc.add_text(fields.title, &title);
     if let Some(model) = semantic {
-        let vector = model.document_vector(&title, content.description.as_deref());
-        doc.add_bytes(fields.semantic, &vector);
+        doc.add_bytes(fields.semantic, &semantic_vector(document, model));
     }
     doc.add_text(lang.title, &title);
     let french = document.language == Lang::Fr;

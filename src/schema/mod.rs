@@ -14,7 +14,9 @@
 
 mod document;
 
-pub use document::{decode_word_marks, stored_text, stored_texts, stored_u64s, to_tantivy};
+pub use document::{
+    decode_word_marks, semantic_vector, stored_text, stored_texts, stored_u64s, to_tantivy,
+};
 
 use std::path::{Path, PathBuf};
 

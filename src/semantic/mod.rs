@@ -1,13 +1,17 @@
-//! The static semantic layer: a French embedding table distilled from multilingual-e5-small
-//! (`models/static-e5-fr.bin`, made by `tools/semantic/build.sh`), which turns a query or a
-//! document's title and description into a vector in microseconds, with no model at run
-//! time. Search fuses the cosine of the two with the lexical score of the best candidates.
+//! The semantic layer: a query and a document's title and description as vectors, whose
+//! cosine search fuses with the lexical score of the best candidates. Two models make them:
+//! the static French table distilled from multilingual-e5-small (`models/static-e5-fr.bin`,
+//! made by `tools/semantic/build.sh`: microseconds, no model at run time), or, opt-in, the
+//! transformer itself (`--semantic full`, `e5/` and `full.rs`).
 //!
 //! The table is read once (`table.rs`), a text is segmented into its entries (`tokenize.rs`)
 //! whose vectors are summed and normalised (`embed.rs`); `fusion.rs` mixes the scores. An
-//! absent or damaged table turns the layer off with one log line: search stays lexical.
+//! absent or damaged table or weights file turns the layer off with one log line: search
+//! stays lexical.
 
+pub mod e5;
 pub mod embed;
+pub mod full;
 pub mod fusion;
 pub mod table;
 pub mod tokenize;
@@ -15,11 +19,18 @@ pub mod tokenize;
 use std::path::Path;
 use std::sync::Arc;
 
+pub use e5::E5Error;
+use e5::E5;
 pub use embed::{cosine, Vector};
+use full::Full;
 pub use table::{Table, TableError};
 
 /// Where the table is looked for unless `--semantic-table` says otherwise.
 pub const DEFAULT_TABLE: &str = "models/static-e5-fr.bin";
+
+/// Where the weights of `--semantic full` are looked for unless `--semantic-weights` says
+/// otherwise (`tools/semantic/fetch_e5.sh` puts them there).
+pub const DEFAULT_E5_WEIGHTS: &str = "models/e5-small-q4.bin";
 
 /// Whether search uses the semantic layer (`--semantic`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -29,24 +40,44 @@ pub enum SemanticMode {
     Off,
     /// The static table's cosine fused with the lexical score.
     Static,
+    /// The e5 transformer's cosine fused with the lexical score (opt-in: a transformer pass
+    /// per new query and per new passage; weights from `tools/semantic/fetch_e5.sh`).
+    Full,
 }
 
-/// A loaded table, ready to embed texts.
+/// What makes the vectors.
+enum Kind {
+    Static(Table),
+    Full(Box<Full>),
+}
+
+/// A loaded model, ready to embed texts: the static table or the transformer.
 pub struct Model {
-    table: Table,
+    kind: Kind,
 }
 
 impl std::fmt::Debug for Model {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Model(sha256 {})", self.table.sha256)
+        match &self.kind {
+            Kind::Static(table) => write!(f, "Model(static, sha256 {})", table.sha256),
+            Kind::Full(full) => write!(f, "Model(e5, sha256 {})", full.sha256()),
+        }
     }
 }
 
 impl Model {
-    /// Reads and checks the table at `path`.
+    /// Reads and checks the static table at `path`.
     pub fn load(path: &Path) -> Result<Model, TableError> {
         Ok(Model {
-            table: Table::load(path)?,
+            kind: Kind::Static(Table::load(path)?),
+        })
+    }
+
+    /// Reads and checks the transformer's weights at `path`, with a cache of
+    /// `query_entries` query vectors (0: none).
+    pub fn load_full(path: &Path, query_entries: usize) -> Result<Model, E5Error> {
+        Ok(Model {
+            kind: Kind::Full(Box::new(Full::new(E5::load(path)?, query_entries))),
         })
     }
 
@@ -64,20 +95,53 @@ impl Model {
         }
     }
 
-    /// SHA-256 of the table file: document vectors are only comparable with query vectors
-    /// made from the same table.
+    /// The model `mode` asks for: the static table at `table`, the transformer's weights at
+    /// `weights`; `None` when off, or with one warning saying why search stays lexical.
+    pub fn for_mode(
+        mode: SemanticMode,
+        table: &Path,
+        weights: &Path,
+        query_entries: usize,
+    ) -> Option<Arc<Model>> {
+        match mode {
+            SemanticMode::Off => None,
+            SemanticMode::Static => Model::load_or_warn(table),
+            SemanticMode::Full => match Model::load_full(weights, query_entries) {
+                Ok(model) => Some(Arc::new(model)),
+                Err(error) => {
+                    tracing::warn!(
+                        weights = %weights.display(),
+                        "semantic layer off, lexical results only: {error}"
+                    );
+                    None
+                }
+            },
+        }
+    }
+
+    /// SHA-256 of the table or weights file: document vectors are only comparable with
+    /// query vectors made from the same file.
     pub fn sha256(&self) -> &str {
-        &self.table.sha256
+        match &self.kind {
+            Kind::Static(table) => &table.sha256,
+            Kind::Full(full) => full.sha256(),
+        }
     }
 
     /// Dimensions of the vectors.
     pub fn dims(&self) -> usize {
-        self.table.dims
+        match &self.kind {
+            Kind::Static(table) => table.dims,
+            Kind::Full(full) => full.dims(),
+        }
     }
 
-    /// The vector of `text`.
+    /// The vector of a query's `text`.
     pub fn embed(&self, text: &str) -> Vector {
-        embed::pool(&self.table, &tokenize::segment(&self.table, text))
+        match &self.kind {
+            Kind::Static(table) => embed::pool(table, &tokenize::segment(table, text)),
+            Kind::Full(full) => full.query(text),
+        }
     }
 
     /// The stored (quantised) vector of a document, from its title and description.
@@ -86,18 +150,37 @@ impl Model {
             Some(description) => format!("{title}. {description}"),
             None => title.to_string(),
         };
-        embed::quantize(&self.embed(&passage))
+        match &self.kind {
+            Kind::Static(_) => embed::quantize(&self.embed(&passage)),
+            Kind::Full(full) => full.passage(&passage),
+        }
     }
 
-    /// The entries of `text`, as text (`None` for an unknown character).
+    /// Whether the vectors come from the transformer (`--semantic full`).
+    pub fn is_full(&self) -> bool {
+        matches!(self.kind, Kind::Full(_))
+    }
+
+    /// How many passages went through the transformer so far (0 for the static table).
+    pub fn passages_computed(&self) -> usize {
+        match &self.kind {
+            Kind::Static(_) => 0,
+            Kind::Full(full) => full.passages_computed(),
+        }
+    }
+
+    /// The static table's entries of `text`, as text (`None` for an unknown character);
+    /// none with the transformer.
     pub fn entries(&self, text: &str) -> Vec<Option<&str>> {
-        let names: std::collections::HashMap<u32, &str> = self
-            .table
+        let Kind::Static(table) = &self.kind else {
+            return Vec::new();
+        };
+        let names: std::collections::HashMap<u32, &str> = table
             .prefixes
             .iter()
             .filter_map(|(name, prefix)| Some((prefix.entry?, &**name)))
             .collect();
-        tokenize::segment(&self.table, text)
+        tokenize::segment(table, text)
             .into_iter()
             .map(|entry| entry.and_then(|index| names.get(&index).copied()))
             .collect()

@@ -165,7 +165,7 @@ fn the_nearest_documents_answer_when_no_word_matches() {
 }
 
 #[test]
-fn without_its_table_eval_says_so_once_and_ranks_lexically() {
+fn without_its_table_or_weights_eval_says_so_once_and_ranks_lexically() {
     let dir = tempfile::tempdir().expect("tempdir");
     let queries = dir.path().join("queries.tsv");
     std::fs::write(
@@ -209,6 +209,22 @@ fn without_its_table_eval_says_so_once_and_ranks_lexically() {
         "{log}"
     );
     assert!(log.contains("absent.bin"), "{log}");
+    // The transformer of `--semantic full` without its weights: the same.
+    let absent = dir.path().join("absent-e5.bin");
+    let (fallback, log) = eval(&[
+        "--semantic",
+        "full",
+        "--semantic-weights",
+        absent.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(fallback, off);
+    assert_eq!(
+        log.matches("semantic layer off, lexical results only")
+            .count(),
+        1,
+        "{log}"
+    );
+    assert!(log.contains("absent-e5.bin"), "{log}");
 }
 
 /// Issue 16: the fusion's lexical weight moves per query with the lexical evidence, here the

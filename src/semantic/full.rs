@@ -1,0 +1,128 @@
+//! `--semantic full`: the e5 transformer (`e5/`) behind the same two calls as the static
+//! table, with what makes it affordable: a bounded cache of query vectors by query text (a
+//! repeated query costs a lookup instead of a transformer pass), and passage vectors kept by
+//! the SHA-256 of their text, so that indexing runs the transformer only on passages it has
+//! not seen (an unchanged document of a changed unit costs a lookup).
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use quick_cache::sync::Cache;
+use sha2::{Digest, Sha256};
+
+use super::e5::{Side, E5};
+use super::{embed, Vector};
+
+/// Query vectors kept (384 floats each: 1.5 KiB; 10,000 take about 16 MiB).
+pub const QUERY_CACHE_ENTRIES: usize = 10_000;
+
+/// Vectors kept by the SHA-256 of their text, computed once each.
+#[derive(Default)]
+pub struct PassageCache {
+    vectors: Mutex<HashMap<[u8; 32], Arc<[u8]>>>,
+    computed: AtomicUsize,
+}
+
+impl PassageCache {
+    /// The vector of `text`: kept, or made by `compute` and kept.
+    pub fn get_or_compute(&self, text: &str, compute: impl FnOnce() -> Vec<u8>) -> Arc<[u8]> {
+        let key: [u8; 32] = Sha256::digest(text.as_bytes()).into();
+        let lock = || self.vectors.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(vector) = lock().get(&key) {
+            return vector.clone();
+        }
+        let vector: Arc<[u8]> = compute().into();
+        self.computed.fetch_add(1, Ordering::Relaxed);
+        lock().entry(key).or_insert(vector).clone()
+    }
+
+    /// How many vectors were computed (not found kept) so far.
+    pub fn computed(&self) -> usize {
+        self.computed.load(Ordering::Relaxed)
+    }
+}
+
+/// The loaded transformer and its caches.
+pub struct Full {
+    model: E5,
+    queries: Option<Cache<String, Arc<Vector>>>,
+    passages: PassageCache,
+}
+
+impl Full {
+    /// `model` with a query cache of `query_entries` (0: none).
+    pub fn new(model: E5, query_entries: usize) -> Full {
+        Full {
+            model,
+            queries: (query_entries > 0).then(|| Cache::new(query_entries)),
+            passages: PassageCache::default(),
+        }
+    }
+
+    pub fn sha256(&self) -> &str {
+        &self.model.sha256
+    }
+
+    pub fn dims(&self) -> usize {
+        self.model.dims()
+    }
+
+    /// The vector of a query, from the cache when it was asked before.
+    pub fn query(&self, text: &str) -> Vector {
+        let Some(cache) = &self.queries else {
+            return self.model.embed(Side::Query, text);
+        };
+        if let Some(vector) = cache.get(text) {
+            return vector.as_ref().clone();
+        }
+        let vector = self.model.embed(Side::Query, text);
+        cache.insert(text.to_string(), Arc::new(vector.clone()));
+        vector
+    }
+
+    /// The stored (quantised) vector of a passage, made once per distinct text.
+    pub fn passage(&self, text: &str) -> Vec<u8> {
+        self.passages
+            .get_or_compute(text, || {
+                embed::quantize(&self.model.embed(Side::Passage, text))
+            })
+            .to_vec()
+    }
+
+    /// How many passages went through the transformer so far.
+    pub fn passages_computed(&self) -> usize {
+        self.passages.computed()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_passage_is_computed_once_per_distinct_text() {
+        let cache = PassageCache::default();
+        let runs = AtomicUsize::new(0);
+        let compute = |byte: u8| {
+            runs.fetch_add(1, Ordering::Relaxed);
+            vec![byte; 4]
+        };
+        assert_eq!(
+            &*cache.get_or_compute("Boulanger. Fait le pain", || compute(1)),
+            [1; 4]
+        );
+        assert_eq!(&*cache.get_or_compute("Soudeur", || compute(2)), [2; 4]);
+        // The same text again: kept, whatever the closure would give.
+        assert_eq!(
+            &*cache.get_or_compute("Boulanger. Fait le pain", || compute(3)),
+            [1; 4]
+        );
+        // A changed text is another key.
+        assert_eq!(
+            &*cache.get_or_compute("Boulanger. Fait le pain.", || compute(4)),
+            [4; 4]
+        );
+        assert_eq!((runs.load(Ordering::Relaxed), cache.computed()), (3, 3));
+    }
+}

@@ -217,6 +217,39 @@ fn collect_garbage(writer: &mut IndexWriter) {
     }
 }
 
+/// An index of up to this many documents written whole is merged into one segment. Every
+/// search looks each of its terms up in every segment, for every field it scores (a few
+/// dozen clauses a query): one segment instead of the two that two indexing threads write
+/// served 20 % more searches of the bundled corpus (27,375 documents), for 0.6 s of CPU to
+/// merge them; 200,000 generated documents, six segments, served 33 % more for 2.4 s. Beyond,
+/// the rewrite (and twice the disk space while it runs) is left to tantivy's merge policy.
+const ONE_SEGMENT_UP_TO: u32 = 300_000;
+
+/// Merges the segments of a committed index into one when it holds at most
+/// [`ONE_SEGMENT_UP_TO`] documents. The commit stands whatever happens: a merge that fails (a
+/// full disk) only leaves the segments as they were, with a warning. Says whether it merged.
+fn merge_small_index(writer: &mut IndexWriter) -> bool {
+    let segments = match writer.index().searchable_segment_metas() {
+        Ok(segments) => segments,
+        Err(error) => {
+            tracing::warn!(%error, "cannot list the segments to merge");
+            return false;
+        }
+    };
+    let documents: u32 = segments.iter().map(|segment| segment.num_docs()).sum();
+    if segments.len() < 2 || documents > ONE_SEGMENT_UP_TO {
+        return false;
+    }
+    let ids: Vec<_> = segments.iter().map(|segment| segment.id()).collect();
+    match writer.merge(&ids).wait() {
+        Ok(_) => true,
+        Err(error) => {
+            tracing::warn!(%error, segments = ids.len(), "cannot merge the index into one segment");
+            false
+        }
+    }
+}
+
 impl<'a> Pass<'a> {
     /// Takes the writer (the index's lock) for a pass from the `previous` manifest. An index
     /// holding documents that no manifest accounts for (an older analysis, an unreadable
@@ -506,6 +539,14 @@ impl<'a> Pass<'a> {
                 return Err(error.into());
             }
             self.report.committed = true;
+            // A pass that wrote the whole index (a first run, a rebuild) merges what its
+            // threads wrote; an incremental one leaves the segments that replicas already
+            // hold as they are (only its new segment is copied to them).
+            if !self.replaces_committed && merge_small_index(&mut self.writer) {
+                // The merged segments' files go now, not at the next run.
+                self.committed = None;
+                collect_garbage(&mut self.writer);
+            }
         }
         self.writer.wait_merging_threads()?;
         self.report.count_from(&self.next);

@@ -7,7 +7,9 @@ use std::time::Duration;
 use spo_search::index::{self, IndexOptions};
 use spo_search::search::Engine;
 
-use crate::support::{bundled_index, bundled_report, corpus, index_into, top_ids, write_files};
+use crate::support::{
+    bundled_index, bundled_report, corpus, engine, index_into, top_ids, write_files,
+};
 
 const SOURCE_TOML: &str =
     "[metadata]\nnetwork = \"cio\"\nkind = \"guide\"\naudience = [\"jeunes\"]\n";
@@ -29,6 +31,8 @@ fn bundled_corpus_indexes_every_document_without_failure() {
     );
     assert_eq!(report.by_language.get("fr"), Some(&report.documents));
     assert!(report.pdf_without_text.is_empty());
+    // Written whole by several threads, each with its own segment: merged into one.
+    assert_eq!(engine().searcher().segment_readers().len(), 1);
 }
 
 #[test]

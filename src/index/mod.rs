@@ -15,6 +15,7 @@ pub mod fault;
 pub mod manifest;
 mod pass;
 pub mod report;
+mod segments;
 pub mod snapshot;
 mod state;
 pub mod upgrade;

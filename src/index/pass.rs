@@ -275,7 +275,8 @@ impl<'a> Pass<'a> {
                 self.changed = true;
                 self.fresh.insert(unit.key.clone());
                 self.report.units_extracted += 1;
-                self.report.documents_deleted += delete_documents(&self.writer, &self.fields, old);
+                self.report.documents_deleted +=
+                    delete_documents(&self.writer, &self.fields, old, &self.owners, &unit.key);
                 let mut entry = UnitEntry::new(unit, source, hash);
                 self.add(unit, &mut entry, outcome)?;
                 self.next.units.insert(unit.key.clone(), entry);
@@ -284,7 +285,8 @@ impl<'a> Pass<'a> {
                 self.changed = true;
                 self.fresh.insert(unit.key.clone());
                 self.report.units_extracted += 1;
-                self.report.documents_deleted += delete_documents(&self.writer, &self.fields, old);
+                self.report.documents_deleted +=
+                    delete_documents(&self.writer, &self.fields, old, &self.owners, &unit.key);
                 let mut entry = UnitEntry::new(unit, source, hash);
                 entry.failures.push(error.to_string());
                 self.next.units.insert(unit.key.clone(), entry);
@@ -428,7 +430,8 @@ impl<'a> Pass<'a> {
         self.fresh.insert(key.to_string());
         let result = process_unit(unit, discovery, &Manifest::default(), limits, None);
         let old = self.next.units.remove(key);
-        self.report.documents_deleted += delete_documents(&self.writer, &self.fields, old.as_ref());
+        self.report.documents_deleted +=
+            delete_documents(&self.writer, &self.fields, old.as_ref(), &self.owners, key);
         self.report.units_extracted += 1;
         self.report.units_unchanged = self.report.units_unchanged.saturating_sub(1);
         let source = &discovery.sources[unit.source];
@@ -475,7 +478,7 @@ impl<'a> Pass<'a> {
                 self.changed = true;
                 self.report.units_removed += 1;
                 self.report.documents_deleted +=
-                    delete_documents(&self.writer, &self.fields, Some(entry));
+                    delete_documents(&self.writer, &self.fields, Some(entry), &self.owners, key);
             }
         }
     }
@@ -517,11 +520,25 @@ impl<'a> Pass<'a> {
     }
 }
 
-/// Deletes the documents that `entry` lists; returns how many.
-fn delete_documents(writer: &IndexWriter, fields: &Fields, entry: Option<&UnitEntry>) -> usize {
+/// Deletes the documents that `entry` lists, except those that a unit other than `unit` gives
+/// in this pass (moved there); returns how many it deleted.
+fn delete_documents(
+    writer: &IndexWriter,
+    fields: &Fields,
+    entry: Option<&UnitEntry>,
+    owners: &HashMap<String, String>,
+    unit: &str,
+) -> usize {
     let Some(entry) = entry else { return 0 };
+    let mut deleted = 0;
     for doc in &entry.documents {
+        // A document that another unit gives in this pass moved there: that unit's write
+        // replaces the old copy, and a delete now would take the new one away.
+        if owners.get(&doc.id).is_some_and(|owner| owner != unit) {
+            continue;
+        }
         writer.delete_term(Term::from_field_text(fields.id, &doc.id));
+        deleted += 1;
     }
-    entry.documents.len()
+    deleted
 }

@@ -194,6 +194,56 @@ fn an_id_given_twice_by_one_unit_is_its_last_record() {
     assert!(top_ids(&engine, "second troisieme", 5).is_empty());
 }
 
+/// Records that move to another file of the corpus between two runs (an export saved under
+/// a new name, split or joined) keep their ids: the next run has them, whichever file it
+/// reads first, and the deletes of the file they left do not take them away.
+#[test]
+fn records_that_move_to_another_file_stay_in_the_index() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (corpus, index_dir) = (dir.path().join("corpus"), dir.path().join("index"));
+    let source = b"format = \"json\"\n[json]\nid = \"ref\"\ntitle = \"name\"\n";
+    let records = |names: &[(&str, &str)]| {
+        let records: Vec<String> = names
+            .iter()
+            .map(|(id, name)| format!("{{\"ref\": \"{id}\", \"name\": \"{name}\"}}"))
+            .collect();
+        format!("[{}]", records.join(", "))
+    };
+    write_files(
+        &corpus,
+        &[
+            ("export/source.toml", source.as_slice()),
+            (
+                "export/b-2024.json",
+                records(&[("luthier", "Luthier"), ("ebeniste", "Ebeniste")]).as_bytes(),
+            ),
+        ],
+    );
+    index_into(&corpus, &index_dir);
+    // The 2024 file is removed, its records saved under a name read before and after it,
+    // one of them changed.
+    std::fs::remove_file(corpus.join("export/b-2024.json")).expect("remove");
+    write_files(
+        &corpus,
+        &[
+            (
+                "export/a-2025.json",
+                records(&[("luthier", "Luthier guitares")]).as_bytes(),
+            ),
+            (
+                "export/c-2025.json",
+                records(&[("ebeniste", "Ebeniste")]).as_bytes(),
+            ),
+        ],
+    );
+    let report = index_into(&corpus, &index_dir);
+    assert_eq!((report.documents, report.failed), (2, 0), "{report}");
+    let engine = Engine::open(&index_dir).expect("open");
+    assert_eq!(engine.searcher().num_docs(), 2);
+    assert_eq!(top_ids(&engine, "guitares", 5), ["luthier"]);
+    assert_eq!(top_ids(&engine, "ebeniste", 5), ["ebeniste"]);
+}
+
 /// A record of an export is in the language its source declares (no detection); a file in
 /// a source that declares French is detected, and its text wins.
 #[test]

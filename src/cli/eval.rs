@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 
 use crate::index;
-use crate::search::eval::{evaluate, parse_queries, Half};
+use crate::search::eval::{evaluate, parse_queries, Half, JudgedQuery};
 use crate::search::rank::Ranking;
 use crate::search::Engine;
 use crate::semantic::{self, Model, SemanticMode};
@@ -44,6 +44,11 @@ pub struct EvalArgs {
     /// Query vectors of `--semantic full` kept, by query text (0: none).
     #[arg(long, default_value_t = semantic::full::QUERY_CACHE_ENTRIES)]
     semantic_query_cache: usize,
+    /// Evaluate once per value of one weight, `name=v1,v2,...`, half A and half B apart: one
+    /// JSON object per line. The runs share one model, so that `--semantic full` embeds
+    /// each query once.
+    #[arg(long, conflicts_with = "half")]
+    sweep: Option<String>,
 }
 
 /// Runs the evaluation and prints the figures.
@@ -55,7 +60,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     if let Some(half) = args.half {
         queries.retain(|query| Half::of(&query.id) == half);
     }
-    let mut ranking = Ranking::default();
+    let mut ranking = super::ranking_for(args.semantic);
     for weight in &args.weights {
         let Some((name, value)) = weight.split_once('=') else {
             bail!("--weight {weight:?}: expected name=value")
@@ -73,18 +78,21 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     );
     let engine = Engine::open(&args.index)
         .with_context(|| format!("opening the index {}", args.index.display()))?
-        .with_ranking(ranking);
-    if let Some(model) = &model {
-        let made_with = index::committed_manifest(engine.index())?.semantic_table;
-        if made_with.as_deref() != Some(model.sha256()) {
-            bail!(
-                "the index's document vectors were not made with this {:?} model: build it \
-                 with `serve --semantic {}` (or `index --semantic {}`) first",
-                args.semantic,
-                mode_name(args.semantic),
+        .with_ranking(ranking.clone());
+    let made_with = index::committed_manifest(engine.index())?.semantic_table;
+    let model = model.filter(|model| {
+        let matches = made_with.as_deref() == Some(model.sha256());
+        if !matches {
+            tracing::warn!(
+                "semantic layer off, lexical results only: the index's document vectors were \
+                 not made with this model (build it with `index --semantic {}`)",
                 mode_name(args.semantic)
             );
         }
+        matches
+    });
+    if let Some(sweep) = &args.sweep {
+        return run_sweep(&args, sweep, &queries, &ranking, model);
     }
     let engine = engine.with_semantic(model);
     let report = evaluate(&engine, &queries, args.k)?;
@@ -105,6 +113,49 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
             report.latency_ms_p99,
             report.missing_doc_ids,
         ))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `--sweep name=v1,v2,...`: each value's figures on each half, one JSON line each.
+fn run_sweep(
+    args: &EvalArgs,
+    sweep: &str,
+    queries: &[JudgedQuery],
+    ranking: &Ranking,
+    model: Option<std::sync::Arc<Model>>,
+) -> anyhow::Result<ExitCode> {
+    let Some((name, values)) = sweep.split_once('=') else {
+        bail!("--sweep {sweep:?}: expected name=v1,v2,...")
+    };
+    let halves: Vec<(Half, Vec<JudgedQuery>)> = [Half::A, Half::B]
+        .into_iter()
+        .map(|half| {
+            let of_half = queries.iter().filter(|q| Half::of(&q.id) == half);
+            (half, of_half.cloned().collect())
+        })
+        .collect();
+    for value in values.split(',') {
+        let value: f32 = value
+            .trim()
+            .parse()
+            .with_context(|| format!("--sweep {sweep:?}: {value:?}"))?;
+        let mut ranking = ranking.clone();
+        ranking.set(name, value).map_err(anyhow::Error::msg)?;
+        let engine = Engine::open(&args.index)
+            .with_context(|| format!("opening the index {}", args.index.display()))?
+            .with_ranking(ranking)
+            .with_semantic(model.clone());
+        for (half, queries) in &halves {
+            let report = evaluate(&engine, queries, args.k)?;
+            let line = serde_json::json!({
+                "weight": name,
+                "value": value,
+                "half": format!("{half:?}"),
+                "report": report,
+            });
+            super::emit(&format!("{line}\n"))?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

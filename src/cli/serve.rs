@@ -328,7 +328,9 @@ fn open_or_build(
             .with_context(|| format!("indexing {} again", corpus.display()))?;
         engine.reload()?;
     }
-    let engine = engine.with_semantic(super::searching_model(semantic, options.semantic.as_ref()));
+    let engine = engine
+        .with_ranking(super::ranking_for(semantic))
+        .with_semantic(super::searching_model(semantic, options.semantic.as_ref()));
     engine.suggest("a", 1);
     if let Some(publication) = &options.publish {
         publication.publish_logged(index_dir);

@@ -14,6 +14,10 @@ use sha2::{Digest, Sha256};
 use super::e5::{Side, E5};
 use super::{embed, Vector};
 
+/// The fusion's lexical weight `a` with the transformer's cosine (`Ranking::semantic_lexical`
+/// when `--semantic full`), fitted on the A halves of the dev sets (README).
+pub const LEXICAL_WEIGHT: f32 = 0.35;
+
 /// Query vectors kept (384 floats each: 1.5 KiB; 10,000 take about 16 MiB).
 pub const QUERY_CACHE_ENTRIES: usize = 10_000;
 

@@ -227,6 +227,60 @@ fn without_its_table_or_weights_eval_says_so_once_and_ranks_lexically() {
     assert!(log.contains("absent-e5.bin"), "{log}");
 }
 
+/// `eval --sweep`: one JSON line per value and half, each the figures `--weight` and `--half`
+/// give for that value.
+#[test]
+fn eval_sweeps_a_weight_over_both_halves() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let queries = dir.path().join("queries.tsv");
+    std::fs::write(
+        &queries,
+        "query_id\tquery\tdoc_id\tgrade\nq1\tboulanger\trome:D1102\t1\n\
+         q2\tsoudeur\trome:H2913\t1\nq3\tpatissier\trome:D1104\t1\nq4\tcoiffeur\trome:D1202\t1\n",
+    )
+    .expect("write");
+    let eval = |extra: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_spo-search"))
+            .arg("eval")
+            .arg("--queries")
+            .arg(&queries)
+            .arg("--index")
+            .arg(bundled_index())
+            .arg("--json")
+            .args(extra)
+            .output()
+            .expect("run eval");
+        assert!(output.status.success(), "{output:?}");
+        String::from_utf8(output.stdout).expect("utf-8")
+    };
+    let lines: Vec<serde_json::Value> = eval(&["--sweep", "phrase_title=1,0"])
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("one JSON object per line"))
+        .collect();
+    let seen: Vec<(f64, &str)> = lines
+        .iter()
+        .map(|l| {
+            (
+                l["value"].as_f64().expect("value"),
+                l["half"].as_str().expect("half"),
+            )
+        })
+        .collect();
+    assert_eq!(seen, [(1.0, "A"), (1.0, "B"), (0.0, "A"), (0.0, "B")]);
+    for (line, half) in lines.iter().zip(["a", "b", "a", "b"]) {
+        let value = line["value"].to_string();
+        let alone: serde_json::Value = serde_json::from_str(&eval(&[
+            "--half",
+            half,
+            "--weight",
+            &format!("phrase_title={value}"),
+        ]))
+        .expect("JSON");
+        assert_eq!(line["report"]["mrr@10"], alone["mrr@10"], "{line}");
+        assert_eq!(line["report"]["queries"], alone["queries"], "{line}");
+    }
+}
+
 /// Issue 16: the fusion's lexical weight moves per query with the lexical evidence, here the
 /// kind of the best lexical answer: weighted to 1, that query keeps its lexical order.
 #[test]

@@ -54,11 +54,12 @@ fn semantic(c: &mut Criterion) {
             .expect("weights");
         b.iter(|| cached.embed("opérateur prise de vues"))
     });
+    // A new text each time (criterion calls the closure more than once: the counter lives
+    // outside it): the passage cache would answer a repeated one.
+    let fresh = std::sync::atomic::AtomicU64::new(0);
     group.bench_function("passage", |b| {
-        let mut n = 0u64;
         b.iter(|| {
-            // A new text each time: the passage cache would answer a repeated one.
-            n += 1;
+            let n = fresh.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             full.document_vector(&format!("Certificat de travail {n}"), Some(description))
         })
     });

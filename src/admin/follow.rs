@@ -22,8 +22,9 @@ use std::time::{Duration, Instant};
 use crate::index;
 use crate::index::snapshot::publish::{generation_dir, latest};
 use crate::index::snapshot::{self, SnapshotError, SnapshotReport};
+use crate::search::rank::Ranking;
 use crate::search::Engine;
-use crate::semantic::Model;
+use crate::semantic::{Model, SemanticMode};
 
 /// Writes the generation now served beside the index, replaced atomically. Written after the
 /// restore: a replica stopped in between names the previous generation, and its next poll
@@ -173,6 +174,15 @@ impl Follower {
         Ok(generation)
     }
 
+    /// The semantic layer this replica fuses with: the weights of its ranking depend on it.
+    fn semantic_mode(&self) -> SemanticMode {
+        match &self.semantic {
+            Some(model) if model.is_full() => SemanticMode::Full,
+            Some(_) => SemanticMode::Static,
+            None => SemanticMode::Off,
+        }
+    }
+
     /// Opens the engine on the first restore, reloads it on the next ones; with a semantic
     /// table, the layer is off before a commit whose vectors were made with another table is
     /// served, and on again only once one made with this table is.
@@ -183,6 +193,7 @@ impl Follower {
                 let engine = Engine::open(&self.index)
                     .map_err(|e| format!("the restored index does not open: {e}"))?
                     .with_cache(self.cache_entries)
+                    .with_ranking(Ranking::for_semantic(self.semantic_mode()))
                     .with_semantic(self.semantic.clone());
                 engine.suggest("a", 1);
                 (Arc::new(engine), true)

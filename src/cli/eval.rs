@@ -60,7 +60,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     if let Some(half) = args.half {
         queries.retain(|query| Half::of(&query.id) == half);
     }
-    let mut ranking = super::ranking_for(args.semantic);
+    let mut ranking = Ranking::for_semantic(args.semantic);
     for weight in &args.weights {
         let Some((name, value)) = weight.split_once('=') else {
             bail!("--weight {weight:?}: expected name=value")

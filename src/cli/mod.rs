@@ -19,7 +19,6 @@ use clap::{Parser, Subcommand};
 
 use crate::index::snapshot::publish::Publication;
 use crate::index::IndexOptions;
-use crate::search::rank::Ranking;
 use crate::semantic::{Model, SemanticMode};
 
 /// spo-search: the shared documentary search of the Service Public de l'Orientation.
@@ -108,16 +107,6 @@ impl IndexArgs {
         }
         options
     }
-}
-
-/// The ranking weights of `mode`: the defaults, with the fusion's lexical weight fitted for
-/// the transformer when `full`.
-pub fn ranking_for(mode: SemanticMode) -> Ranking {
-    let mut ranking = Ranking::default();
-    if mode == SemanticMode::Full {
-        ranking.semantic_lexical = crate::semantic::full::LEXICAL_WEIGHT;
-    }
-    ranking
 }
 
 /// The model search uses in `mode`, given the one indexing made the vectors with: none when

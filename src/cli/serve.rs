@@ -20,6 +20,7 @@ use crate::admin::follow::Follower;
 use crate::admin::{self, AdminToken};
 use crate::index::{self, IndexOptions, IndexState};
 use crate::indicators::{self, IndicatorOptions};
+use crate::search::rank::Ranking;
 use crate::search::Engine;
 use crate::semantic::{Model, SemanticMode};
 use crate::server::limits::RateLimit;
@@ -329,7 +330,7 @@ fn open_or_build(
         engine.reload()?;
     }
     let engine = engine
-        .with_ranking(super::ranking_for(semantic))
+        .with_ranking(Ranking::for_semantic(semantic))
         .with_semantic(super::searching_model(semantic, options.semantic.as_ref()));
     engine.suggest("a", 1);
     if let Some(publication) = &options.publish {

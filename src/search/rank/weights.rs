@@ -3,6 +3,7 @@
 //! `spo-search eval --weight name=value`.
 
 use crate::search::synonyms::Source;
+use crate::semantic::{full, SemanticMode};
 
 /// Field weights and bonuses of the ranking.
 #[derive(Debug, Clone, PartialEq)]
@@ -131,6 +132,16 @@ impl Default for Ranking {
 }
 
 impl Ranking {
+    /// The default weights for search in `mode`: with the transformer (`full`), the fusion's
+    /// lexical weight fitted for it ([`full::LEXICAL_WEIGHT`]).
+    pub fn for_semantic(mode: SemanticMode) -> Ranking {
+        let mut ranking = Ranking::default();
+        if mode == SemanticMode::Full {
+            ranking.semantic_lexical = full::LEXICAL_WEIGHT;
+        }
+        ranking
+    }
+
     /// Sets one weight by name (`title=1.5`); an error names the known weights.
     pub fn set(&mut self, name: &str, value: f32) -> Result<(), String> {
         for (prefix, priors) in [
@@ -202,6 +213,21 @@ impl Ranking {
         match source {
             Source::Cdtn => self.synonym_cdtn,
             Source::Tess => self.synonym_tess,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_transformer_fuses_with_its_own_lexical_weight() {
+        let full_ranking = Ranking::for_semantic(SemanticMode::Full);
+        assert_eq!(full_ranking.semantic_lexical, full::LEXICAL_WEIGHT);
+        assert_ne!(full_ranking, Ranking::default());
+        for mode in [SemanticMode::Off, SemanticMode::Static] {
+            assert_eq!(Ranking::for_semantic(mode), Ranking::default());
         }
     }
 }

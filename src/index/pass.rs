@@ -275,8 +275,7 @@ impl<'a> Pass<'a> {
                 self.changed = true;
                 self.fresh.insert(unit.key.clone());
                 self.report.units_extracted += 1;
-                self.report.documents_deleted +=
-                    delete_documents(&self.writer, &self.fields, old, &self.owners, &unit.key);
+                self.report.documents_deleted += self.delete_documents(old, &unit.key);
                 let mut entry = UnitEntry::new(unit, source, hash);
                 self.add(unit, &mut entry, outcome)?;
                 self.next.units.insert(unit.key.clone(), entry);
@@ -285,8 +284,7 @@ impl<'a> Pass<'a> {
                 self.changed = true;
                 self.fresh.insert(unit.key.clone());
                 self.report.units_extracted += 1;
-                self.report.documents_deleted +=
-                    delete_documents(&self.writer, &self.fields, old, &self.owners, &unit.key);
+                self.report.documents_deleted += self.delete_documents(old, &unit.key);
                 let mut entry = UnitEntry::new(unit, source, hash);
                 entry.failures.push(error.to_string());
                 self.next.units.insert(unit.key.clone(), entry);
@@ -430,8 +428,7 @@ impl<'a> Pass<'a> {
         self.fresh.insert(key.to_string());
         let result = process_unit(unit, discovery, &Manifest::default(), limits, None);
         let old = self.next.units.remove(key);
-        self.report.documents_deleted +=
-            delete_documents(&self.writer, &self.fields, old.as_ref(), &self.owners, key);
+        self.report.documents_deleted += self.delete_documents(old.as_ref(), key);
         self.report.units_extracted += 1;
         self.report.units_unchanged = self.report.units_unchanged.saturating_sub(1);
         let source = &discovery.sources[unit.source];
@@ -470,6 +467,24 @@ impl<'a> Pass<'a> {
         Ok(())
     }
 
+    /// Deletes the documents that `entry` lists, except those that a unit other than `unit`
+    /// gives in this pass (moved there); returns how many it deleted.
+    fn delete_documents(&self, entry: Option<&UnitEntry>, unit: &str) -> usize {
+        let Some(entry) = entry else { return 0 };
+        let mut deleted = 0;
+        for doc in &entry.documents {
+            // A document that another unit gives in this pass moved there: that unit's write
+            // replaces the old copy, and a delete now would take the new one away.
+            if self.owners.get(&doc.id).is_some_and(|owner| owner != unit) {
+                continue;
+            }
+            self.writer
+                .delete_term(Term::from_field_text(self.fields.id, &doc.id));
+            deleted += 1;
+        }
+        deleted
+    }
+
     /// Deletes the documents of the units that are no longer in the corpus.
     fn drop_removed(&mut self) {
         let previous = self.previous;
@@ -477,8 +492,7 @@ impl<'a> Pass<'a> {
             if !self.next.units.contains_key(key) {
                 self.changed = true;
                 self.report.units_removed += 1;
-                self.report.documents_deleted +=
-                    delete_documents(&self.writer, &self.fields, Some(entry), &self.owners, key);
+                self.report.documents_deleted += self.delete_documents(Some(entry), key);
             }
         }
     }
@@ -518,27 +532,4 @@ impl<'a> Pass<'a> {
         }
         collect_garbage(&mut self.writer);
     }
-}
-
-/// Deletes the documents that `entry` lists, except those that a unit other than `unit` gives
-/// in this pass (moved there); returns how many it deleted.
-fn delete_documents(
-    writer: &IndexWriter,
-    fields: &Fields,
-    entry: Option<&UnitEntry>,
-    owners: &HashMap<String, String>,
-    unit: &str,
-) -> usize {
-    let Some(entry) = entry else { return 0 };
-    let mut deleted = 0;
-    for doc in &entry.documents {
-        // A document that another unit gives in this pass moved there: that unit's write
-        // replaces the old copy, and a delete now would take the new one away.
-        if owners.get(&doc.id).is_some_and(|owner| owner != unit) {
-            continue;
-        }
-        writer.delete_term(Term::from_field_text(fields.id, &doc.id));
-        deleted += 1;
-    }
-    deleted
 }

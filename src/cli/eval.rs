@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
+use clap::ValueEnum;
 
 use crate::index;
 use crate::search::eval::{evaluate, parse_queries, Half, JudgedQuery};
@@ -86,7 +87,10 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
             tracing::warn!(
                 "semantic layer off, lexical results only: the index's document vectors were \
                  not made with this model (build it with `index --semantic {}`)",
-                mode_name(args.semantic)
+                args.semantic
+                    .to_possible_value()
+                    .map(|value| value.get_name().to_string())
+                    .unwrap_or_default()
             );
         }
         matches
@@ -158,13 +162,4 @@ fn run_sweep(
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// `mode` as typed on the command line.
-fn mode_name(mode: SemanticMode) -> &'static str {
-    match mode {
-        SemanticMode::Off => "off",
-        SemanticMode::Static => "static",
-        SemanticMode::Full => "full",
-    }
 }

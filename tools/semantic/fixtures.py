@@ -15,6 +15,8 @@ from pathlib import Path
 from table import StaticModel, Table
 from tokenizer import UNKNOWN
 
+# Fixed texts written for these tests (no judged query text): short and long, accents,
+# capitals, spaces to collapse, a ligature, CJK, an empty text. The e5 fixture uses them too.
 TEXTS = [
     "Opérateur de prise de vues",
     "certificat de travail",

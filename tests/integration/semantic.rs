@@ -194,37 +194,22 @@ fn without_its_table_or_weights_eval_says_so_once_and_ranks_lexically() {
     };
     let (off, quiet) = eval(&["--semantic", "off"]);
     assert!(!quiet.contains("semantic"), "{quiet}");
-    let absent = dir.path().join("absent.bin");
-    let (fallback, log) = eval(&[
-        "--semantic",
-        "static",
-        "--semantic-table",
-        absent.to_str().expect("utf-8"),
-    ]);
-    assert_eq!(fallback, off);
-    assert_eq!(
-        log.matches("semantic layer off, lexical results only")
-            .count(),
-        1,
-        "{log}"
-    );
-    assert!(log.contains("absent.bin"), "{log}");
-    // The transformer of `--semantic full` without its weights: the same.
-    let absent = dir.path().join("absent-e5.bin");
-    let (fallback, log) = eval(&[
-        "--semantic",
-        "full",
-        "--semantic-weights",
-        absent.to_str().expect("utf-8"),
-    ]);
-    assert_eq!(fallback, off);
-    assert_eq!(
-        log.matches("semantic layer off, lexical results only")
-            .count(),
-        1,
-        "{log}"
-    );
-    assert!(log.contains("absent-e5.bin"), "{log}");
+    // The static table, and the transformer of `--semantic full`, each without its file.
+    for (mode, flag, file) in [
+        ("static", "--semantic-table", "absent.bin"),
+        ("full", "--semantic-weights", "absent-e5.bin"),
+    ] {
+        let absent = dir.path().join(file);
+        let (fallback, log) = eval(&["--semantic", mode, flag, absent.to_str().expect("utf-8")]);
+        assert_eq!(fallback, off, "{mode}");
+        assert_eq!(
+            log.matches("semantic layer off, lexical results only")
+                .count(),
+            1,
+            "{log}"
+        );
+        assert!(log.contains(file), "{log}");
+    }
 }
 
 /// `eval --sweep`: one JSON line per value and half, each the figures `--weight` and `--half`

@@ -34,6 +34,7 @@ pub mod rncp;
 pub mod rome;
 mod table;
 pub mod text;
+mod xml;
 
 pub use date::Date;
 pub use format::{extract, Extraction, Format, Input};

@@ -13,7 +13,7 @@ mod body;
 
 use std::collections::HashSet;
 
-use roxmltree::{Document, Node, ParsingOptions};
+use roxmltree::Node;
 
 use crate::language::iso_639_1;
 use crate::{Date, ExtractError, Extracted};
@@ -30,13 +30,7 @@ const NODES_LIMIT: u32 = 2_000_000;
 pub fn extract(bytes: &[u8]) -> Result<Extracted, ExtractError> {
     let text = std::str::from_utf8(bytes)
         .map_err(|error| ExtractError::malformed(FORMAT, format!("not UTF-8: {error}")))?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let options = ParsingOptions {
-        allow_dtd: false,
-        nodes_limit: NODES_LIMIT,
-        ..ParsingOptions::default()
-    };
-    let document = Document::parse_with_options(text, options)
+    let document = crate::xml::parse(text, NODES_LIMIT)
         .map_err(|error| ExtractError::malformed(FORMAT, error))?;
     let publication = document.root_element();
     if !publication.has_tag_name("Publication") {

@@ -14,7 +14,7 @@
 
 mod offer;
 
-use roxmltree::{Document, Node, ParsingOptions};
+use roxmltree::Node;
 
 use crate::{ExtractError, Extracted};
 
@@ -41,13 +41,7 @@ pub struct FileExtraction {
 pub fn extract(bytes: &[u8]) -> Result<FileExtraction, ExtractError> {
     let text = std::str::from_utf8(bytes)
         .map_err(|error| ExtractError::malformed(FORMAT, format!("not UTF-8: {error}")))?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let options = ParsingOptions {
-        allow_dtd: false,
-        nodes_limit: NODES_LIMIT,
-        ..ParsingOptions::default()
-    };
-    let document = Document::parse_with_options(text, options)
+    let document = crate::xml::parse(text, NODES_LIMIT)
         .map_err(|error| ExtractError::malformed(FORMAT, error))?;
     let root = document.root_element();
     if root.tag_name().name() != "lheo" {

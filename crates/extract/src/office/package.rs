@@ -103,18 +103,12 @@ impl<'a> Package<'a> {
     }
 }
 
-/// Parses an XML part (DTDs refused: no entity expansion; at most [`MAX_XML_NODES`] nodes).
+/// Parses an XML part safely ([`crate::xml::parse`]: at most [`MAX_XML_NODES`] nodes).
 pub(super) fn parse_xml<'x>(
     xml: &'x str,
     format: &'static str,
     name: &str,
 ) -> Result<roxmltree::Document<'x>, ExtractError> {
-    let xml = xml.strip_prefix('\u{feff}').unwrap_or(xml);
-    let options = roxmltree::ParsingOptions {
-        allow_dtd: false,
-        nodes_limit: MAX_XML_NODES,
-        ..roxmltree::ParsingOptions::default()
-    };
-    roxmltree::Document::parse_with_options(xml, options)
+    crate::xml::parse(xml, MAX_XML_NODES)
         .map_err(|error| ExtractError::malformed(format, format!("{name}: {error}")))
 }

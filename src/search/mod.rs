@@ -364,7 +364,17 @@ impl Engine {
                 .take(limit)
                 .map(unranked)
                 .collect(),
-            Sort::Date => addresses.into_iter().map(unranked).collect(),
+            Sort::Date => {
+                let in_date_order = rerank::candidates(searcher, &segments, addresses)
+                    .into_iter()
+                    .map(|candidate| (0.0, candidate))
+                    .collect();
+                rerank::collapse(in_date_order, rerank::Copies::Keep)
+                    .into_iter()
+                    .skip(offset)
+                    .take(limit)
+                    .collect()
+            }
         };
         let mut highlighters = Highlighters::new(&parsed);
         let mut hits = Vec::with_capacity(ranked.len());
@@ -473,7 +483,10 @@ impl Engine {
                 (docs, total, facets)
             }
             Sort::Date => {
-                let top = TopDocs::with_limit(limit).and_offset(offset);
+                // The files of one work are shown once (`rerank::collapse`): take enough
+                // results to fill the page, the offset applied after collapsing.
+                let depth = (offset + limit).max(rerank::RERANK_DEPTH);
+                let top = TopDocs::with_limit(depth);
                 let by_date = top.order_by_fast_field::<i64>("date_key", Order::Desc);
                 let (docs, total, facets) = searcher.search(query, &(by_date, Count, facets))?;
                 (

@@ -87,16 +87,31 @@ pub fn rerank(
         .map(|c| (c.score + title_bonus(query, &c.title_stems, ranking), c))
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.id.cmp(b.1.id)));
-    let mut kept: Vec<(Candidate<'_>, Ranked)> = Vec::with_capacity(scored.len());
-    for (score, candidate) in scored {
+    collapse(scored, Copies::Collapse)
+}
+
+/// Whether [`collapse`] also shows once the copies of one page (same title, same score).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Copies {
+    Collapse,
+    Keep,
+}
+
+/// `ordered` results, in their order, with the files of one work shown once, at the first
+/// of them, listing the others; with [`Copies::Collapse`], a result with the title and the
+/// first-stage score of one already kept is dropped too.
+pub fn collapse(ordered: Vec<(f32, Candidate<'_>)>, copies: Copies) -> Vec<Ranked> {
+    let mut kept: Vec<(Candidate<'_>, Ranked)> = Vec::with_capacity(ordered.len());
+    for (score, candidate) in ordered {
         if let Some((_, same)) = kept.iter_mut().find(|(k, _)| k.work == candidate.work) {
             same.other_formats.push(candidate.address);
             continue;
         }
-        let copy = kept.iter().any(|(k, _)| {
-            k.title == candidate.title
-                && (k.score - candidate.score).abs() <= 1e-4 * k.score.abs().max(1.0)
-        });
+        let copy = copies == Copies::Collapse
+            && kept.iter().any(|(k, _)| {
+                k.title == candidate.title
+                    && (k.score - candidate.score).abs() <= 1e-4 * k.score.abs().max(1.0)
+            });
         if !copy {
             let ranked = Ranked {
                 score,

@@ -214,6 +214,40 @@ fn one_document_in_five_formats_is_one_result_listing_its_formats() {
 }
 
 #[test]
+fn sorted_by_date_one_document_in_five_formats_is_still_one_result() {
+    use spo_search::search::Sort;
+    let request = SearchRequest {
+        query: "accord source:spo".into(),
+        limit: 10,
+        sort: Sort::Date,
+        ..Default::default()
+    };
+    let engine = engine();
+    let first_page = engine.search(&request).expect("search").hits;
+    let agreement: Vec<_> = first_page
+        .iter()
+        .filter(|h| h.id.starts_with("spo/accord-cadre-spo-paca."))
+        .collect();
+    assert_eq!(agreement.len(), 1, "{first_page:?}");
+    assert_eq!(agreement[0].other_formats.len(), 4);
+    // The page after the agreement's shows none of its files again.
+    let position = first_page
+        .iter()
+        .position(|h| h.id == agreement[0].id)
+        .expect("shown");
+    let next = SearchRequest {
+        offset: position + 1,
+        ..request
+    };
+    let rest = engine.search(&next).expect("search").hits;
+    assert!(
+        rest.iter()
+            .all(|h| !h.id.starts_with("spo/accord-cadre-spo-paca.")),
+        "{rest:?}"
+    );
+}
+
+#[test]
 fn files_declared_the_same_under_other_names_are_one_result() {
     use crate::support::{index_into, write_files};
     let dir = tempfile::tempdir().expect("tempdir");

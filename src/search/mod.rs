@@ -7,6 +7,7 @@
 
 pub mod cache;
 pub mod code;
+mod collect;
 pub mod columns;
 mod compound;
 mod document;
@@ -32,9 +33,8 @@ use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
 use serde::Serialize;
-use tantivy::collector::{Count, TopDocs};
 use tantivy::query::Query;
-use tantivy::{DocAddress, Index, IndexReader, Order, ReloadPolicy, Term};
+use tantivy::{Index, IndexReader, ReloadPolicy, Term};
 
 use crate::model::{Facet, Filter, Lang};
 use crate::schema::{self, Fields, OpenError};
@@ -47,7 +47,6 @@ use hit::Highlighters;
 pub use hit::{Hit, OtherFormat};
 use query::ParsedQuery;
 use rank::Ranking;
-use statistics::PartStatistics;
 use suggest::Vocabulary;
 
 /// Deepest result reachable by paging: offset + limit never goes past it.
@@ -419,84 +418,6 @@ impl Engine {
                 .map(|mention| mention.renamed)
                 .collect(),
             took_ms: started.elapsed().as_secs_f64() * 1000.0,
-        })
-    }
-
-    /// Facet counts where each filtered facet is counted without its own filter, so that a
-    /// second value of it can still be chosen ("multi-select" facets); other facets count
-    /// the current results.
-    fn multi_select_counts(
-        &self,
-        searcher: &tantivy::Searcher,
-        parsed: &ParsedQuery,
-        langs: &[Lang],
-        mut fruit: Vec<std::collections::BTreeMap<String, u64>>,
-    ) -> Result<Vec<FacetCounts>, SearchError> {
-        for facet in Facet::ALL {
-            if !parsed.filters.iter().any(|filter| filter.facet == facet) {
-                continue;
-            }
-            let mut others = parsed.clone();
-            others.filters.retain(|filter| filter.facet != facet);
-            let query = self.query(searcher, &others, langs, false);
-            let collector = FacetCollector::new(self.columns.for_searcher(searcher));
-            let mut counts = searcher.search(query.as_ref(), &collector)?;
-            if let Some(own) = counts.get_mut(facet.index()) {
-                fruit[facet.index()] = std::mem::take(own);
-            }
-        }
-        Ok(facets::to_counts(fruit))
-    }
-
-    #[allow(clippy::type_complexity, clippy::too_many_arguments)]
-    fn collect(
-        &self,
-        searcher: &tantivy::Searcher,
-        query: &dyn Query,
-        parsed: &ParsedQuery,
-        segments: &columns::Segments,
-        request: &SearchRequest,
-        offset: usize,
-        limit: usize,
-    ) -> Result<
-        (
-            Vec<(f32, DocAddress)>,
-            usize,
-            Option<Vec<std::collections::BTreeMap<String, u64>>>,
-        ),
-        SearchError,
-    > {
-        let facets = request
-            .facets
-            .then(|| FacetCollector::new(segments.clone()));
-        Ok(match request.sort {
-            Sort::Relevance => {
-                // The first results are re-ranked: take enough candidates to fill the page.
-                let depth = (offset + limit).max(rerank::RERANK_DEPTH);
-                let top = prior::top_with_priors(depth, parsed, &self.ranking, segments);
-                let statistics = PartStatistics::new(searcher, &self.fields);
-                let (docs, total, facets) = searcher.search_with_statistics_provider(
-                    query,
-                    &(top, Count, facets),
-                    &statistics,
-                )?;
-                (docs, total, facets)
-            }
-            Sort::Date => {
-                // The files of one work are shown once (`rerank::collapse`): take enough
-                // results to fill the page, the offset applied after collapsing.
-                let depth = (offset + limit).max(rerank::RERANK_DEPTH);
-                let top = TopDocs::with_limit(depth);
-                let by_date = top.order_by_fast_field::<i64>("date_key", Order::Desc);
-                let (docs, total, facets) = searcher.search(query, &(by_date, Count, facets))?;
-                (
-                    docs.into_iter()
-                        .map(|(_, address)| (0.0, address))
-                        .collect(),
-                    total,
-                    facets,
-                )
-            }
         })
     }
 

@@ -4,7 +4,8 @@
 
 use tantivy::query::{BooleanQuery, Occur, Query};
 
-use super::{boosted, part_weight, term_query, words_in_order, Clause, Ranking};
+use super::phrase::words_in_order;
+use super::{boosted, part_weight, term_query, Clause, Ranking};
 use crate::analysis::{self, Mode};
 use crate::model::Lang;
 use crate::schema::Fields;

@@ -7,11 +7,10 @@
 use std::collections::HashSet;
 
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query,
-    TermQuery, TermSetQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, TermQuery,
+    TermSetQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::tokenizer::Token;
 use tantivy::Term;
 
 use super::query::{Clause, Occurrence, ParsedQuery};
@@ -22,9 +21,11 @@ use crate::model::{territory, Facet, Lang};
 use crate::schema::{Fields, Part};
 
 mod alternatives;
+mod phrase;
 mod weights;
 
 use alternatives::{other_name, split_compounds, word_anywhere};
+use phrase::{proximity, typed_phrase};
 pub use weights::Ranking;
 
 /// Shortest word given typo tolerance; longer words allow two edits from this length on.
@@ -348,68 +349,6 @@ fn words(
     }
 }
 
-/// Bonuses for the query's words appearing together: as a phrase in the title, and close to
-/// each other in the body.
-fn proximity(
-    parsed: &ParsedQuery,
-    fields: &Fields,
-    langs: &[Lang],
-    ranking: &Ranking,
-) -> Vec<Box<dyn Query>> {
-    let text = parsed.loose_text();
-    let mut out = Vec::new();
-    for &lang in langs {
-        let tokens = analysis::tokens(Mode::Stemmed(lang), &text);
-        if tokens.len() < 2 {
-            continue;
-        }
-        let first = tokens[0].position;
-        let terms = |field: Field| -> Vec<(usize, Term)> {
-            tokens
-                .iter()
-                .map(|t| (t.position - first, Term::from_field_text(field, &t.text)))
-                .collect()
-        };
-        for part in &fields.parts {
-            let lang_fields = part.lang(lang);
-            if ranking.phrase_title > 0.0 {
-                out.push(boosted(
-                    PhraseQuery::new_with_offset_and_slop(terms(lang_fields.title), 1),
-                    part_weight(part.part, ranking.phrase_title, ranking),
-                ));
-            }
-            if ranking.phrase_body > 0.0 {
-                let slop = ranking.proximity_slop;
-                out.push(boosted(
-                    PhraseQuery::new_with_offset_and_slop(terms(lang_fields.body), slop),
-                    part_weight(part.part, ranking.phrase_body, ranking),
-                ));
-            }
-        }
-    }
-    out
-}
-
-/// `tokens` in `field`: the term alone for one token, else the tokens at their relative
-/// positions; `None` for no token.
-fn words_in_order(field: Field, tokens: &[Token]) -> Option<Box<dyn Query>> {
-    match tokens {
-        [] => None,
-        [only] => Some(Box::new(term_query(field, &only.text))),
-        [first, ..] => Some(Box::new(PhraseQuery::new_with_offset(
-            tokens
-                .iter()
-                .map(|t| {
-                    (
-                        t.position - first.position,
-                        Term::from_field_text(field, &t.text),
-                    )
-                })
-                .collect(),
-        ))),
-    }
-}
-
 /// The stemmed fields of every part for `lang`: title, headings, body and keywords.
 fn stemmed_fields(fields: &Fields, lang: Lang) -> impl Iterator<Item = Field> + '_ {
     fields.parts.iter().flat_map(move |part| {
@@ -421,20 +360,6 @@ fn stemmed_fields(fields: &Fields, lang: Lang) -> impl Iterator<Item = Field> + 
             lang_fields.keywords,
         ]
     })
-}
-
-/// A quoted phrase: its words in order in the title, headings or body of some language.
-fn typed_phrase(clause: &Clause, fields: &Fields, langs: &[Lang]) -> Option<Box<dyn Query>> {
-    let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    for &lang in langs {
-        let tokens = analysis::tokens(Mode::Stemmed(lang), &clause.text);
-        for field in stemmed_fields(fields, lang) {
-            if let Some(query) = words_in_order(field, &tokens) {
-                alternatives.push((Occur::Should, query));
-            }
-        }
-    }
-    (!alternatives.is_empty()).then(|| Box::new(BooleanQuery::new(alternatives)) as Box<dyn Query>)
 }
 
 /// An excluded word or phrase: any document that has it, in any form, is left out.

@@ -7,7 +7,7 @@ use tantivy::DocAddress;
 use super::code;
 use super::columns::Segments;
 use super::query::ParsedQuery;
-use super::snippet::{Highlighter, IndexedBody, Snippet, SCAN_BYTES};
+use super::snippet::{self, Highlighter, IndexedBody, Snippet, SCAN_BYTES};
 use super::{highlight_text, Engine, SearchError};
 use crate::model::{is_web_url, Facet, Lang};
 use crate::schema::{decode_word_marks, Part};
@@ -89,15 +89,8 @@ impl Engine {
             let body = doc.raw_text(fields.body).unwrap_or_default();
             let page_starts = doc.u64s(fields.page_starts);
             let marks = decode_word_marks(doc.bytes(fields.word_marks).unwrap_or_default());
-            if marks.is_empty() {
-                // No word in the body: its start, or the description when it is blank.
-                let scanned = utf8_prefix(body, SCAN_BYTES)?;
-                if scanned.trim().is_empty() {
-                    let description = doc.text(fields.description)?.unwrap_or_default();
-                    highlighter.snippets(description, &[])
-                } else {
-                    highlighter.snippets(scanned, &page_starts)
-                }
+            let found = if marks.is_empty() {
+                Vec::new()
             } else {
                 let located = IndexedBody {
                     segment,
@@ -107,6 +100,21 @@ impl Engine {
                     marks: &marks,
                 };
                 highlighter.indexed_snippets(located, &page_starts)?
+            };
+            if !found.is_empty() {
+                found
+            } else {
+                // None of the query's words in the body (they matched the title, or another
+                // form): the description, written to sum the document up, else the body's
+                // start, or its words when it has no word marks.
+                let description = doc.text(fields.description)?.unwrap_or_default();
+                if !description.trim().is_empty() {
+                    highlighter.summary(description)
+                } else if marks.is_empty() {
+                    highlighter.snippets(utf8_prefix(body, SCAN_BYTES)?, &page_starts)
+                } else {
+                    snippet::opening(body, &page_starts)?
+                }
             }
         } else {
             Vec::new()

@@ -189,6 +189,22 @@ fn sort_by_date_orders_hits_newest_first() {
 }
 
 #[test]
+fn a_body_without_the_query_s_words_shows_the_description() {
+    // The certification's body lists its jobs, blocks and certifiers, none of which says
+    // "boulanger"; its description sums it up.
+    let response = search("cap boulanger");
+    let hit = response
+        .hits
+        .iter()
+        .find(|h| h.id == "rncp:RNCP18704")
+        .expect("the CAP in the first page");
+    assert_eq!(hit.snippets.len(), 1, "{:?}", hit.snippets);
+    let html = &hit.snippets[0].html;
+    assert!(html.starts_with("Certification active"), "{html}");
+    assert!(html.contains("<mark>Boulanger</mark>"), "{html}");
+}
+
+#[test]
 fn pdf_snippets_give_their_page_and_highlights_survive_elision() {
     let response = search("labellisation format:pdf");
     let hit = response.hits.first().expect("the agreement's PDF");
@@ -210,7 +226,7 @@ fn pdf_snippets_give_their_page_and_highlights_survive_elision() {
 fn snippets_from_indexed_positions_equal_those_of_a_text_scan() {
     use spo_search::model::Lang;
     use spo_search::search::snippet::Highlighter;
-    let mut compared = 0;
+    let (mut compared, mut described) = (0, 0);
     for query in [
         "aide soignante",
         "contrat d'apprentissage",
@@ -223,12 +239,25 @@ fn snippets_from_indexed_positions_equal_those_of_a_text_scan() {
             if body.trim().is_empty() || body.len() > 40_000 || hit.language != "fr" {
                 continue;
             }
-            let scanned = Highlighter::new(query, Lang::Fr).snippets(&body, &doc.page_starts);
+            let highlighter = Highlighter::new(query, Lang::Fr);
+            let scanned = highlighter.snippets(&body, &doc.page_starts);
+            let description = doc.description.as_deref().unwrap_or_default();
+            if !scanned.iter().any(|s| s.html.contains("<mark>")) && !description.trim().is_empty()
+            {
+                // None of the query's words in the body: the description instead.
+                assert_eq!(hit.snippets, highlighter.summary(description));
+                described += 1;
+                continue;
+            }
             assert_eq!(hit.snippets, scanned, "{query} / {}", hit.id);
             compared += 1;
         }
     }
     assert!(compared >= 20, "only {compared} hits compared");
+    assert!(
+        described >= 1,
+        "no hit without the query's words in its body"
+    );
 }
 
 #[test]

@@ -98,6 +98,19 @@ impl Highlighter {
         Part::whole(text).render(0, text.len(), &spans)
     }
 
+    /// A summary (a document's description): whole with its matches marked when it is no
+    /// longer than two fragments, else its best fragments.
+    pub fn summary(&self, text: &str) -> Vec<Snippet> {
+        if text.len() <= 2 * fragment::FRAGMENT_BYTES {
+            vec![Snippet {
+                html: self.highlight(text),
+                page: None,
+            }]
+        } else {
+            self.snippets(text, &[])
+        }
+    }
+
     /// Up to [`MAX_FRAGMENTS`] fragments of `body`, found by scanning its first
     /// `SCAN_BYTES`; the start of the text when nothing matches. `page_starts` gives the
     /// page of each fragment.
@@ -117,7 +130,7 @@ impl Highlighter {
             .collect();
         let anchors = choose_anchors(&occurrences, MAX_FRAGMENTS);
         if anchors.is_empty() {
-            return opening(part, page_starts);
+            return opening_of(part, page_starts);
         }
         let mut snippets: Vec<Snippet> = anchors
             .into_iter()
@@ -133,7 +146,8 @@ impl Highlighter {
     }
 
     /// Up to [`MAX_FRAGMENTS`] fragments of `body` around the matches found in the index:
-    /// the positions of the query's terms in `field` for document `doc` of `segment`.
+    /// the positions of the query's terms in `field` for document `doc` of `segment`; none
+    /// when the body holds none of them ([`opening`] is then a choice of the caller).
     /// Fragments are chosen from the positions; only the text around each one is read,
     /// from the document's word marks, and checked as UTF-8.
     pub fn indexed_snippets(
@@ -172,14 +186,6 @@ impl Highlighter {
         occurrences.sort_unstable_by_key(|o| (o.position, o.term));
         occurrences.truncate(MAX_MATCHES);
         let anchors = choose_anchors(&occurrences, MAX_FRAGMENTS);
-        if anchors.is_empty() {
-            let part = Part {
-                text: utf8_prefix(body, 2 * fragment::FRAGMENT_BYTES)?,
-                base: 0,
-                total: body.len(),
-            };
-            return Ok(opening(part, page_starts));
-        }
         let located = StoredBody { body, marks };
         let mut snippets = Vec::with_capacity(anchors.len());
         for anchor in anchors {
@@ -311,8 +317,19 @@ fn snippet(
     }
 }
 
+/// The start of a stored `body`, its first block that is not a heading, for a document
+/// whose body has none of the query's words.
+pub fn opening(body: &[u8], page_starts: &[u64]) -> Result<Vec<Snippet>, SearchError> {
+    let part = Part {
+        text: utf8_prefix(body, 2 * fragment::FRAGMENT_BYTES)?,
+        base: 0,
+        total: body.len(),
+    };
+    Ok(opening_of(part, page_starts))
+}
+
 /// The opening of a text, when nothing in it matches.
-fn opening(part: Part<'_>, page_starts: &[u64]) -> Vec<Snippet> {
+fn opening_of(part: Part<'_>, page_starts: &[u64]) -> Vec<Snippet> {
     part.opening()
         .map(|html| Snippet {
             html,
@@ -391,5 +408,17 @@ mod tests {
         let fallback = Highlighter::new("introuvable", Lang::Fr).snippets("Texte court é", &[]);
         assert_eq!(fallback[0].html, "Texte court é");
         assert!(Highlighter::new("x", Lang::Fr).snippets("", &[]).is_empty());
+    }
+
+    #[test]
+    fn a_short_summary_is_shown_whole_and_a_long_one_by_fragments() {
+        let highlighter = Highlighter::new("boulanger", Lang::Fr);
+        let short = highlighter.summary("Niveau 3. Remplace : Boulanger.");
+        assert_eq!(short.len(), 1);
+        assert_eq!(short[0].html, "Niveau 3. Remplace : <mark>Boulanger</mark>.");
+        let long = "Un texte sans rapport. ".repeat(40) + "Le boulanger.";
+        let fragments = highlighter.summary(&long);
+        assert!(fragments[0].html.starts_with('…'), "{}", fragments[0].html);
+        assert!(fragments[0].html.contains("<mark>boulanger</mark>"));
     }
 }

@@ -28,8 +28,9 @@ use tantivy::Index;
 use crate::analysis;
 use crate::model::{Facet, Facets, Format, Lang};
 
-/// Version of the schema and of the analysis: a change forces a full rebuild.
-pub const SCHEMA_VERSION: u32 = 7;
+/// Version of the schema, of the analysis and of what the extractors write: a change
+/// forces a full rebuild.
+pub const SCHEMA_VERSION: u32 = 8;
 
 /// A part of the corpus, indexed in text fields of its own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

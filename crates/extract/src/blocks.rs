@@ -163,6 +163,55 @@ pub fn blank_marks(text: &str, line_start: bool) -> String {
     out
 }
 
+/// The heading level of a section of a [`Sections`] body.
+const SECTION_LEVEL: usize = 2;
+
+/// A body written section by section, as the extractors of records write theirs (ROME,
+/// RNCP, ONISEP, LHÉO): each section a heading, then its blocks; the section titles are the
+/// document's headings.
+#[derive(Debug, Default)]
+pub struct Sections {
+    text: String,
+    headings: Vec<String>,
+}
+
+impl Sections {
+    /// A section: `title` as a heading, then `blocks` separated by blank lines, the blank
+    /// ones left out; nothing when they all are.
+    pub fn section(&mut self, title: &str, blocks: impl IntoIterator<Item = String>) {
+        let blocks: Vec<String> = blocks
+            .into_iter()
+            .filter(|block| !block.trim().is_empty())
+            .collect();
+        if blocks.is_empty() {
+            return;
+        }
+        self.headings.push(title.to_string());
+        let heading = format!("{}{title}", heading_mark(SECTION_LEVEL));
+        for block in std::iter::once(heading).chain(blocks) {
+            if !self.text.is_empty() {
+                self.text.push_str("\n\n");
+            }
+            self.text.push_str(&block);
+        }
+    }
+
+    /// A section of one list, an item a line, the empty items left out.
+    pub fn list(&mut self, title: &str, items: impl IntoIterator<Item = String>) {
+        let lines: Vec<String> = items
+            .into_iter()
+            .filter(|item| !item.is_empty())
+            .map(|item| format!("{ITEM_MARK}{item}"))
+            .collect();
+        self.section(title, [lines.join("\n")]);
+    }
+
+    /// The body and its headings.
+    pub fn finish(self) -> (String, Vec<String>) {
+        (self.text, self.headings)
+    }
+}
+
 /// The words of a body without its marks.
 pub fn plain_words(body: &str) -> impl Iterator<Item = &str> {
     body.split_whitespace().filter(|word| !is_mark(word))
@@ -171,6 +220,28 @@ pub fn plain_words(body: &str) -> impl Iterator<Item = &str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sections_are_headings_then_blocks_and_empty_ones_are_left_out() {
+        let mut body = Sections::default();
+        body.section("Objectif", [String::from("Apprendre.")]);
+        body.section("Vide", [String::from("  ")]);
+        body.list("Métiers", ["Boulanger (D1102)".to_string(), String::new()]);
+        body.list("Aucun", Vec::new());
+        let (text, headings) = body.finish();
+        assert_eq!(
+            text,
+            "## Objectif\n\nApprendre.\n\n## Métiers\n\n- Boulanger (D1102)"
+        );
+        assert_eq!(headings, ["Objectif", "Métiers"]);
+        assert!(matches!(
+            blocks(&text)[2].1,
+            Block::Heading {
+                level: 2,
+                text: "Métiers"
+            }
+        ));
+    }
 
     #[test]
     fn blocks_are_read_back_with_their_offsets() {

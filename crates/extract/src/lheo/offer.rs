@@ -4,6 +4,7 @@
 use roxmltree::Node;
 
 use super::{child, child_text, children, text, FORMAT};
+use crate::blocks::Sections;
 use crate::html::fragment_to_text;
 use crate::{Code, Date, ExtractError, Extracted, Reference, Relation};
 
@@ -148,15 +149,13 @@ pub(super) fn read(
         None => None,
     };
 
-    let mut body = Body::default();
+    let mut body = Sections::default();
     body.section(OBJECTIVE, objective.clone());
     body.section(RESULTS, results);
     body.section(CONTENT, content);
     body.section(SESSIONS, Some(sessions.join("\n")));
-    body.section(
-        BODY_RESPONSIBLE,
-        responsible.clone().map(|name| format!("- {name}")),
-    );
+    body.list(BODY_RESPONSIBLE, responsible.clone());
+    let (body, headings) = body.finish();
     let description = objective
         .as_deref()
         .map(|text| first_sentences(text, 300))
@@ -165,8 +164,8 @@ pub(super) fn read(
         key: Some(numero.to_string()),
         title: Some(title),
         description,
-        headings: body.headings,
-        body: body.text,
+        headings,
+        body,
         language: Some("fr".to_string()),
         url,
         keywords: responsible.into_iter().collect(),
@@ -280,29 +279,6 @@ fn first_sentences(text: &str, limit: usize) -> String {
     match line[..end].rfind(". ") {
         Some(stop) => line[..=stop].to_string(),
         None => format!("{}…", line[..end].trim_end()),
-    }
-}
-
-/// The body text and its section headings.
-#[derive(Default)]
-struct Body {
-    text: String,
-    headings: Vec<String>,
-}
-
-impl Body {
-    /// A section, unless its text is missing or blank.
-    fn section(&mut self, title: &str, text: Option<String>) {
-        let Some(text) = text.filter(|t| !t.trim().is_empty()) else {
-            return;
-        };
-        self.headings.push(title.to_string());
-        for block in [title.to_string(), text] {
-            if !self.text.is_empty() {
-                self.text.push_str("\n\n");
-            }
-            self.text.push_str(&block);
-        }
     }
 }
 

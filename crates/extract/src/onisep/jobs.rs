@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use super::{capitalized, domains, required, slug_of_link, LINK};
+use crate::blocks::Sections;
 use crate::table::{field, Table};
 use crate::{Code, ExtractError, Extracted, Reference, Relation};
 
@@ -104,11 +105,6 @@ impl Fiche {
     }
 
     fn document(self, slug: String) -> Extracted {
-        let job_lines: Vec<String> = self
-            .jobs
-            .iter()
-            .map(|(code, label)| format!("- {label} ({})", code.value()))
-            .collect();
         let description = match self.jobs.first() {
             Some((code, label)) => format!(
                 "Fiche métier de l'ONISEP. Métier du ROME : {label} ({}).",
@@ -117,33 +113,17 @@ impl Fiche {
             None => "Fiche métier de l'ONISEP.".to_string(),
         };
         // The description says which ROME job this is; the body lists the rest.
-        let mut sections: Vec<(&str, String)> = Vec::new();
-        if job_lines.len() > 1 {
-            sections.push(("Métiers du ROME", job_lines.join("\n")));
+        let mut body = Sections::default();
+        if self.jobs.len() > 1 {
+            let jobs = self
+                .jobs
+                .iter()
+                .map(|(code, label)| format!("{label} ({})", code.value()));
+            body.list("Métiers du ROME", jobs);
         }
-        if !self.keywords.is_empty() {
-            sections.push((
-                "Domaines",
-                self.keywords
-                    .iter()
-                    .map(|k| format!("- {k}"))
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-            ));
-        }
-        if !self.publications.is_empty() {
-            let lines: Vec<String> = self.publications.iter().map(|p| format!("- {p}")).collect();
-            sections.push(("Publications de l'ONISEP", lines.join("\n")));
-        }
-        let headings = sections
-            .iter()
-            .map(|(title, _)| title.to_string())
-            .collect();
-        let body = sections
-            .iter()
-            .map(|(title, text)| format!("{title}\n\n{text}"))
-            .collect::<Vec<_>>()
-            .join("\n\n");
+        body.list("Domaines", self.keywords.iter().cloned());
+        body.list("Publications de l'ONISEP", self.publications);
+        let (body, headings) = body.finish();
         Extracted {
             key: Some(slug),
             title: Some(self.title),

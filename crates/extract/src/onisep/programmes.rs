@@ -3,6 +3,7 @@
 //! certification it prepares.
 
 use super::{capitalized, domains, required, slug_of_link, LINK};
+use crate::blocks::Sections;
 use crate::table::{field, Table};
 use crate::{Code, ExtractError, Extracted, Reference, Relation};
 
@@ -110,15 +111,9 @@ impl Programme<'_> {
             description.push_str(&format!(" Tutelle : {ministry}."));
         }
         // The description says what the programme is; the body lists its domains.
-        let (body, headings) = if self.domains.is_empty() {
-            (String::new(), Vec::new())
-        } else {
-            let lines: Vec<String> = self.domains.iter().map(|d| format!("- {d}")).collect();
-            (
-                format!("Domaines\n\n{}", lines.join("\n")),
-                vec!["Domaines".to_string()],
-            )
-        };
+        let mut body = Sections::default();
+        body.list("Domaines", self.domains.iter().cloned());
+        let (body, headings) = body.finish();
         let keywords: Vec<String> = [self.kind, self.acronym]
             .into_iter()
             .filter(|k| !k.is_empty())

@@ -13,6 +13,7 @@ use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
 use super::{by_certification, FORMAT};
+use crate::blocks::Sections;
 use crate::date::DateFormat;
 use crate::table::{field, Table};
 use crate::{Code, ExtractError, Extracted, Reference, Relation};
@@ -264,7 +265,7 @@ impl<'a> Certification<'a> {
             .filter(|name| !name.is_empty())
             .collect();
 
-        let mut body = Body::default();
+        let mut body = Sections::default();
         body.list(
             JOBS,
             jobs.iter()
@@ -283,6 +284,7 @@ impl<'a> Certification<'a> {
                 .iter()
                 .map(|[code, label]| format!("{code} {label}")),
         );
+        let (body, headings) = body.finish();
 
         let mut references: Vec<Reference> = jobs
             .iter()
@@ -326,8 +328,8 @@ impl<'a> Certification<'a> {
             alt_titles: other_names(self.kind_code, self.title),
             title: Some(title),
             description: Some(description),
-            headings: body.headings,
-            body: body.text,
+            headings,
+            body,
             language: Some("fr".to_string()),
             url: self
                 .number
@@ -400,38 +402,6 @@ fn starts_with_ignoring_case(text: &str, prefix: &str) -> bool {
 /// The text on one line: the register's titles may hold line breaks.
 fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// The body text and its section headings.
-#[derive(Default)]
-struct Body {
-    text: String,
-    headings: Vec<String>,
-}
-
-impl Body {
-    /// A section of one paragraph, unless it is empty.
-    fn section(&mut self, title: &str, paragraph: String) {
-        if paragraph.is_empty() {
-            return;
-        }
-        self.headings.push(title.to_string());
-        for block in [title.to_string(), paragraph] {
-            if !self.text.is_empty() {
-                self.text.push_str("\n\n");
-            }
-            self.text.push_str(&block);
-        }
-    }
-
-    /// A section of "- item" lines, unless there is no item.
-    fn list(&mut self, title: &str, items: impl Iterator<Item = String>) {
-        let lines: Vec<String> = items
-            .filter(|item| !item.is_empty())
-            .map(|item| format!("- {item}"))
-            .collect();
-        self.section(title, lines.join("\n"));
-    }
 }
 
 #[cfg(test)]

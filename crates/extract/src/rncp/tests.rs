@@ -181,11 +181,11 @@ fn fixture_joins_merges_and_reports() {
     );
     assert_eq!(
         renewed.body,
-        "Métiers visés\n\n- Pâtisserie, confiserie, chocolaterie et glacerie (D1104)\n\n\
-         Blocs de compétences\n\n- RNCP901BC01 : Réaliser des entremets imaginaires\n\
+        "## Métiers visés\n\n- Pâtisserie, confiserie, chocolaterie et glacerie (D1104)\n\n\
+         ## Blocs de compétences\n\n- RNCP901BC01 : Réaliser des entremets imaginaires\n\
          - RNCP901BC02 : Présenter une vitrine\n\n\
-         Certificateurs\n\n- MINISTERE DE L'EDUCATION NATIONALE\n\n\
-         Domaines (NSF)\n\n- 221 Agro-alimentaire, alimentation, cuisine"
+         ## Certificateurs\n\n- MINISTERE DE L'EDUCATION NATIONALE\n\n\
+         ## Domaines (NSF)\n\n- 221 Agro-alimentaire, alimentation, cuisine"
     );
     let old = certification(&extraction.certifications, "RNCP900");
     assert_eq!(old.kind.as_deref(), Some("certification-inactive"));

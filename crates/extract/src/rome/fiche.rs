@@ -5,15 +5,14 @@
 use std::collections::{BTreeMap, HashSet};
 
 use super::referentials::{Labelled, Referentials};
-use crate::blocks::{heading_mark, ITEM_MARK};
+use crate::blocks::{heading_mark, Sections, ITEM_MARK};
 use crate::{Code, Date, Extracted, Reference, Relation};
 
 /// Public page of a fiche, followed by its code.
 const FICHE_URL: &str = "https://candidat.francetravail.fr/metierscope/fiche-metier/";
 
-/// Heading levels of the sections and of the groups inside them (block markup of
-/// [`crate::blocks`]).
-const SECTION_LEVEL: usize = 2;
+/// Heading level of the groups inside a section (block markup of [`crate::blocks`]: the
+/// sections are at level 2).
 const GROUP_LEVEL: usize = 3;
 
 /// Section titles, in body order.
@@ -52,7 +51,7 @@ pub(super) fn build(job: JobRow, lookups: &Referentials, date: Option<Date>) -> 
     let access = sentences("acces_metier");
     let linked = LinkedLabels::collect(job.code, lookups);
 
-    let mut body = Body::default();
+    let mut body = Sections::default();
     body.section(DEFINITION, vec![sentences_block(&definition)]);
     body.section(ACCESS, vec![sentences_block(&access)]);
     body.section(
@@ -67,6 +66,7 @@ pub(super) fn build(job: JobRow, lookups: &Referentials, date: Option<Date>) -> 
     body.section(KNOWLEDGE, listed_groups(linked.knowledge));
     body.section(WORK_CONTEXTS, listed_groups(linked.work_contexts));
     body.section(NEIGHBOURS, vec![neighbours(job.code, lookups)]);
+    let (body, headings) = body.finish();
 
     let keywords = [
         lookups.domains.get(job.code).cloned().unwrap_or_default(),
@@ -96,8 +96,8 @@ pub(super) fn build(job: JobRow, lookups: &Referentials, date: Option<Date>) -> 
                 .join(" "),
         )
         .filter(|text| !text.is_empty()),
-        headings: body.headings,
-        body: body.text,
+        headings,
+        body,
         language: Some("fr".to_owned()),
         url: Some(format!("{FICHE_URL}{}", job.code)),
         date,
@@ -234,33 +234,4 @@ fn neighbours(code: &str, lookups: &Referentials) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
-}
-
-/// The body text and its section headings.
-#[derive(Default)]
-struct Body {
-    text: String,
-    headings: Vec<String>,
-}
-
-impl Body {
-    /// Adds a section (its title as a heading, then its blocks separated by blank lines)
-    /// unless all its blocks are empty.
-    fn section(&mut self, title: &str, blocks: Vec<String>) {
-        let blocks: Vec<String> = blocks
-            .into_iter()
-            .filter(|block| !block.is_empty())
-            .collect();
-        if blocks.is_empty() {
-            return;
-        }
-        self.headings.push(title.to_owned());
-        let heading = format!("{}{title}", heading_mark(SECTION_LEVEL));
-        for paragraph in std::iter::once(heading).chain(blocks) {
-            if !self.text.is_empty() {
-                self.text.push_str("\n\n");
-            }
-            self.text.push_str(&paragraph);
-        }
-    }
 }

@@ -415,7 +415,10 @@ mod tests {
         let highlighter = Highlighter::new("boulanger", Lang::Fr);
         let short = highlighter.summary("Niveau 3. Remplace : Boulanger.");
         assert_eq!(short.len(), 1);
-        assert_eq!(short[0].html, "Niveau 3. Remplace : <mark>Boulanger</mark>.");
+        assert_eq!(
+            short[0].html,
+            "Niveau 3. Remplace : <mark>Boulanger</mark>."
+        );
         let long = "Un texte sans rapport. ".repeat(40) + "Le boulanger.";
         let fragments = highlighter.summary(&long);
         assert!(fragments[0].html.starts_with('…'), "{}", fragments[0].html);

@@ -104,6 +104,9 @@ pub fn value_label(value: &str) -> String {
         "service-public" => "Service-Public.fr",
         "travail-emploi" => "Travail-Emploi.gouv.fr",
         "rome" => "ROME (France Travail)",
+        "rncp" => "RNCP (France compétences)",
+        "onisep" => "Onisep (métiers et formations)",
+        "lheo" => "Offre de formation (Carif-Oref)",
         "rome-csv" => "ROME (CSV)",
         "dila" | "dila-xml" => "Fiche DILA (XML)",
         "pdf" => "PDF",
@@ -189,5 +192,25 @@ mod tests {
         assert_eq!(labels.len(), formats.len() - 1);
         // The source named rome keeps its own label.
         assert_eq!(Facet::Source.value_label("rome"), "ROME (France Travail)");
+    }
+
+    #[test]
+    fn every_bundled_source_has_a_label_of_its_own() {
+        let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+        let mut checked = 0;
+        for entry in std::fs::read_dir(corpus).expect("corpus") {
+            let entry = entry.expect("entry");
+            if !entry.path().join("source.toml").is_file() {
+                continue;
+            }
+            let source = entry.file_name().to_string_lossy().into_owned();
+            assert_ne!(
+                Facet::Source.value_label(&source),
+                humanize(&source),
+                "{source} has no label"
+            );
+            checked += 1;
+        }
+        assert!(checked >= 7, "{checked} sources");
     }
 }

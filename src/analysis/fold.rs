@@ -32,10 +32,18 @@ pub fn slug(text: &str) -> String {
 /// Lowercases and removes diacritics from one token, expanding ligatures.
 pub fn fold(token: &str) -> String {
     let mut out = String::with_capacity(token.len());
+    fold_into(token, &mut out);
+    out
+}
+
+/// [`fold`] appended to `out`: the analyzers fold every word of a text into buffers they
+/// reuse, without allocating a string per word.
+pub(super) fn fold_into(token: &str, out: &mut String) {
     if token.is_ascii() {
+        let from = out.len();
         out.push_str(token);
-        out.make_ascii_lowercase();
-        return out;
+        out[from..].make_ascii_lowercase();
+        return;
     }
     for c in token.chars().flat_map(char::to_lowercase) {
         match c {
@@ -56,7 +64,6 @@ pub fn fold(token: &str) -> String {
             }
         }
     }
-    out
 }
 
 #[cfg(test)]
@@ -71,6 +78,10 @@ mod tests {
         assert_eq!(fold("boulangère"), "boulangere");
         assert_eq!(fold("Çà"), "ca");
         assert_eq!(fold("A1101"), "a1101");
+        let mut out = String::from("déjà ");
+        fold_into("Ça", &mut out);
+        fold_into("BTS", &mut out);
+        assert_eq!(out, "déjà cabts", "appended, what was there untouched");
     }
 
     #[test]

@@ -12,8 +12,9 @@ use std::collections::HashSet;
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 use unicode_normalization::char::is_combining_mark;
 
+use super::fold::{fold, fold_into};
 use super::memo::{self, FoldedWords};
-use super::{fold::fold, french, Lang};
+use super::{french, Lang};
 
 /// Longest token kept, in bytes: longer runs are noise (hashes, base64, URLs without breaks).
 const MAX_TOKEN_BYTES: usize = 48;
@@ -135,63 +136,85 @@ impl SpoTokenizer {
     /// The indexed term for one word, or `None` when the word is not indexed. Stop words
     /// are `None` only when `drop_stop_words` is set.
     fn term(&self, word: &str, drop_stop_words: bool) -> Option<String> {
-        let folded = fold_word(word)?;
+        let mut folded = String::new();
+        if !fold_word(word, &mut folded) {
+            return None;
+        }
         if drop_stop_words && self.drops_stop_words() && french::is_stop_word(&folded) {
             return None;
         }
-        Some(self.finish(word, &folded))
+        let mut term = String::new();
+        self.finish(word, &folded, &mut term);
+        Some(term)
     }
 
-    /// The last step of this analyzer, on a `word` whose folded form is `folded`.
-    fn finish(&self, word: &str, folded: &str) -> String {
+    /// The last step of this analyzer, on a `word` whose folded form is `folded`: its term,
+    /// written into `term` (cleared first).
+    fn finish(&self, word: &str, folded: &str, term: &mut String) {
         match self.mode {
-            Mode::Exact => folded.to_string(),
-            Mode::Root => french::root(folded),
-            Mode::Stemmed(Lang::Fr) => french::stem(folded),
-            Mode::Stemmed(_) => match &self.stemmer {
-                Some(stemmer) if !folded.bytes().any(|b| b.is_ascii_digit()) => {
-                    let lower = word.to_lowercase();
-                    fold(&stemmer.stem(&lower))
+            Mode::Exact => {
+                term.clear();
+                term.push_str(folded);
+            }
+            Mode::Root => french::root(folded, term),
+            Mode::Stemmed(Lang::Fr) => french::stem(folded, term),
+            Mode::Stemmed(_) => {
+                term.clear();
+                match &self.stemmer {
+                    Some(stemmer) if !folded.bytes().any(|b| b.is_ascii_digit()) => {
+                        let lower = word.to_lowercase();
+                        fold_into(&stemmer.stem(&lower), term);
+                    }
+                    _ => term.push_str(folded),
                 }
-                _ => folded.to_string(),
-            },
+            }
         }
     }
 
-    /// Analyzes `text` into `tokens` (cleared first) from its folded words, which the other
-    /// analyzers of the same text on this thread share ([`memo`]).
+    /// Analyzes `text` into `tokens` from its folded words, which the other analyzers of the
+    /// same text on this thread share ([`memo`]). The tokens of the last text are written
+    /// over, their strings reused: no allocation per token once the buffer has grown.
     fn analyze_shared(&self, text: &str, tokens: &mut Vec<Token>) {
-        tokens.clear();
         let drops_stop_words = self.drops_stop_words();
+        let mut count = 0;
         memo::with_folded_words(text, fold_words, |words| {
             for (word, folded) in words.iter() {
                 if word.stop && drops_stop_words {
                     continue;
                 }
-                tokens.push(Token {
-                    offset_from: word.start,
-                    offset_to: word.end,
-                    position: word.position,
-                    text: self.finish(&text[word.start..word.end], folded),
-                    position_length: 1,
-                });
+                if count == tokens.len() {
+                    tokens.push(Token::default());
+                }
+                let token = &mut tokens[count];
+                token.offset_from = word.start;
+                token.offset_to = word.end;
+                token.position = word.position;
+                token.position_length = 1;
+                self.finish(&text[word.start..word.end], folded, &mut token.text);
+                count += 1;
             }
         });
+        tokens.truncate(count);
     }
 }
 
-/// The folded form of one word, or `None` when no analyzer indexes it.
-fn fold_word(word: &str) -> Option<String> {
-    let mut folded = fold(word);
+/// Writes the folded form of one word into `folded` (cleared first); false when no analyzer
+/// indexes the word.
+fn fold_word(word: &str, folded: &mut String) -> bool {
+    folded.clear();
+    fold_into(word, folded);
     // "aujourd’hui" is indexed as "aujourdhui".
-    folded.retain(|c| !is_apostrophe(c));
-    (folded.len() <= MAX_TOKEN_BYTES && !is_lone_letter(&folded)).then_some(folded)
+    if folded.chars().any(is_apostrophe) {
+        folded.retain(|c| !is_apostrophe(c));
+    }
+    folded.len() <= MAX_TOKEN_BYTES && !is_lone_letter(folded)
 }
 
 /// Every indexed word of `text`, folded, into `words`.
 fn fold_words(text: &str, words: &mut FoldedWords) {
+    let mut folded = String::new();
     for (position, word) in Words::new(text).enumerate() {
-        if let Some(folded) = fold_word(word.text) {
+        if fold_word(word.text, &mut folded) {
             let stop = french::is_stop_word(&folded);
             words.push(word.start, word.end, position, &folded, stop);
         }

@@ -42,16 +42,31 @@ impl TextLayout {
 
     /// Appends a run of text; its whitespace collapses with the surrounding gaps.
     pub(crate) fn push_text(&mut self, fragment: &str) {
-        for c in fragment.chars() {
-            if c.is_whitespace() {
-                self.gap = self.gap.max(Gap::Space);
-            } else if !is_invisible(c) {
+        let mut rest = fragment;
+        while let Some(c) = rest.chars().next() {
+            // A run of visible ASCII (neither a space nor a control) is copied at once: the
+            // bulk of most texts, which went through here a character at a time.
+            let run = rest.bytes().take_while(u8::is_ascii_graphic).count();
+            let taken = if run > 0 {
                 self.write_gap();
-                self.text.push(c);
+                self.text.push_str(&rest[..run]);
                 if let Some(capture) = &mut self.capture {
-                    capture.push(c);
+                    capture.push_str(&rest[..run]);
                 }
-            }
+                run
+            } else {
+                if c.is_whitespace() {
+                    self.gap = self.gap.max(Gap::Space);
+                } else if !is_invisible(c) {
+                    self.write_gap();
+                    self.text.push(c);
+                    if let Some(capture) = &mut self.capture {
+                        capture.push(c);
+                    }
+                }
+                c.len_utf8()
+            };
+            rest = &rest[taken..];
         }
     }
 
@@ -216,6 +231,18 @@ mod tests {
             collapse_whitespace("for\u{ad}ma\u{200b}tion\u{0}\u{feff} continue\u{a0}!"),
             "formation continue !"
         );
+    }
+
+    #[test]
+    fn ascii_runs_and_other_characters_interleave() {
+        let mut layout = TextLayout::new();
+        layout.start_capture();
+        layout.push_text("\t Métier\u{3000}d’aide-soignant\u{ad}e ;\u{85}café\u{200b}crème\u{1}! ");
+        assert_eq!(
+            layout.finish_capture().as_deref(),
+            Some("Métier d’aide-soignante ; cafécrème!")
+        );
+        assert_eq!(layout.finish(), "Métier d’aide-soignante ; cafécrème!");
     }
 
     #[test]

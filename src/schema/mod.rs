@@ -3,8 +3,11 @@
 //!
 //! Text is indexed twice: per language with that language's stemmed analyzer (`title_fr`,
 //! `body_fr`, ...) and once folded but unstemmed (`title_exact`, `body_exact`) for exact,
-//! prefix and typo-tolerant matching. Metadata used as facets and filters are raw strings
-//! with fast columns.
+//! prefix and typo-tolerant matching; French text a third time by its roots (`title_root`,
+//! `body_root`). Only the stemmed fields keep the positions of their words, which phrases
+//! and snippets read; the exact and root fields are matched by single terms, and their
+//! positions were a third of the postings that indexing wrote. Metadata used as facets and
+//! filters are raw strings with fast columns.
 //!
 //! The corpus has two [`Part`]s, each with text fields of its own (the records' carry the
 //! suffix `_rec`): the documentation (job fiches, rights, guides) and the referential
@@ -30,7 +33,7 @@ use crate::model::{Facet, Facets, Format, Lang};
 
 /// Version of the schema, of the analysis and of what the extractors write: a change
 /// forces a full rebuild.
-pub const SCHEMA_VERSION: u32 = 8;
+pub const SCHEMA_VERSION: u32 = 9;
 
 /// A part of the corpus, indexed in text fields of its own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -138,16 +141,12 @@ pub struct Fields {
     pub facets: Facets<Field>,
 }
 
-fn text_options(analyzer: &str, stored: bool) -> TextOptions {
+/// An indexed, unstored text field analysed by `analyzer`, its postings holding `record`.
+fn text_options(analyzer: &str, record: IndexRecordOption) -> TextOptions {
     let indexing = TextFieldIndexing::default()
         .set_tokenizer(analyzer)
-        .set_index_option(IndexRecordOption::WithFreqsAndPositions);
-    let options = TextOptions::default().set_indexing_options(indexing);
-    if stored {
-        options.set_stored()
-    } else {
-        options
-    }
+        .set_index_option(record);
+    TextOptions::default().set_indexing_options(indexing)
 }
 
 /// Builds the schema.
@@ -185,12 +184,15 @@ pub fn build_schema() -> Schema {
             ("title_root", analysis::ROOT),
             ("body_root", analysis::ROOT),
         ] {
-            builder.add_text_field(&format!("{name}{suffix}"), text_options(analyzer, false));
+            let options = text_options(analyzer, IndexRecordOption::WithFreqs);
+            builder.add_text_field(&format!("{name}{suffix}"), options);
         }
         for lang in Lang::ALL {
             for name in ["title", "headings", "keywords", "body", "vocabulary"] {
                 let name = format!("{name}_{}{suffix}", lang.code());
-                builder.add_text_field(&name, text_options(lang.analyzer(), false));
+                let options =
+                    text_options(lang.analyzer(), IndexRecordOption::WithFreqsAndPositions);
+                builder.add_text_field(&name, options);
             }
         }
     }

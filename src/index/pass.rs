@@ -13,7 +13,7 @@ use tantivy::{Index, IndexWriter, ReloadPolicy, Searcher, Term};
 use super::fault::DiskFault;
 use super::manifest::{DocEntry, Manifest, UnitEntry};
 use super::report::{Failure, IndexReport};
-use super::segments::{collect_garbage, merge_small_index};
+use super::segments::{collect_garbage, merge_small_index, writer_threads};
 use super::state::IndexState;
 use super::vocabulary::{self, Loan};
 use super::{disk_error, folder_size, IndexError, IndexOptions};
@@ -213,8 +213,10 @@ impl<'a> Pass<'a> {
         previous: &'a Manifest,
         options: &'a IndexOptions,
     ) -> Result<Pass<'a>, IndexError> {
+        let replaces_committed = !previous.units.is_empty();
+        let writer_threads = writer_threads(discovery, options.threads, !replaces_committed);
         let mut writer: IndexWriter = index
-            .writer_with_num_threads(options.threads.clamp(1, 4), options.writer_memory)
+            .writer_with_num_threads(writer_threads, options.writer_memory)
             .map_err(|e| match e {
                 tantivy::TantivyError::LockFailure(
                     tantivy::directory::error::LockError::LockBusy,
@@ -230,7 +232,6 @@ impl<'a> Pass<'a> {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
         let committed: Searcher = reader.searcher();
-        let replaces_committed = !previous.units.is_empty();
         if !replaces_committed && committed.num_docs() > 0 {
             writer.delete_all_documents()?;
             changed = true;

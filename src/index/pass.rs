@@ -21,7 +21,7 @@ use crate::analysis;
 use crate::ingest::extract::{self, Limits, UnitOutcome};
 use crate::ingest::source::{self, Discovery, Unit};
 use crate::model::{Document, Format};
-use crate::schema::{build_schema, semantic_vector, to_tantivy, Fields};
+use crate::schema::{build_schema, semantic_text, to_tantivy, Fields};
 use crate::semantic::Model;
 use spo_extract::ExtractError;
 
@@ -72,7 +72,15 @@ pub(super) fn run(
                     break;
                 };
                 let semantic = options.semantic.as_deref();
-                let result = process_unit(unit, discovery, previous, &options.limits, semantic);
+                let threads = options.threads;
+                let result = process_unit(
+                    unit,
+                    discovery,
+                    previous,
+                    &options.limits,
+                    semantic,
+                    threads,
+                );
                 if sender.send((position, result)).is_err() {
                     break;
                 }
@@ -133,13 +141,15 @@ enum UnitResult {
 }
 
 /// Reads a unit, and extracts it unless its hash is the one of the last commit; with the
-/// transformer, makes its documents' vectors too (into the model's passage cache).
+/// transformer, makes its documents' vectors too (into the model's passage cache, on up to
+/// `threads` threads).
 fn process_unit(
     unit: &Unit,
     discovery: &Discovery,
     previous: &Manifest,
     limits: &Limits,
     semantic: Option<&Model>,
+    threads: usize,
 ) -> UnitResult {
     let source = &discovery.sources[unit.source];
     let loaded = match extract::load_unit(unit, source, limits) {
@@ -161,12 +171,12 @@ fn process_unit(
     let hash = loaded.hash.clone();
     match extract::extract_unit(unit, source, loaded, limits) {
         Ok(outcome) => {
-            // The transformer's vectors are made here, on the extraction threads, into its
-            // passage cache; the writer's thread then finds them made.
-            if let Some(model) = semantic.filter(|model| model.is_full()) {
-                for document in &outcome.documents {
-                    semantic_vector(document, model);
-                }
+            // The transformer's vectors are made here, into its passage cache, on as many
+            // threads as extract (a big export's thousands of records would otherwise take one
+            // thread for an hour); the writer's thread then finds them made.
+            if let Some(model) = semantic {
+                let documents = outcome.documents.iter().map(semantic_text);
+                model.prepare_documents(documents, threads);
             }
             UnitResult::Extracted { hash, outcome }
         }
@@ -427,7 +437,7 @@ impl<'a> Pass<'a> {
             return Ok(());
         };
         self.fresh.insert(key.to_string());
-        let result = process_unit(unit, discovery, &Manifest::default(), limits, None);
+        let result = process_unit(unit, discovery, &Manifest::default(), limits, None, 1);
         let old = self.next.units.remove(key);
         self.report.documents_deleted += self.delete_documents(old.as_ref(), key);
         self.report.units_extracted += 1;

@@ -10,10 +10,16 @@ use crate::model::link::{document_id, link_key, stored_reference};
 use crate::model::{is_web_url, Document, Lang};
 use crate::semantic::Model;
 
+/// What the semantic vector of `document` is made of: its title (or path) and description.
+pub fn semantic_text(document: &Document) -> (&str, Option<&str>) {
+    let title = document.content.title.as_deref().unwrap_or(&document.path);
+    (title, document.content.description.as_deref())
+}
+
 /// The stored semantic vector of `document`: its title (or path) and description's.
 pub fn semantic_vector(document: &Document, model: &Model) -> Vec<u8> {
-    let title = document.content.title.as_deref().unwrap_or(&document.path);
-    model.document_vector(title, document.content.description.as_deref())
+    let (title, description) = semantic_text(document);
+    model.document_vector(title, description)
 }
 
 /// The tantivy document of `document`, its text indexed under its language, with its

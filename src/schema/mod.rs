@@ -18,7 +18,8 @@
 mod document;
 
 pub use document::{
-    decode_word_marks, semantic_vector, stored_text, stored_texts, stored_u64s, to_tantivy,
+    decode_word_marks, semantic_text, semantic_vector, stored_text, stored_texts, stored_u64s,
+    to_tantivy,
 };
 
 use std::path::{Path, PathBuf};

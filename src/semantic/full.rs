@@ -42,6 +42,44 @@ impl PassageCache {
         lock().entry(key).or_insert(vector).clone()
     }
 
+    /// Makes the vectors of those of `texts` not kept yet, on up to `threads` threads, each
+    /// taking the next text not taken (texts differ in length, so no thread is left with a
+    /// slice of long ones). A vector depends only on its text: the same whatever `threads`.
+    pub fn compute_all(
+        &self,
+        texts: &[String],
+        threads: usize,
+        compute: impl Fn(&str) -> Vec<u8> + Sync,
+    ) {
+        let keys: Vec<[u8; 32]> = texts
+            .iter()
+            .map(|text| Sha256::digest(text.as_bytes()).into())
+            .collect();
+        let missing: Vec<usize> = {
+            let kept = self.vectors.lock().unwrap_or_else(PoisonError::into_inner);
+            let mut seen = std::collections::HashSet::new();
+            (0..texts.len())
+                .filter(|&i| !kept.contains_key(&keys[i]) && seen.insert(keys[i]))
+                .collect()
+        };
+        let cursor = AtomicUsize::new(0);
+        let work = || {
+            while let Some(&i) = missing.get(cursor.fetch_add(1, Ordering::Relaxed)) {
+                let vector: Arc<[u8]> = compute(&texts[i]).into();
+                self.computed.fetch_add(1, Ordering::Relaxed);
+                let mut kept = self.vectors.lock().unwrap_or_else(PoisonError::into_inner);
+                kept.entry(keys[i]).or_insert(vector);
+            }
+        };
+        let threads = threads.clamp(1, missing.len().max(1));
+        std::thread::scope(|scope| {
+            for _ in 1..threads {
+                scope.spawn(work);
+            }
+            work();
+        });
+    }
+
     /// How many vectors were computed (not found kept) so far.
     pub fn computed(&self) -> usize {
         self.computed.load(Ordering::Relaxed)
@@ -95,6 +133,15 @@ impl Full {
             .to_vec()
     }
 
+    /// Makes the stored vectors of `passages` not kept yet, on up to `threads` threads: the
+    /// thousands of one export's records would otherwise go through the transformer on the
+    /// one thread that extracted them.
+    pub fn prepare_passages(&self, passages: &[String], threads: usize) {
+        self.passages.compute_all(passages, threads, |text| {
+            embed::quantize(&self.model.embed(Side::Passage, text))
+        });
+    }
+
     /// How many passages went through the transformer so far.
     pub fn passages_computed(&self) -> usize {
         self.passages.computed()
@@ -129,5 +176,72 @@ mod tests {
             [4; 4]
         );
         assert_eq!((runs.load(Ordering::Relaxed), cache.computed()), (3, 3));
+    }
+
+    /// A vector made of its text alone, so that any mix-up between texts shows.
+    fn digest(text: &str) -> Vec<u8> {
+        Sha256::digest(text.as_bytes()).to_vec()
+    }
+
+    #[test]
+    fn passages_made_on_several_threads_are_each_made_once_and_kept_by_their_text() {
+        let texts: Vec<String> = (0..40)
+            .map(|i| format!("Métier {}", i % 30))
+            .chain(["Soudeur".to_string()])
+            .collect();
+        for threads in [1, 2, 7, 100] {
+            let cache = PassageCache::default();
+            cache.get_or_compute("Soudeur", || digest("Soudeur"));
+            cache.compute_all(&texts, threads, digest);
+            // 30 distinct texts, the 10 repeated and the one kept before not made again.
+            assert_eq!(cache.computed(), 1 + 30, "{threads} threads");
+            for text in &texts {
+                let kept = cache.get_or_compute(text, || panic!("{text:?} not kept"));
+                assert_eq!(&*kept, digest(text).as_slice(), "{threads} threads");
+            }
+        }
+        let cache = PassageCache::default();
+        cache.compute_all(&[], 4, digest);
+        assert_eq!(cache.computed(), 0);
+    }
+
+    #[test]
+    fn the_transformers_passage_vectors_do_not_depend_on_the_number_of_threads() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(crate::semantic::DEFAULT_E5_WEIGHTS);
+        if !path.exists() {
+            eprintln!(
+                "skipped: {} absent (bash tools/semantic/fetch_e5.sh puts it there)",
+                path.display()
+            );
+            return;
+        }
+        let model = E5::load(&path).expect("the weights load");
+        let passages: Vec<String> = [
+            "Boulanger. Fabrique le pain et les viennoiseries",
+            "Soudeur",
+            "Opérateur de prise de vues. Filme des reportages",
+            "Certificat de travail",
+            "Aide-soignant. Accompagne les patients au quotidien",
+            "Conducteur de bus",
+        ]
+        .map(String::from)
+        .to_vec();
+        let compute = |text: &str| embed::quantize(&model.embed(Side::Passage, text));
+        let alone: Vec<Vec<u8>> = passages.iter().map(|text| compute(text)).collect();
+        for threads in [1, 3] {
+            let cache = PassageCache::default();
+            cache.compute_all(&passages, threads, compute);
+            assert_eq!(cache.computed(), passages.len());
+            let made: Vec<Vec<u8>> = passages
+                .iter()
+                .map(|text| {
+                    cache
+                        .get_or_compute(text, || panic!("{text:?} not made"))
+                        .to_vec()
+                })
+                .collect();
+            assert_eq!(made, alone, "{threads} threads");
+        }
     }
 }

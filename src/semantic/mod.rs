@@ -146,13 +146,27 @@ impl Model {
 
     /// The stored (quantised) vector of a document, from its title and description.
     pub fn document_vector(&self, title: &str, description: Option<&str>) -> Vec<u8> {
-        let passage = match description {
-            Some(description) => format!("{title}. {description}"),
-            None => title.to_string(),
-        };
+        let passage = passage(title, description);
         match &self.kind {
             Kind::Static(_) => embed::quantize(&self.embed(&passage)),
             Kind::Full(full) => full.passage(&passage),
+        }
+    }
+
+    /// With the transformer, makes the vectors of documents given as (title, description)
+    /// on up to `threads` threads, so that `document_vector` then finds them made; nothing
+    /// with the static table, whose vectors cost microseconds.
+    pub fn prepare_documents<'a>(
+        &self,
+        documents: impl IntoIterator<Item = (&'a str, Option<&'a str>)>,
+        threads: usize,
+    ) {
+        if let Kind::Full(full) = &self.kind {
+            let passages: Vec<String> = documents
+                .into_iter()
+                .map(|(title, description)| passage(title, description))
+                .collect();
+            full.prepare_passages(&passages, threads);
         }
     }
 
@@ -184,6 +198,14 @@ impl Model {
             .into_iter()
             .map(|entry| entry.and_then(|index| names.get(&index).copied()))
             .collect()
+    }
+}
+
+/// The text a document's vector is made of: its title, then its description.
+fn passage(title: &str, description: Option<&str>) -> String {
+    match description {
+        Some(description) => format!("{title}. {description}"),
+        None => title.to_string(),
     }
 }
 

@@ -2,7 +2,7 @@
 //! read and checked whole, so that a damaged or foreign file is refused with what is wrong
 //! instead of giving wrong vectors.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::path::Path;
 
 use sha2::{Digest, Sha256};
@@ -51,7 +51,7 @@ pub struct Table {
     scales: Vec<f32>,
     values: Vec<i8>,
     /// Every entry and every beginning of one.
-    pub prefixes: HashMap<Box<str>, Prefix>,
+    pub prefixes: FxHashMap<Box<str>, Prefix>,
     /// The longest entry, in characters.
     pub max_chars: usize,
     /// SHA-256 of the file, hex.
@@ -126,7 +126,8 @@ impl Table {
         if !unk_score.is_finite() {
             return Err(TableError::Number(0));
         }
-        let mut prefixes: HashMap<Box<str>, Prefix> = HashMap::with_capacity(4 * n);
+        let mut prefixes: FxHashMap<Box<str>, Prefix> =
+            FxHashMap::with_capacity_and_hasher(4 * n, Default::default());
         let mut max_chars = 0;
         for i in 0..n {
             let text = std::str::from_utf8(&blob[offsets[i]..offsets[i + 1]])

@@ -207,16 +207,9 @@ mod tests {
 
     #[test]
     fn the_transformers_passage_vectors_do_not_depend_on_the_number_of_threads() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join(crate::semantic::DEFAULT_E5_WEIGHTS);
-        if !path.exists() {
-            eprintln!(
-                "skipped: {} absent (bash tools/semantic/fetch_e5.sh puts it there)",
-                path.display()
-            );
+        let Some(model) = crate::semantic::e5::tests::model_or_skip() else {
             return;
-        }
-        let model = E5::load(&path).expect("the weights load");
+        };
         let passages: Vec<String> = [
             "Boulanger. Fabrique le pain et les viennoiseries",
             "Soudeur",

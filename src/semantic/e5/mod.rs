@@ -119,4 +119,4 @@ impl E5 {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -10,17 +10,25 @@ fn weights() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(crate::semantic::DEFAULT_E5_WEIGHTS)
 }
 
-#[test]
-fn the_vectors_are_the_c_engines_within_its_rounding() {
+/// The real model, for the tests that need it; `None`, with the reason printed, when its
+/// weights are not in place.
+pub(crate) fn model_or_skip() -> Option<E5> {
     let path = weights();
     if !path.exists() {
         eprintln!(
             "skipped: {} absent (bash tools/semantic/fetch_e5.sh puts it there)",
             path.display()
         );
-        return;
+        return None;
     }
-    let model = E5::load(&path).expect("the weights load");
+    Some(E5::load(&path).expect("the weights load"))
+}
+
+#[test]
+fn the_vectors_are_the_c_engines_within_its_rounding() {
+    let Some(model) = model_or_skip() else {
+        return;
+    };
     let fixture =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/semantic/fixtures/e5-reference.json");
     let fixture: serde_json::Value =

@@ -164,6 +164,23 @@ fn the_nearest_documents_answer_when_no_word_matches() {
     );
 }
 
+/// `spo-search eval --json` of `queries` on the bundled index, with `extra` arguments; it
+/// must succeed.
+fn eval_bundled(queries: &Path, extra: &[&str]) -> std::process::Output {
+    let output = Command::new(env!("CARGO_BIN_EXE_spo-search"))
+        .arg("eval")
+        .arg("--queries")
+        .arg(queries)
+        .arg("--index")
+        .arg(bundled_index())
+        .arg("--json")
+        .args(extra)
+        .output()
+        .expect("run eval");
+    assert!(output.status.success(), "{output:?}");
+    output
+}
+
 #[test]
 fn without_its_table_or_weights_eval_says_so_once_and_ranks_lexically() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -174,17 +191,7 @@ fn without_its_table_or_weights_eval_says_so_once_and_ranks_lexically() {
     )
     .expect("write");
     let eval = |extra: &[&str]| {
-        let output = Command::new(env!("CARGO_BIN_EXE_spo-search"))
-            .arg("eval")
-            .arg("--queries")
-            .arg(&queries)
-            .arg("--index")
-            .arg(bundled_index())
-            .arg("--json")
-            .args(extra)
-            .output()
-            .expect("run eval");
-        assert!(output.status.success(), "{output:?}");
+        let output = eval_bundled(&queries, extra);
         let report: serde_json::Value =
             serde_json::from_slice(&output.stdout).expect("one JSON object");
         (
@@ -224,20 +231,8 @@ fn eval_sweeps_a_weight_over_both_halves() {
          q2\tsoudeur\trome:H2913\t1\nq3\tpatissier\trome:D1104\t1\nq4\tcoiffeur\trome:D1202\t1\n",
     )
     .expect("write");
-    let eval = |extra: &[&str]| {
-        let output = Command::new(env!("CARGO_BIN_EXE_spo-search"))
-            .arg("eval")
-            .arg("--queries")
-            .arg(&queries)
-            .arg("--index")
-            .arg(bundled_index())
-            .arg("--json")
-            .args(extra)
-            .output()
-            .expect("run eval");
-        assert!(output.status.success(), "{output:?}");
-        String::from_utf8(output.stdout).expect("utf-8")
-    };
+    let eval =
+        |extra: &[&str]| String::from_utf8(eval_bundled(&queries, extra).stdout).expect("utf-8");
     let lines: Vec<serde_json::Value> = eval(&["--sweep", "phrase_title=1,0"])
         .lines()
         .map(|line| serde_json::from_str(line).expect("one JSON object per line"))

@@ -65,10 +65,11 @@ impl Engine {
         let facets = request
             .facets
             .then(|| FacetCollector::new(segments.clone()));
+        // Either order re-ranks or collapses the first results (the files of one work shown
+        // once: `rerank::collapse`), the offset applied after: take enough to fill the page.
+        let depth = (offset + limit).max(rerank::RERANK_DEPTH);
         Ok(match request.sort {
             Sort::Relevance => {
-                // The first results are re-ranked: take enough candidates to fill the page.
-                let depth = (offset + limit).max(rerank::RERANK_DEPTH);
                 let top = prior::top_with_priors(depth, parsed, &self.ranking, segments);
                 let statistics = PartStatistics::new(searcher, &self.fields);
                 let (docs, total, facets) = searcher.search_with_statistics_provider(
@@ -79,9 +80,6 @@ impl Engine {
                 (docs, total, facets)
             }
             Sort::Date => {
-                // The files of one work are shown once (`rerank::collapse`): take enough
-                // results to fill the page, the offset applied after collapsing.
-                let depth = (offset + limit).max(rerank::RERANK_DEPTH);
                 let top = TopDocs::with_limit(depth);
                 let by_date = top.order_by_fast_field::<i64>("date_key", Order::Desc);
                 let (docs, total, facets) = searcher.search(query, &(by_date, Count, facets))?;

@@ -44,6 +44,7 @@ pub fn to_tantivy(
         doc.add_bytes(fields.semantic, &semantic_vector(document, model));
     }
     doc.add_text(lang.title, &title);
+    doc.add_text(text.words, &title);
     let french = document.language == Lang::Fr;
     doc.add_text(text.title_exact, &title);
     if french {
@@ -52,6 +53,7 @@ pub fn to_tantivy(
     for alt in &content.alt_titles {
         doc.add_text(fields.alt_titles, alt);
         doc.add_text(lang.title, alt);
+        doc.add_text(text.words, alt);
         doc.add_text(text.title_exact, alt);
         if french {
             doc.add_text(text.title_root, alt);
@@ -60,6 +62,7 @@ pub fn to_tantivy(
     if let Some(description) = &content.description {
         doc.add_text(fields.description, description);
         doc.add_text(lang.headings, description);
+        doc.add_text(text.words, description);
         doc.add_text(text.body_exact, description);
     }
     for heading in &content.headings {
@@ -68,6 +71,7 @@ pub fn to_tantivy(
     }
     for title in &document.vocabulary {
         doc.add_text(lang.vocabulary, title);
+        doc.add_text(text.words, title);
     }
     for keyword in &content.keywords {
         doc.add_text(fields.keywords, keyword);
@@ -75,6 +79,7 @@ pub fn to_tantivy(
     }
     doc.add_text(fields.body, &content.body);
     doc.add_text(lang.body, &content.body);
+    doc.add_text(text.words, &content.body);
     doc.add_text(text.body_exact, &content.body);
     if french {
         doc.add_text(text.body_root, &content.body);

@@ -4,7 +4,8 @@
 //! Text is indexed twice: per language with that language's stemmed analyzer (`title_fr`,
 //! `body_fr`, ...) and once folded but unstemmed (`title_exact`, `body_exact`) for exact,
 //! prefix and typo-tolerant matching; French text a third time by its roots (`title_root`,
-//! `body_root`). Only the stemmed fields keep the positions of their words, which phrases
+//! `body_root`), and once more all together, stemmed as French without positions, for the
+//! first stage of a large search (`words`). Only the stemmed fields keep the positions of their words, which phrases
 //! and snippets read; the exact and root fields are matched by single terms, and their
 //! positions were a third of the postings that indexing wrote. Metadata used as facets and
 //! filters are raw strings with fast columns.
@@ -34,7 +35,7 @@ use crate::model::{Facet, Facets, Format, Lang};
 
 /// Version of the schema, of the analysis and of what the extractors write: a change
 /// forces a full rebuild.
-pub const SCHEMA_VERSION: u32 = 9;
+pub const SCHEMA_VERSION: u32 = 10;
 
 /// A part of the corpus, indexed in text fields of its own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -93,6 +94,11 @@ pub struct TextFields {
     /// French derivational roots of the title and body.
     pub title_root: Field,
     pub body_root: Field,
+    /// Every word of the title, description, body and vocabulary (the text that the ranking
+    /// matches: not the keywords, which it weighs 0), stemmed as French, with frequencies and
+    /// no positions: the one field per word of the first stage of a large search
+    /// (`search::first_stage`).
+    pub words: Field,
     pub langs: Vec<LangFields>,
 }
 
@@ -188,6 +194,8 @@ pub fn build_schema() -> Schema {
             let options = text_options(analyzer, IndexRecordOption::WithFreqs);
             builder.add_text_field(&format!("{name}{suffix}"), options);
         }
+        let words = text_options(Lang::Fr.analyzer(), IndexRecordOption::WithFreqs);
+        builder.add_text_field(&format!("words{suffix}"), words);
         for lang in Lang::ALL {
             for name in ["title", "headings", "keywords", "body", "vocabulary"] {
                 let name = format!("{name}_{}{suffix}", lang.code());
@@ -227,6 +235,7 @@ impl Fields {
                 body_exact: field(&format!("body_exact{suffix}"))?,
                 title_root: field(&format!("title_root{suffix}"))?,
                 body_root: field(&format!("body_root{suffix}"))?,
+                words: field(&format!("words{suffix}"))?,
                 langs,
             })
         };
@@ -267,6 +276,7 @@ impl Fields {
                 text.body_exact,
                 text.title_root,
                 text.body_root,
+                text.words,
             ];
             let stemmed = text
                 .langs

@@ -55,6 +55,7 @@ mod tests {
 
     fn answer(total: usize) -> SearchResponse {
         SearchResponse {
+            total_estimated: false,
             understood: String::new(),
             truncated: false,
             total,

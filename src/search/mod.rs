@@ -13,6 +13,7 @@ mod compound;
 mod document;
 pub mod eval;
 pub mod facets;
+pub mod first_stage;
 mod followers;
 mod hit;
 mod links;
@@ -107,6 +108,9 @@ pub struct SearchResponse {
     /// True when the query was cut to the maximum number of terms.
     pub truncated: bool,
     pub total: usize,
+    /// True when `total` and the facet counts are estimates: a large search counts its
+    /// matches exactly up to a bound ([`first_stage::count`]).
+    pub total_estimated: bool,
     pub offset: usize,
     pub hits: Vec<Hit>,
     pub facets: Vec<FacetCounts>,
@@ -293,9 +297,14 @@ impl Engine {
         let limit = request.limit.clamp(1, MAX_LIMIT);
         let offset = request.offset.min(MAX_DEPTH.saturating_sub(limit));
         let segments = self.columns.for_searcher(searcher);
-        let (addresses, total, facet_fruit) = self.collect(
+        let first_stage = match request.sort {
+            Sort::Relevance if !request.complete_last => self.first_stage(searcher, &parsed)?,
+            _ => None,
+        };
+        let collected = self.collect(
             searcher,
             query.as_ref(),
+            first_stage.as_ref(),
             &parsed,
             &segments,
             request,
@@ -313,7 +322,8 @@ impl Engine {
             }
             _ => None,
         };
-        let mut total = total;
+        let addresses = collected.candidates;
+        let mut total = collected.total;
         let ranked: Vec<rerank::Ranked> = match request.sort {
             Sort::Relevance
                 if total == 0 && parsed.filters.is_empty() && query_vector.is_some() =>
@@ -406,10 +416,17 @@ impl Engine {
             understood: parsed.understood(),
             truncated: parsed.truncated,
             total,
+            total_estimated: collected.estimated,
             offset,
             hits,
-            facets: match facet_fruit {
-                Some(fruit) => self.multi_select_counts(searcher, &parsed, &langs, fruit)?,
+            facets: match collected.facets {
+                Some(fruit) => self.multi_select_counts(
+                    searcher,
+                    &parsed,
+                    &langs,
+                    first_stage.is_some(),
+                    fruit,
+                )?,
                 None => Vec::new(),
             },
             suggestion,

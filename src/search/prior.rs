@@ -7,6 +7,8 @@
 //! licence, master, titre professionnel...) takes the qualification priors instead, which
 //! put the certifications first.
 
+use std::sync::Arc;
+
 use tantivy::collector::{Collector, TopDocs};
 use tantivy::{DocAddress, DocId, Score, SegmentReader};
 
@@ -68,11 +70,34 @@ pub fn asks_for_qualification(parsed: &ParsedQuery) -> bool {
 
 /// The prior of each kind for `parsed`: the qualification priors when it asks for a
 /// qualification, the kind priors otherwise.
-fn priors_for<'a>(parsed: &ParsedQuery, ranking: &'a Ranking) -> &'a [(String, f32)] {
+pub fn priors_for<'a>(parsed: &ParsedQuery, ranking: &'a Ranking) -> &'a [(String, f32)] {
     if asks_for_qualification(parsed) {
         &ranking.qualification_priors
     } else {
         &ranking.kind_priors
+    }
+}
+
+/// The prior of each document of one segment, read from its decoded kind column
+/// (`columns`); 0 without one.
+pub fn segment_priors(
+    priors: &[(String, f32)],
+    columns: Option<&Arc<SegmentColumns>>,
+) -> impl Fn(DocId) -> f32 {
+    let columns = columns.cloned();
+    let by_ord: Vec<f32> = columns
+        .as_deref()
+        .and_then(kind_column)
+        .map(|column| column.terms().iter().map(|t| prior_of(t, priors)).collect())
+        .unwrap_or_default();
+    move |doc: DocId| {
+        columns
+            .as_deref()
+            .and_then(kind_column)
+            .and_then(|column| column.ords(doc).next())
+            .and_then(|ord| by_ord.get(ord as usize))
+            .copied()
+            .unwrap_or(0.0)
     }
 }
 
@@ -87,28 +112,8 @@ pub fn top_with_priors(
     let priors: Vec<(String, f32)> = priors_for(parsed, ranking).to_vec();
     let segments: Segments = segments.clone();
     TopDocs::with_limit(limit).tweak_score(move |segment: &SegmentReader| {
-        let columns = segments.get(&segment.segment_id()).cloned();
-        let by_ord: Vec<f32> = columns
-            .as_deref()
-            .and_then(kind_column)
-            .map(|column| {
-                column
-                    .terms()
-                    .iter()
-                    .map(|t| prior_of(t, &priors))
-                    .collect()
-            })
-            .unwrap_or_default();
-        move |doc: DocId, score: Score| {
-            let prior = columns
-                .as_deref()
-                .and_then(kind_column)
-                .and_then(|column| column.ords(doc).next())
-                .and_then(|ord| by_ord.get(ord as usize))
-                .copied()
-                .unwrap_or(0.0);
-            score + prior
-        }
+        let prior_of = segment_priors(&priors, segments.get(&segment.segment_id()));
+        move |doc: DocId, score: Score| score + prior_of(doc)
     })
 }
 

@@ -630,3 +630,53 @@ fn facet_counts_are_the_matches_of_each_value() {
         }
     }
 }
+
+/// The first stage of a large search (`search::first_stage`), made to run on the bundled
+/// corpus: the same first results and counts as the query tree over every match, and counts
+/// that are exact when they are few.
+#[test]
+fn the_first_stage_of_a_large_search_finds_what_the_whole_tree_finds() {
+    let mut ranking = spo_search::search::rank::Ranking::default();
+    ranking.first_stage_from = 0.0;
+    let staged = Engine::open(crate::support::bundled_index())
+        .expect("open")
+        .with_ranking(ranking);
+    for query in [
+        "boulanger",
+        "aide soignant",
+        "contrat d'apprentissage",
+        "rupture conventionnelle",
+    ] {
+        let request = SearchRequest {
+            query: query.into(),
+            limit: 5,
+            facets: true,
+            ..Default::default()
+        };
+        let whole = engine().search(&request).expect("search");
+        let first = staged.search(&request).expect("search");
+        assert_eq!(
+            first.hits.first().map(|hit| &hit.id),
+            whole.hits.first().map(|hit| &hit.id),
+            "{query}"
+        );
+        // Under 10,000 matches the count is exact: the words' documents, which the tree
+        // also finds (by their forms in more fields, a few more).
+        assert!(!first.total_estimated, "{query}");
+        assert!(
+            first.total > 0 && first.total <= whole.total,
+            "{query}: {} {}",
+            first.total,
+            whole.total
+        );
+        let networks = |response: &spo_search::search::SearchResponse| -> u64 {
+            let facet = response
+                .facets
+                .iter()
+                .find(|f| f.name == "reseau")
+                .expect("reseau");
+            facet.values.iter().map(|v| v.count).sum()
+        };
+        assert!(networks(&first) >= first.total as u64, "{query}");
+    }
+}

@@ -7,8 +7,7 @@
 use std::collections::HashSet;
 
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, TermQuery,
-    TermSetQuery,
+    AllQuery, BooleanQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, TermQuery, TermSetQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
@@ -22,10 +21,12 @@ use crate::schema::{Fields, Part};
 
 mod alternatives;
 mod phrase;
+mod weighted;
 mod weights;
 
 use alternatives::{other_name, split_compounds, word_anywhere};
 use phrase::{proximity, typed_phrase};
+pub use weighted::Weighted;
 pub use weights::Ranking;
 
 /// Shortest word given typo tolerance; longer words allow two edits from this length on.
@@ -187,7 +188,7 @@ fn coded_document(clause: &Clause, fields: &Fields) -> Option<Box<dyn Query>> {
 }
 
 fn boosted(query: impl Query, weight: f32) -> Box<dyn Query> {
-    Box::new(BoostQuery::new(Box::new(query), weight))
+    Box::new(Weighted::new(Box::new(query), weight))
 }
 
 fn term_query(field: Field, text: &str) -> TermQuery {
@@ -363,7 +364,11 @@ fn stemmed_fields(fields: &Fields, lang: Lang) -> impl Iterator<Item = Field> + 
 }
 
 /// An excluded word or phrase: any document that has it, in any form, is left out.
-fn exclusion(clause: &Clause, fields: &Fields, langs: &[Lang]) -> Option<Box<dyn Query>> {
+pub(crate) fn exclusion(
+    clause: &Clause,
+    fields: &Fields,
+    langs: &[Lang],
+) -> Option<Box<dyn Query>> {
     if clause.phrase {
         return typed_phrase(clause, fields, langs);
     }
@@ -380,7 +385,7 @@ fn exclusion(clause: &Clause, fields: &Fields, langs: &[Lang]) -> Option<Box<dyn
 
 /// Facet filters: AND across facets, OR within one; they do not change scores. A territory
 /// keeps the documents that cover it ([`territory::covering`]).
-fn filters(parsed: &ParsedQuery, fields: &Fields) -> Option<Box<dyn Query>> {
+pub(crate) fn filters(parsed: &ParsedQuery, fields: &Fields) -> Option<Box<dyn Query>> {
     let mut by_facet: Vec<(Field, Vec<Term>)> = Vec::new();
     for filter in &parsed.filters {
         let field = fields.facet(filter.facet);

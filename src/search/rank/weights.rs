@@ -72,6 +72,11 @@ pub struct Ranking {
     pub semantic_lexical_margin: f32,
     /// Added to `semantic_lexical` by kind of the best lexical answer.
     pub semantic_lexical_kinds: Vec<(String, f32)>,
+    /// Above this many expected matches (the sum of the document frequencies of a query's
+    /// words, each by its most frequent form), a search takes the
+    /// first stage of [`crate::search::first_stage`] instead of walking the query tree over
+    /// every match; 0 makes every search that can take it do so.
+    pub first_stage_from: f32,
 }
 
 impl Default for Ranking {
@@ -127,6 +132,7 @@ impl Default for Ranking {
             semantic_lexical_title_hit: 0.0,
             semantic_lexical_margin: 0.0,
             semantic_lexical_kinds: Vec::new(),
+            first_stage_from: 10_000.0,
         }
     }
 }
@@ -178,6 +184,7 @@ impl Ranking {
             "joined_words" => &mut self.joined_words,
             "synonym_cdtn" => &mut self.synonym_cdtn,
             "synonym_tess" => &mut self.synonym_tess,
+            "first_stage_from" => &mut self.first_stage_from,
             "all_words_up_to" => {
                 self.all_words_up_to = value.max(0.0) as u32;
                 return Ok(());
@@ -200,7 +207,7 @@ impl Ranking {
                      exact_body root_title root_body fuzzy_title prefix_title phrase_title phrase_body proximity_slop records title_coverage title_precision semantic_lexical semantic_lexical_per_word \
                      semantic_lexical_title_hit semantic_lexical_margin \
                      semantic_lexical_kind:<kind> renamed \
-                     split_compound joined_words synonym_cdtn synonym_tess all_words_up_to min_match_share job_followers prior:<kind> qprior:<kind>"
+                     split_compound joined_words synonym_cdtn synonym_tess all_words_up_to min_match_share job_followers first_stage_from prior:<kind> qprior:<kind>"
                 ))
             }
         };

@@ -201,6 +201,9 @@ pub struct SearchBody {
     pub truncated: bool,
     /// Number of matching documents.
     pub total: usize,
+    /// True when `total` and the facet counts are estimates: a search that matches more
+    /// than 10,000 documents of a large index counts them on an evenly spread share of it.
+    pub total_estimated: bool,
     pub page: usize,
     pub per_page: usize,
     /// Last page that can be asked for (paging stops at the 1000th result).
@@ -251,6 +254,7 @@ impl From<SearchPage> for SearchBody {
             understood: response.understood,
             truncated: response.truncated,
             total: response.total,
+            total_estimated: response.total_estimated,
             page: page.page.number(),
             per_page: page.page.size(),
             last_page: page.last_page,

@@ -82,7 +82,7 @@ pub async fn search(
             q: String::new(),
             per_page: None,
             results: None,
-            browse: facet_views(browse, &page),
+            browse: facet_views(browse, &page, false),
             documents: super::labels::number_label(overview.documents as usize),
         });
     }

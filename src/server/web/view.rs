@@ -133,8 +133,9 @@ pub struct FacetValueView {
     pub browse_url: String,
 }
 
-/// Facets as checkbox groups, checked where the page state filters on them.
-pub fn facet_views(facets: Vec<FacetCounts>, state: &PageState) -> Vec<FacetView> {
+/// Facets as checkbox groups, checked where the page state filters on them; `estimated`
+/// counts are said to be ("environ 1 200").
+pub fn facet_views(facets: Vec<FacetCounts>, state: &PageState, estimated: bool) -> Vec<FacetView> {
     facets
         .into_iter()
         .filter(|facet| !facet.values.is_empty())
@@ -153,7 +154,10 @@ pub fn facet_views(facets: Vec<FacetCounts>, state: &PageState) -> Vec<FacetView
                     FacetValueView {
                         input_id: format!("f-{}-{index}", facet.name),
                         label: facet_value_label(&facet.name, &value.value),
-                        count: number_label(value.count as usize),
+                        count: match estimated {
+                            true => format!("environ {}", number_label(value.count as usize)),
+                            false => number_label(value.count as usize),
+                        },
                         checked: state.filters.contains(&param),
                         browse_url: browse.url(),
                         param,
@@ -221,6 +225,12 @@ impl ResultsView {
         let summary = match body.total {
             0 => "Aucun document ne correspond à votre recherche".to_string(),
             1 => "1 document trouvé".to_string(),
+            n if body.total_estimated => {
+                format!(
+                    "Environ {} documents trouvés (nombre estimé)",
+                    number_label(n)
+                )
+            }
             n => format!("{} documents trouvés", number_label(n)),
         };
         let summary = if last_page > 1 {
@@ -249,7 +259,7 @@ impl ResultsView {
             renamed: body.renamed.into_iter().map(|r| r.notice).collect(),
             first_rank: (state.page - 1) * state.per_page + 1,
             hits: body.hits.into_iter().map(HitView::from).collect(),
-            facets: facet_views(body.facets, state),
+            facets: facet_views(body.facets, state, body.total_estimated),
             active,
             clear_url: state.without_filters().url(),
             sort_by_date: state.sort == Sort::Date,

@@ -104,15 +104,7 @@ impl Engine {
         // once: `rerank::collapse`), the offset applied after: take enough to fill the page.
         let depth = (offset + limit).max(rerank::RERANK_DEPTH);
         if let (Sort::Relevance, Some(stage)) = (request.sort, first_stage) {
-            let candidates = stage.candidates(
-                searcher,
-                &self.fields,
-                query,
-                parsed,
-                &self.ranking,
-                segments,
-                depth,
-            )?;
+            let candidates = stage.candidates(searcher, &self.fields, query, segments, depth)?;
             let matching = stage.matching();
             let counted = count::count(
                 searcher,

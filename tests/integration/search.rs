@@ -636,8 +636,10 @@ fn facet_counts_are_the_matches_of_each_value() {
 /// that are exact when they are few.
 #[test]
 fn the_first_stage_of_a_large_search_finds_what_the_whole_tree_finds() {
-    let mut ranking = spo_search::search::rank::Ranking::default();
-    ranking.first_stage_from = 0.0;
+    let ranking = spo_search::search::rank::Ranking {
+        first_stage_from: 0.0,
+        ..Default::default()
+    };
     let staged = Engine::open(crate::support::bundled_index())
         .expect("open")
         .with_ranking(ranking);

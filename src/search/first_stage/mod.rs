@@ -99,6 +99,8 @@ pub struct FirstStage {
     optional_needed: usize,
     /// About how many documents the query matches (more, not fewer).
     expected: u64,
+    /// The prior of each kind for the query ([`prior::priors_for`]).
+    priors: Vec<(String, f32)>,
     /// The query's facet filters and excluded words, as the tree has them.
     restrictions: Vec<(Occur, Box<dyn Query>)>,
 }
@@ -181,6 +183,7 @@ impl FirstStage {
         Ok(Some(FirstStage {
             optional_needed: rank::min_match(optional, ranking),
             expected,
+            priors: prior::priors_for(parsed, ranking).to_vec(),
             words,
             restrictions,
         }))
@@ -193,13 +196,11 @@ impl FirstStage {
         searcher: &Searcher,
         fields: &Fields,
         tree: &dyn Query,
-        parsed: &ParsedQuery,
-        ranking: &Ranking,
         segments: &super::columns::Segments,
         depth: usize,
     ) -> Result<Vec<(f32, DocAddress)>, SearchError> {
         let statistics = PartStatistics::new(searcher, fields);
-        let priors = prior::priors_for(parsed, ranking);
+        let priors = &self.priors;
         let best = self.best_of_union(searcher, &statistics, priors, segments, depth)?;
         let mut addresses: Vec<DocAddress> = best.into_iter().map(|c| c.1).collect();
         addresses.sort();

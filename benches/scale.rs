@@ -1,20 +1,21 @@
 //! Criterion benchmark of search at scale (issue 14): the queries of the load test over an
 //! index given by `SPO_SCALE_INDEX` (built by `tests/load/scale.sh` or `spo-search index`
 //! from a corpus of `make-scale-corpus.py`), or the bundled corpus indexed afresh when it is
-//! unset. Each query as a page shows it (10 hits, snippets, the exact counts of every facet),
-//! and without facets, which tells what counting costs. Beside them, the floor of a first
-//! stage of one term per word (issue 14's next step, not built): the union of the query's
-//! stems in the documentation's body field alone, its best 50 by tantivy's block-max WAND,
-//! its count, and its count with every facet's.
+//! unset. Each query as a page shows it (10 hits, snippets, the counts of every facet), side
+//! by side on one index: with the query tree walked over every match (`tree`), and as served,
+//! through the first stage of a large search when the query takes it (`first_stage`:
+//! `search::first_stage`); and without facets, which tells what counting costs. Beside them,
+//! the floor of a first stage: the best 100 of the union of the query's stems in the
+//! documentation's `words` field alone, by tantivy's block-max WAND.
 //!   SPO_SCALE_INDEX=/tmp/spo-scale-200000/index cargo bench --bench scale
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use spo_search::analysis::{self, Mode};
 use spo_search::index::{self, IndexOptions};
 use spo_search::model::Lang;
-use spo_search::search::facets::FacetCollector;
+use spo_search::search::rank::Ranking;
 use spo_search::search::{Engine, SearchRequest};
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::Term;
@@ -30,7 +31,14 @@ fn queries(c: &mut Criterion) {
             bundled.path().to_path_buf()
         }
     };
-    let engine = Engine::open(&index_dir).expect("open");
+    let served = Engine::open(&index_dir).expect("open");
+    let whole_tree = Ranking {
+        first_stage_from: f32::INFINITY,
+        ..Ranking::default()
+    };
+    let tree = Engine::open(&index_dir)
+        .expect("open")
+        .with_ranking(whole_tree);
     let cases = [
         ("frequent_words", "contrat d'apprentissage"),
         ("one_frequent_word", "formation"),
@@ -47,48 +55,42 @@ fn queries(c: &mut Criterion) {
             facets: true,
             ..Default::default()
         };
-        group.bench_function(name, |b| b.iter(|| engine.search(&page).expect("search")));
+        for (engine_name, engine) in [("tree", &tree), ("first_stage", &served)] {
+            group.bench_function(format!("{name}_{engine_name}"), |b| {
+                b.iter(|| engine.search(&page).expect("search"))
+            });
+        }
         let no_facets = SearchRequest {
             facets: false,
             ..page
         };
-        group.bench_function(format!("{name}_without_facets"), |b| {
-            b.iter(|| engine.search(&no_facets).expect("search"))
+        group.bench_function(format!("{name}_first_stage_without_facets"), |b| {
+            b.iter(|| served.search(&no_facets).expect("search"))
         });
         if query.contains(':') {
             // The floor has no filters.
             continue;
         }
-        let union = body_stems(&engine, query);
-        let searcher = engine.searcher();
-        let top = TopDocs::with_limit(50).order_by_score();
-        group.bench_function(format!("{name}_floor_top_50"), |b| {
+        let union = word_stems(&served, query);
+        let searcher = served.searcher();
+        let top = TopDocs::with_limit(100).order_by_score();
+        group.bench_function(format!("{name}_floor_top_100"), |b| {
             b.iter(|| searcher.search(&union, &top).expect("search"))
-        });
-        group.bench_function(format!("{name}_floor_count"), |b| {
-            b.iter(|| searcher.search(&union, &Count).expect("search"))
-        });
-        let columns = engine.columns(&searcher);
-        group.bench_function(format!("{name}_floor_count_and_facets"), |b| {
-            b.iter(|| {
-                let facets = FacetCollector::new(columns.clone());
-                searcher.search(&union, &(Count, facets)).expect("search")
-            })
         });
     }
     group.finish();
 }
 
-/// Any of the stems of `query` in the body field of the documentation (the part of the
-/// generated corpora), each one term query: what a block-max first stage would search.
-fn body_stems(engine: &Engine, query: &str) -> BooleanQuery {
-    let body = engine.fields().parts[0].lang(Lang::Fr).body;
+/// Any of the stems of `query` in the `words` field of the documentation (the part of the
+/// generated corpora), each one term query.
+fn word_stems(engine: &Engine, query: &str) -> BooleanQuery {
+    let words = engine.fields().parts[0].words;
     BooleanQuery::new(
         analysis::terms(Mode::Stemmed(Lang::Fr), query)
             .iter()
             .map(|stem| {
                 let term = TermQuery::new(
-                    Term::from_field_text(body, stem),
+                    Term::from_field_text(words, stem),
                     IndexRecordOption::WithFreqs,
                 );
                 (Occur::Should, Box::new(term) as Box<dyn Query>)

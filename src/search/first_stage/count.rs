@@ -5,7 +5,7 @@
 //! union of postings walks windows of 4,096 documents: a narrower stripe would cost as much
 //! as a wide one). A query expected to match many documents (`expected`, from its words'
 //! document frequencies) is counted on every `k`-th stripe only, `k` a power of two chosen
-//! so that about twice [`EXACT_UP_TO`] matches are seen, spread over the whole index (a
+//! so that at most about [`EXACT_UP_TO`] matches are seen, spread over the whole index (a
 //! corpus is indexed source by source: a prefix of it would sample a few sources); the counts
 //! are then scaled by the share of documents seen and marked as estimates. When the sample
 //! says that the query matches fewer than [`EXACT_UP_TO`], it is counted again over every
@@ -61,7 +61,7 @@ pub fn count(
     facets: Option<&FacetCollector>,
     expected: u64,
 ) -> tantivy::Result<Counted> {
-    let every = (expected / (2 * EXACT_UP_TO)).clamp(1, 64) as u32;
+    let every = (expected / EXACT_UP_TO).clamp(1, 64) as u32;
     let every = 1 << every.ilog2();
     let sampled = count_stripes(searcher, query, facets, every)?;
     if !sampled.estimated || sampled.matches >= EXACT_UP_TO {

@@ -1,7 +1,7 @@
 //! The number of matches of a large search and its facet counts, without scoring: exactly
 //! up to [`EXACT_UP_TO`] matches; beyond, estimated and said to be.
 //!
-//! Each segment is cut into stripes of at least [`STRIPE_DOCS`] consecutive documents (a
+//! Each segment is cut into stripes of at least 4,096 consecutive documents (a
 //! union of postings walks windows of 4,096 documents: a narrower stripe would cost as much
 //! as a wide one). A query expected to match many documents (`expected`, from its words'
 //! document frequencies) is counted on every `k`-th stripe only, `k` a power of two chosen

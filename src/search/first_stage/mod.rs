@@ -1,5 +1,6 @@
-//! The first stage of a large search. When the words of a query are in many documents (their
-//! document frequencies add up to more than [`Ranking::first_stage_from`]), the query tree of
+//! The first stage of a large search. When the words of a query are in many documents (the
+//! document frequencies of its words, each by its most frequent form, add up to more than
+//! [`Ranking::first_stage_from`]), the query tree of
 //! [`super::rank`] is not walked over every match, which costs in proportion to the matches:
 //! 1. **candidates**: the best [`CANDIDATES`] documents of a flat union of a few terms per
 //!    word — its stem in the `words` field of each part (all of a document's text), its exact
@@ -28,13 +29,11 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, Searcher, Term};
 
 use super::query::{Occurrence, ParsedQuery};
-use super::rank::{self, Ranking};
+use super::rank::{self, part_weight, Ranking};
 use super::statistics::PartStatistics;
 use super::{code, compound, prior, renamed, synonyms, SearchError};
 use crate::analysis::{self, Mode};
-use crate::schema::{Fields, Part};
-
-pub use count::Counted;
+use crate::schema::Fields;
 
 /// Candidates that the first stage hands to the query tree.
 pub const CANDIDATES: usize = 100;
@@ -396,14 +395,6 @@ fn any_term(terms: &[(Term, f32)], scored: bool) -> Box<dyn Query> {
         })
         .collect();
     Box::new(BooleanQuery::new(clauses))
-}
-
-/// The weight of a first-stage term on the text of `part`.
-fn part_weight(part: Part, weight: f32, ranking: &Ranking) -> f32 {
-    match part {
-        Part::Documentation => weight,
-        Part::Records => weight * ranking.records,
-    }
 }
 
 /// The stems of `text` in the `words` field of each part, weighted as the tree weighs the

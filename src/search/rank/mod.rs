@@ -229,7 +229,7 @@ impl WordForms {
 
 /// The weight of a clause on the text of `part`: the records' clauses are scaled by
 /// [`Ranking::records`].
-fn part_weight(part: Part, weight: f32, ranking: &Ranking) -> f32 {
+pub(crate) fn part_weight(part: Part, weight: f32, ranking: &Ranking) -> f32 {
     match part {
         Part::Documentation => weight,
         Part::Records => weight * ranking.records,

@@ -477,27 +477,4 @@ fn extension(path: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pagination_shows_ends_and_neighbours() {
-        let state = PageState {
-            q: "x".into(),
-            page: 7,
-            ..PageState::default()
-        };
-        let labels: Vec<String> = page_links(&state, 20)
-            .into_iter()
-            .map(|l| {
-                if l.current {
-                    format!("[{}]", l.label)
-                } else {
-                    l.label
-                }
-            })
-            .collect();
-        assert_eq!(labels, ["1", "…", "5", "6", "[7]", "8", "9", "…", "20"]);
-        assert!(page_links(&state, 1).is_empty());
-    }
-}
+mod tests;

@@ -96,7 +96,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
         matches
     });
     if let Some(sweep) = &args.sweep {
-        return run_sweep(&args, sweep, &queries, &ranking, model);
+        return run_sweep(engine, sweep, &queries, &ranking, model, args.k);
     }
     let engine = engine.with_semantic(model);
     let report = evaluate(&engine, &queries, args.k)?;
@@ -121,13 +121,15 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `--sweep name=v1,v2,...`: each value's figures on each half, one JSON line each.
+/// `--sweep name=v1,v2,...`: each value's figures on each half, one JSON line each, on one
+/// open index (its columns decoded once).
 fn run_sweep(
-    args: &EvalArgs,
+    mut engine: Engine,
     sweep: &str,
     queries: &[JudgedQuery],
     ranking: &Ranking,
     model: Option<std::sync::Arc<Model>>,
+    k: usize,
 ) -> anyhow::Result<ExitCode> {
     let Some((name, values)) = sweep.split_once('=') else {
         bail!("--sweep {sweep:?}: expected name=v1,v2,...")
@@ -146,12 +148,9 @@ fn run_sweep(
             .with_context(|| format!("--sweep {sweep:?}: {value:?}"))?;
         let mut ranking = ranking.clone();
         ranking.set(name, value).map_err(anyhow::Error::msg)?;
-        let engine = Engine::open(&args.index)
-            .with_context(|| format!("opening the index {}", args.index.display()))?
-            .with_ranking(ranking)
-            .with_semantic(model.clone());
+        engine = engine.with_ranking(ranking).with_semantic(model.clone());
         for (half, queries) in &halves {
-            let report = evaluate(&engine, queries, args.k)?;
+            let report = evaluate(&engine, queries, k)?;
             let line = serde_json::json!({
                 "weight": name,
                 "value": value,

@@ -5,9 +5,9 @@
 //! `body_fr`, ...) and once folded but unstemmed (`title_exact`, `body_exact`) for exact,
 //! prefix and typo-tolerant matching; French text a third time by its roots (`title_root`,
 //! `body_root`), and once more all together, stemmed as French without positions, for the
-//! first stage of a large search (`words`). Only the stemmed fields keep the positions of their words, which phrases
-//! and snippets read; the exact and root fields are matched by single terms, and their
-//! positions were a third of the postings that indexing wrote. Metadata used as facets and
+//! first stage of a large search (`words`). Only the stemmed fields keep the positions of
+//! their words, which phrases and snippets read; the exact and root fields are matched by
+//! single terms, and their positions were a third of the postings that indexing wrote. Metadata used as facets and
 //! filters are raw strings with fast columns.
 //!
 //! The corpus has two [`Part`]s, each with text fields of its own (the records' carry the

@@ -10,7 +10,7 @@ use tantivy::query::Query;
 use tantivy::{DocAddress, Order};
 
 use super::facets::{self, FacetCollector, FacetCounts};
-use super::first_stage::{count, FirstStage};
+use super::first_stage::FirstStage;
 use super::query::ParsedQuery;
 use super::statistics::PartStatistics;
 use super::{columns, prior, rerank, Engine, SearchError, SearchRequest, Sort};
@@ -24,7 +24,7 @@ pub(super) struct Collected {
     pub total: usize,
     /// When asked, the counts of each facet's values.
     pub facets: Option<Vec<BTreeMap<String, u64>>>,
-    /// True when `total` and the facet counts are estimates ([`count`]).
+    /// True when `total` and the facet counts are estimates ([`FirstStage::count`]).
     pub estimated: bool,
 }
 
@@ -53,12 +53,10 @@ impl Engine {
                 false => None,
             };
             let mut counts = match stage {
-                Some(stage) => {
-                    let query = stage.matching();
-                    let counted =
-                        count::count(searcher, query.as_ref(), Some(&collector), stage.expected())?;
-                    counted.facets.unwrap_or_default()
-                }
+                Some(stage) => stage
+                    .count(searcher, Some(&collector))?
+                    .facets
+                    .unwrap_or_default(),
                 None => {
                     let query = self.query(searcher, &others, langs, false);
                     searcher.search(query.as_ref(), &collector)?
@@ -105,13 +103,7 @@ impl Engine {
         let depth = (offset + limit).max(rerank::RERANK_DEPTH);
         if let (Sort::Relevance, Some(stage)) = (request.sort, first_stage) {
             let candidates = stage.candidates(searcher, &self.fields, query, segments, depth)?;
-            let matching = stage.matching();
-            let counted = count::count(
-                searcher,
-                matching.as_ref(),
-                facets.as_ref(),
-                stage.expected(),
-            )?;
+            let counted = stage.count(searcher, facets.as_ref())?;
             return Ok(Collected {
                 candidates,
                 total: counted.matches as usize,

@@ -28,6 +28,7 @@ use tantivy::query::{BooleanQuery, BoostQuery, EnableScoring, Occur, Query, Term
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, Searcher, Term};
 
+use super::facets::FacetCollector;
 use super::query::{Occurrence, ParsedQuery};
 use super::rank::{self, part_weight, Ranking};
 use super::statistics::PartStatistics;
@@ -199,8 +200,7 @@ impl FirstStage {
         depth: usize,
     ) -> Result<Vec<(f32, DocAddress)>, SearchError> {
         let statistics = PartStatistics::new(searcher, fields);
-        let priors = &self.priors;
-        let best = self.best_of_union(searcher, &statistics, priors, segments, depth)?;
+        let best = self.best_of_union(searcher, &statistics, segments, depth)?;
         let mut addresses: Vec<DocAddress> = best.into_iter().map(|c| c.1).collect();
         addresses.sort();
         let weight = rescore::for_seeking(tree).weight(
@@ -209,7 +209,7 @@ impl FirstStage {
         let mut scored = Vec::with_capacity(addresses.len());
         for group in addresses.chunk_by(|a, b| a.segment_ord == b.segment_ord) {
             let reader = searcher.segment_reader(group[0].segment_ord);
-            let prior_of = prior::segment_priors(priors, segments.get(&reader.segment_id()));
+            let prior_of = prior::segment_priors(&self.priors, segments.get(&reader.segment_id()));
             let mut scorer = weight.scorer(reader, 1.0)?;
             for address in group {
                 if scorer.doc() < address.doc_id {
@@ -233,7 +233,6 @@ impl FirstStage {
         &self,
         searcher: &Searcher,
         statistics: &PartStatistics<'_>,
-        priors: &[(String, f32)],
         segments: &super::columns::Segments,
         depth: usize,
     ) -> Result<Vec<Candidate>, SearchError> {
@@ -242,13 +241,14 @@ impl FirstStage {
         let weight = union.weight(EnableScoring::enabled_from_statistics_provider(
             statistics, searcher,
         ))?;
-        let largest_prior = priors
+        let largest_prior = self
+            .priors
             .iter()
             .map(|(_, prior)| *prior)
             .fold(0.0f32, f32::max);
         let mut best: BinaryHeap<Reverse<Candidate>> = BinaryHeap::with_capacity(wanted + 1);
         for (ord, reader) in searcher.segment_readers().iter().enumerate() {
-            let prior_of = prior::segment_priors(priors, segments.get(&reader.segment_id()));
+            let prior_of = prior::segment_priors(&self.priors, segments.get(&reader.segment_id()));
             let alive = reader.alive_bitset();
             let mut threshold = f32::MIN;
             weight.for_each_pruning(f32::MIN, reader, &mut |doc, score| {
@@ -318,14 +318,19 @@ impl FirstStage {
         Box::new(BooleanQuery::new(clauses))
     }
 
-    /// About how many documents the query matches (more, not fewer).
-    pub fn expected(&self) -> u64 {
-        self.expected
+    /// The number of matches and, with `facets`, their facet counts: exactly up to
+    /// [`count::EXACT_UP_TO`], estimated beyond ([`count::count`]).
+    pub fn count(
+        &self,
+        searcher: &Searcher,
+        facets: Option<&FacetCollector>,
+    ) -> tantivy::Result<count::Counted> {
+        count::count(searcher, self.matching().as_ref(), facets, self.expected)
     }
 
     /// The query whose matches are counted: the words with the tree's rule of how many must
     /// match, the filters and exclusions; without scores.
-    pub fn matching(&self) -> Box<dyn Query> {
+    fn matching(&self) -> Box<dyn Query> {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut optional: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for word in &self.words {

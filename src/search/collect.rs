@@ -49,7 +49,7 @@ impl Engine {
             others.filters.retain(|filter| filter.facet != facet);
             let collector = FacetCollector::new(self.columns.for_searcher(searcher));
             let stage = match first_stage {
-                true => self.first_stage(searcher, &others)?,
+                true => self.first_stage(searcher, &others, langs)?,
                 false => None,
             };
             let mut counts = match stage {
@@ -75,9 +75,17 @@ impl Engine {
         &self,
         searcher: &tantivy::Searcher,
         parsed: &ParsedQuery,
+        langs: &[Lang],
     ) -> Result<Option<FirstStage>, SearchError> {
         let known_word = |word: &str| self.known_word(searcher, word);
-        FirstStage::plan(searcher, parsed, &self.fields, &self.ranking, &known_word)
+        FirstStage::plan(
+            searcher,
+            parsed,
+            &self.fields,
+            langs,
+            &self.ranking,
+            &known_word,
+        )
     }
 
     /// The first stage of `query`: `offset + limit` candidates at least, in the request's

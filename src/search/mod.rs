@@ -298,7 +298,9 @@ impl Engine {
         let offset = request.offset.min(MAX_DEPTH.saturating_sub(limit));
         let segments = self.columns.for_searcher(searcher);
         let first_stage = match request.sort {
-            Sort::Relevance if !request.complete_last => self.first_stage(searcher, &parsed)?,
+            Sort::Relevance if !request.complete_last => {
+                self.first_stage(searcher, &parsed, &langs)?
+            }
             _ => None,
         };
         let collected = self.collect(

@@ -682,3 +682,56 @@ fn the_first_stage_of_a_large_search_finds_what_the_whole_tree_finds() {
         assert!(networks(&first) >= first.total as u64, "{query}");
     }
 }
+
+/// An excluded word leaves out the documents of every language that have it, from the
+/// results and from their count, through the first stage as through the tree: the English
+/// guide is stemmed in English fields.
+#[test]
+fn the_first_stage_excludes_a_word_in_every_language() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (corpus, index_dir) = (dir.path().join("corpus"), dir.path().join("index"));
+    write_files(
+        &corpus,
+        &[
+            (
+                "guides/source.toml",
+                b"[metadata]\nnetwork = \"cio\"\nkind = \"guide\"\n",
+            ),
+            (
+                "english/source.toml",
+                b"[metadata]\nnetwork = \"cio\"\nkind = \"guide\"\nlanguage = \"en\"\n",
+            ),
+            (
+                "english/en.md",
+                b"# Apprenticeship contract\n\nThe apprenticeship contract is signed by the \
+                  employer and the apprentice. The employer keeps running the training plan \
+                  with the school, and the apprentice is paid a salary every month.",
+            ),
+            (
+                "guides/fr.md",
+                b"# Contrat d'apprentissage\n\nLe contrat d'apprentissage est signe par \
+                  l'employeur et l'apprenti, qui suit une formation au CFA et recoit un \
+                  salaire chaque mois.",
+            ),
+        ],
+    );
+    let report = index_into(&corpus, &index_dir);
+    assert_eq!(report.documents, 2, "{report}");
+    let forced = spo_search::search::rank::Ranking {
+        first_stage_from: 0.0,
+        ..Default::default()
+    };
+    let whole = Engine::open(&index_dir).expect("open");
+    let staged = Engine::open(&index_dir).expect("open").with_ranking(forced);
+    for engine in [&whole, &staged] {
+        assert_eq!(top_ids(engine, "contract", 10), ["english/en.md"]);
+        let request = SearchRequest {
+            query: "contract -running".into(),
+            facets: true,
+            ..Default::default()
+        };
+        let response = engine.search(&request).expect("search");
+        assert!(response.hits.is_empty());
+        assert_eq!(response.total, 0);
+    }
+}

@@ -34,6 +34,7 @@ use super::rank::{self, part_weight, Ranking};
 use super::statistics::PartStatistics;
 use super::{code, compound, prior, renamed, synonyms, SearchError};
 use crate::analysis::{self, Mode};
+use crate::model::Lang;
 use crate::schema::Fields;
 
 /// Candidates that the first stage hands to the query tree.
@@ -106,13 +107,14 @@ pub struct FirstStage {
 }
 
 impl FirstStage {
-    /// The first stage of `parsed` on `searcher`'s commit, or `None` when the tree over every
+    /// The first stage of `parsed` on `searcher`'s commit, whose languages are `langs`, or `None` when the tree over every
     /// match should run: the query has no text or a form that the union cannot stand for, or
     /// its words are in few enough documents that walking all of them costs little.
     pub fn plan(
         searcher: &Searcher,
         parsed: &ParsedQuery,
         fields: &Fields,
+        langs: &[Lang],
         ranking: &Ranking,
         known_word: &dyn Fn(&str) -> bool,
     ) -> Result<Option<FirstStage>, SearchError> {
@@ -123,7 +125,7 @@ impl FirstStage {
         let mut restrictions = Vec::new();
         for clause in &parsed.clauses {
             if clause.occurrence == Occurrence::MustNot {
-                if let Some(query) = rank::exclusion(clause, fields, &[crate::model::Lang::Fr]) {
+                if let Some(query) = rank::exclusion(clause, fields, langs) {
                     restrictions.push((Occur::MustNot, query));
                 }
                 continue;
@@ -405,7 +407,7 @@ fn any_term(terms: &[(Term, f32)], scored: bool) -> Box<dyn Query> {
 /// The stems of `text` in the `words` field of each part, weighted as the tree weighs the
 /// body.
 fn stem_terms(text: &str, fields: &Fields, ranking: &Ranking) -> Vec<(Term, f32)> {
-    let stems = analysis::terms(Mode::Stemmed(crate::model::Lang::Fr), text);
+    let stems = analysis::terms(Mode::Stemmed(Lang::Fr), text);
     let mut terms = Vec::new();
     for part in &fields.parts {
         for stem in &stems {

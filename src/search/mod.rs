@@ -9,6 +9,7 @@ pub mod cache;
 pub mod code;
 mod collect;
 pub mod columns;
+mod commit_watch;
 mod compound;
 mod document;
 pub mod eval;
@@ -42,6 +43,7 @@ use crate::schema::{self, Fields, OpenError};
 use crate::semantic::Model;
 use crate::tantivy_format::stored::StoredError;
 use cache::ResponseCache;
+use commit_watch::CommitWatch;
 pub use document::StoredDocument;
 use facets::{FacetCollector, FacetCounts};
 use hit::Highlighters;
@@ -68,6 +70,8 @@ pub enum SearchError {
     Stored(#[from] StoredError),
     #[error(transparent)]
     Synonyms(#[from] synonyms::ThesaurusError),
+    #[error("starting the thread that watches for new commits: {0}")]
+    Watch(std::io::Error),
 }
 
 /// Order of results (also the values of the CLI's `--sort`).
@@ -138,6 +142,8 @@ pub struct Engine {
     /// False while the committed document vectors come from another table (a replica
     /// serving a generation published with another one): the layer then waits, lexical.
     semantic_table_matches: AtomicBool,
+    /// Reloads the reader when another process commits.
+    _commit_watch: CommitWatch,
 }
 
 impl Engine {
@@ -146,10 +152,12 @@ impl Engine {
         // The synonym lists are read once, here, so that a damaged one stops the start.
         synonyms::table()?;
         let (index, fields) = schema::open(dir)?;
-        let reader = index
+        let reader: IndexReader = index
             .reader_builder()
-            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
+        let commit_watch =
+            commit_watch::reload_on_commit(dir, reader.clone()).map_err(SearchError::Watch)?;
         Ok(Engine {
             index,
             reader,
@@ -160,6 +168,7 @@ impl Engine {
             cache: ResponseCache::new(0),
             semantic: None,
             semantic_table_matches: AtomicBool::new(true),
+            _commit_watch: commit_watch,
         })
     }
 

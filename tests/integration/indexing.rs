@@ -340,6 +340,35 @@ fn cli_reports_json_and_fails_on_failed_documents() {
     assert_eq!(report["failures"][0]["path"], "docs/bad.pdf");
 }
 
+/// A server sees a commit made by another process (`spo-search index` beside `serve`)
+/// without being told: its engine watches the commit.
+#[test]
+fn an_open_engine_picks_up_another_writers_commit() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (corpus, index_dir) = (dir.path().join("corpus"), dir.path().join("index"));
+    write_files(
+        &corpus,
+        &[
+            ("docs/source.toml", SOURCE_TOML.as_bytes()),
+            ("docs/a.txt", b"Le boulanger fait le pain."),
+        ],
+    );
+    index_into(&corpus, &index_dir);
+    let engine = Engine::open(&index_dir).expect("open");
+    assert_eq!(engine.searcher().num_docs(), 1);
+
+    write_files(&corpus, &[("docs/b.txt", b"Le soudeur assemble le metal.")]);
+    index_into(&corpus, &index_dir);
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while engine.searcher().num_docs() != 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the new commit was never loaded"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 /// kill -9 at several moments of a run over the real corpus: the index always opens, and the
 /// next run completes the work.
 #[test]

@@ -219,9 +219,8 @@ impl Follower {
         let Some(model) = &self.semantic else {
             return Ok(None);
         };
-        let table = index::committed_manifest(engine.index())
-            .map_err(|e| format!("the restored index's manifest: {e}"))?
-            .semantic_table;
+        let table = index::committed_semantic_table(engine.index())
+            .map_err(|e| format!("the restored index's manifest: {e}"))?;
         let matches = table.as_deref() == Some(model.sha256());
         if !matches {
             tracing::warn!(

@@ -80,7 +80,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     let engine = Engine::open(&args.index)
         .with_context(|| format!("opening the index {}", args.index.display()))?
         .with_ranking(ranking.clone());
-    let made_with = index::committed_manifest(engine.index())?.semantic_table;
+    let made_with = index::committed_semantic_table(engine.index())?;
     let model = model.filter(|model| {
         let matches = made_with.as_deref() == Some(model.sha256());
         if !matches {

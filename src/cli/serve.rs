@@ -323,7 +323,7 @@ fn open_or_build(
         .semantic
         .as_ref()
         .map(|model| model.sha256().to_string());
-    if index::committed_manifest(engine.index())?.semantic_table != table {
+    if index::committed_semantic_table(engine.index())? != table {
         tracing::info!("the document vectors were made with another semantic table: indexing");
         index::run(options, &mut |_, _| {})
             .with_context(|| format!("indexing {} again", corpus.display()))?;

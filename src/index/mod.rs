@@ -33,7 +33,7 @@ use crate::ingest::extract::Limits;
 use crate::ingest::source::SourceError;
 use crate::semantic::Model;
 use fault::DiskFault;
-use manifest::Manifest;
+use manifest::{Manifest, ManifestHeader};
 use report::IndexReport;
 
 /// Errors that stop a run: the corpus layout, the index folder, or tantivy itself.
@@ -105,6 +105,13 @@ pub fn committed_manifest(index: &Index) -> Result<Manifest, IndexError> {
     Ok(Manifest::from_payload(
         index.load_metas()?.payload.as_deref(),
     ))
+}
+
+/// The SHA-256 of the semantic table that made the document vectors of the last commit of
+/// `index` (none without vectors), read without the manifest's units.
+pub fn committed_semantic_table(index: &Index) -> Result<Option<String>, IndexError> {
+    let payload = index.load_metas()?.payload;
+    Ok(ManifestHeader::from_payload(payload.as_deref()).and_then(|header| header.semantic_table))
 }
 
 fn disk_error(dir: &Path, fault: DiskFault, detail: String) -> IndexError {

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use tantivy::Index;
 
-use super::manifest::Manifest;
+use super::manifest::ManifestHeader;
 use super::{damage, IndexError};
 use crate::schema::{build_schema, SCHEMA_VERSION};
 
@@ -66,8 +66,7 @@ fn state_of(index: &Index) -> IndexState {
     let manifest = index
         .load_metas()
         .ok()
-        .and_then(|metas| metas.payload)
-        .and_then(|payload| serde_json::from_str::<Manifest>(&payload).ok());
+        .and_then(|metas| ManifestHeader::from_payload(metas.payload.as_deref()));
     let our_schema =
         serde_json::to_value(index.schema()).ok() == serde_json::to_value(build_schema()).ok();
     match (our_schema, manifest) {

@@ -15,9 +15,9 @@ use crate::semantic::SemanticMode;
 pub struct IndexCommandArgs {
     #[command(flatten)]
     index: IndexArgs,
-    /// The vectors documents get, for `serve --semantic`: the static table's, or the
-    /// transformer's (`full`).
-    #[arg(long, value_enum, default_value_t = SemanticMode::Static)]
+    /// The vectors documents get, for `serve --semantic`: none (`off`), the static
+    /// table's, or the transformer's (`full`).
+    #[arg(long, value_enum, default_value_t = SemanticMode::Off)]
     semantic: SemanticMode,
     /// Print the report as one JSON object on stdout.
     #[arg(long)]
@@ -32,9 +32,6 @@ pub struct IndexCommandArgs {
 /// Runs an indexing pass; exits with 1 when documents failed (the index is still committed).
 pub fn run(args: IndexCommandArgs) -> anyhow::Result<ExitCode> {
     let mut options = args.index.options_for(args.semantic);
-    if args.semantic == SemanticMode::Off {
-        options.semantic = None;
-    }
     options.rebuild = args.rebuild;
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = ProgressBar::new(0);

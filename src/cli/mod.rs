@@ -78,33 +78,27 @@ pub struct IndexArgs {
 }
 
 impl IndexArgs {
-    /// The indexing options these arguments ask for.
-    pub fn options(&self) -> IndexOptions {
+    /// The indexing options for search in `mode`: documents get the vectors of the model
+    /// `mode` asks for, none when off; with `full`, the static table's when the
+    /// transformer's weights cannot be read (one warning).
+    pub fn options_for(&self, mode: SemanticMode) -> IndexOptions {
         let mut options = IndexOptions::new(&self.corpus, &self.index);
         options.limits.max_file_bytes = self.max_file_mb.saturating_mul(1024 * 1024);
         options.limits.timeout = Duration::from_secs(self.timeout_secs.max(1));
         if let Some(threads) = self.threads {
             options.threads = threads.max(1);
         }
-        options.semantic = crate::semantic::Model::load_or_warn(&self.semantic_table);
-        options
-    }
-
-    /// The indexing options for search in `mode`: with `full`, documents get the
-    /// transformer's vectors (the static table's when its weights cannot be read, with one
-    /// warning); otherwise the static table's, as [`IndexArgs::options`].
-    pub fn options_for(&self, mode: SemanticMode) -> IndexOptions {
-        let mut options = self.options();
-        if mode == SemanticMode::Full {
-            if let Some(full) = Model::for_mode(
+        options.semantic = match mode {
+            SemanticMode::Off => None,
+            SemanticMode::Static => Model::load_or_warn(&self.semantic_table),
+            SemanticMode::Full => Model::for_mode(
                 mode,
                 &self.semantic_table,
                 &self.semantic_weights,
                 self.semantic_query_cache,
-            ) {
-                options.semantic = Some(full);
-            }
-        }
+            )
+            .or_else(|| Model::load_or_warn(&self.semantic_table)),
+        };
         options
     }
 }

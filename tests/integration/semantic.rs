@@ -164,6 +164,37 @@ fn the_nearest_documents_answer_when_no_word_matches() {
     );
 }
 
+/// `index` makes document vectors only when asked (`--semantic static`): by default it skips
+/// their cost, and asking later indexes every unit again, with its vector.
+#[test]
+fn the_index_command_makes_vectors_only_when_asked() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (corpus, index_dir) = (dir.path().join("corpus"), dir.path().join("index"));
+    two_guides(&corpus);
+    let index = |extra: &[&str]| -> serde_json::Value {
+        let output = Command::new(env!("CARGO_BIN_EXE_spo-search"))
+            .args(["index", "--json", "--corpus"])
+            .arg(&corpus)
+            .arg("--index")
+            .arg(&index_dir)
+            .arg("--semantic-table")
+            .arg(table_path())
+            .args(extra)
+            .output()
+            .expect("run index");
+        assert!(output.status.success(), "{output:?}");
+        serde_json::from_slice(&output.stdout).expect("one JSON object")
+    };
+    let plain = index(&[]);
+    assert_eq!(plain["vectors_computed"], 0, "{plain}");
+    assert_eq!(stored_vector(&index_dir, "guides/boulanger.md"), None);
+
+    let asked = index(&["--semantic", "static"]);
+    assert_eq!(asked["units_extracted"], 2, "{asked}");
+    assert_eq!(asked["vectors_computed"], 2, "{asked}");
+    assert!(stored_vector(&index_dir, "guides/boulanger.md").is_some());
+}
+
 /// `spo-search eval --json` of `queries` on the bundled index, with `extra` arguments; it
 /// must succeed.
 fn eval_bundled(queries: &Path, extra: &[&str]) -> std::process::Output {

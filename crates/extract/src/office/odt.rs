@@ -4,7 +4,8 @@
 //! of their automatic style) is a heading or title style, at the style's level
 //! (`Heading_20_3` is 3, `Title` 1). `text:s` and `text:tab` are spaces, `text:line-break`
 //! a line break; list items are written one per line, indented two spaces a level of
-//! nesting, tables row by row.
+//! nesting, numbered (`1. `) when their list style numbers that level (`text:list-style`,
+//! in `content.xml` or `styles.xml`), with `- ` otherwise; tables row by row.
 //! Annotations, tracked changes, note citations and drawing descriptions are skipped.
 
 use std::collections::HashMap;
@@ -30,6 +31,7 @@ const SVG: &str = "urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0";
 pub fn extract_odt(bytes: &[u8]) -> Result<Extracted, ExtractError> {
     let mut package = Package::open(bytes, FORMAT)?;
     let content_xml = package.required_part("content.xml")?;
+    let styles_xml = package.optional_part("styles.xml")?;
     let meta_xml = package.optional_part("meta.xml")?;
 
     let content = parse_xml(&content_xml, FORMAT, "content.xml")?;
@@ -45,7 +47,12 @@ pub fn extract_odt(bytes: &[u8]) -> Result<Extracted, ExtractError> {
             ExtractError::malformed(FORMAT, "content.xml has no office:body/office:text")
         })?;
     let style_parents = automatic_style_parents(root);
-    let (body, headings) = read_text(text, &style_parents);
+    let mut list_styles = ListStyles::default();
+    list_styles.read(root);
+    if let Some(xml) = &styles_xml {
+        list_styles.read(parse_xml(xml, FORMAT, "styles.xml")?.root_element());
+    }
+    let (body, headings) = read_text(text, &style_parents, &list_styles);
     let metadata = match &meta_xml {
         Some(xml) => read_metadata(&parse_xml(xml, FORMAT, "meta.xml")?),
         None => Default::default(),
@@ -68,13 +75,74 @@ fn automatic_style_parents<'a>(root: Node<'a, '_>) -> HashMap<&'a str, &'a str> 
         .collect()
 }
 
+/// Numbers the block markup writes (`1.` to `999.`); past it an item is written as a bullet.
+const MAX_NUMBER: u32 = 999;
+
+/// The levels that each list style numbers (`text:list-level-style-number` with a format),
+/// with their first number; the other levels are bulleted.
+#[derive(Debug, Default)]
+struct ListStyles {
+    numbered: HashMap<(String, usize), u32>,
+}
+
+impl ListStyles {
+    /// Reads the `text:list-style` elements under `root`.
+    fn read(&mut self, root: Node) {
+        let styles = root
+            .descendants()
+            .filter(|node| node.has_tag_name((TEXT, "list-style")));
+        for style in styles {
+            let Some(name) = style.attribute((STYLE, "name")) else {
+                continue;
+            };
+            let numbered = style
+                .children()
+                .filter(|level| level.has_tag_name((TEXT, "list-level-style-number")))
+                .filter(|level| {
+                    level
+                        .attribute((STYLE, "num-format"))
+                        .is_some_and(|f| !f.is_empty())
+                });
+            for level in numbered {
+                let depth = number_attribute(level, "level").unwrap_or(1) as usize;
+                let start = number_attribute(level, "start-value").unwrap_or(1);
+                self.numbered.insert((name.to_string(), depth), start);
+            }
+        }
+    }
+
+    /// The first number of level `depth` (1 at the top) of the list style `style`, `None`
+    /// when that level is bulleted.
+    fn first_number(&self, style: Option<&str>, depth: usize) -> Option<u32> {
+        self.numbered.get(&(style?.to_string(), depth)).copied()
+    }
+}
+
+/// A `text:*` attribute holding a number.
+fn number_attribute(node: Node, name: &str) -> Option<u32> {
+    node.attribute((TEXT, name))?.parse().ok()
+}
+
+/// A list open around the current point: its style (its own, else its parent list's) and
+/// the last number it gave.
+struct OpenList {
+    style: Option<String>,
+    last: Option<u32>,
+}
+
 /// Walks `office:text`, returning its text and its headings.
-fn read_text(text: Node, style_parents: &HashMap<&str, &str>) -> (String, Vec<String>) {
+fn read_text(
+    text: Node,
+    style_parents: &HashMap<&str, &str>,
+    list_styles: &ListStyles,
+) -> (String, Vec<String>) {
     let mut layout = TextLayout::new();
     let mut headings = Vec::new();
     let (mut list_items, mut table_cells) = (0usize, 0usize);
-    // Lists open around the current point: an item's depth is one less.
-    let mut lists = 0usize;
+    // Lists open around the current point: an item's depth is their number.
+    let mut lists: Vec<OpenList> = Vec::new();
+    // The last number of each closed list, by style and depth, for a list that continues it.
+    let mut closed: HashMap<(Option<String>, usize), u32> = HashMap::new();
     let mut walk = Walk::new(text);
     while let Some(edge) = walk.next() {
         let (node, opening) = match edge {
@@ -107,12 +175,29 @@ fn read_text(text: Node, style_parents: &HashMap<&str, &str>) -> (String, Vec<St
             }
             (Some(TEXT), "s" | "tab", true) => layout.space(),
             (Some(TEXT), "line-break", true) => layout.line_break(),
-            (Some(TEXT), "list-item" | "list-header", true) => {
+            (Some(TEXT), kind @ ("list-item" | "list-header"), true) => {
                 list_items += 1;
                 layout.line_break();
+                let depth = lists.len();
+                let number = match lists.last_mut() {
+                    Some(list) if kind == "list-item" => {
+                        let first = list_styles.first_number(list.style.as_deref(), depth);
+                        first.map(|first| {
+                            let number = number_attribute(node, "start-value")
+                                .or(list.last.map(|n| n.saturating_add(1)))
+                                .unwrap_or(first);
+                            list.last = Some(number);
+                            number
+                        })
+                    }
+                    _ => None,
+                };
                 if table_cells == 0 {
-                    let indent = "  ".repeat(lists.saturating_sub(1));
-                    layout.mark(format!("{indent}{ITEM_MARK}"));
+                    let indent = "  ".repeat(depth.saturating_sub(1));
+                    match number.filter(|&n| n <= MAX_NUMBER) {
+                        Some(n) => layout.mark(format!("{indent}{n}. ")),
+                        None => layout.mark(format!("{indent}{ITEM_MARK}")),
+                    }
                 }
             }
             (Some(TEXT), "list-item" | "list-header", false) => {
@@ -121,13 +206,29 @@ fn read_text(text: Node, style_parents: &HashMap<&str, &str>) -> (String, Vec<St
                 layout.line_break();
             }
             (Some(TEXT), "list", true) => {
-                lists += 1;
+                let style = node
+                    .attribute((TEXT, "style-name"))
+                    .map(str::to_string)
+                    .or_else(|| lists.last().and_then(|list| list.style.clone()));
+                let continues = node.attribute((TEXT, "continue-numbering")) == Some("true")
+                    || node.has_attribute((TEXT, "continue-list"));
+                let last = continues
+                    .then(|| closed.get(&(style.clone(), lists.len() + 1)).copied())
+                    .flatten();
+                lists.push(OpenList { style, last });
                 if list_items == 0 {
                     layout.paragraph_break();
                 }
             }
             (Some(TEXT), "list", false) => {
-                lists = lists.saturating_sub(1);
+                let depth = lists.len();
+                if let Some(OpenList {
+                    style,
+                    last: Some(last),
+                }) = lists.pop()
+                {
+                    closed.insert((style, depth), last);
+                }
                 if list_items == 0 {
                     layout.paragraph_break();
                 }

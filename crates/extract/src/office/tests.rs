@@ -235,6 +235,46 @@ fn odt_features() {
     assert_eq!(doc.keywords, ["CEP", "orientation"]);
 }
 
+/// A list style numbers its first level (from 3 here) and bullets its second; a list that
+/// continues another goes on counting; a named style comes from `styles.xml`.
+#[test]
+fn odt_numbered_lists() {
+    let content = format!(
+        r#"<office:document-content {ODF_NAMESPACES}><office:automatic-styles>
+        <text:list-style style:name="L1">
+          <text:list-level-style-number text:level="1" style:num-format="1" style:num-suffix="." text:start-value="3"/>
+          <text:list-level-style-bullet text:level="2" text:bullet-char="•"/>
+        </text:list-style></office:automatic-styles>
+        <office:body><office:text>
+        <text:list text:style-name="L1"><text:list-item><text:p>Inscription</text:p>
+          <text:list><text:list-item><text:p>en ligne</text:p></text:list-item></text:list></text:list-item>
+          <text:list-item><text:p>Entretien</text:p></text:list-item></text:list>
+        <text:p>Puis :</text:p>
+        <text:list text:style-name="L1" text:continue-numbering="true"><text:list-item><text:p>Formation</text:p></text:list-item></text:list>
+        <text:list text:style-name="Numbering_20_123"><text:list-item><text:p>un</text:p></text:list-item>
+          <text:list-item text:start-value="7"><text:p>sept</text:p></text:list-item></text:list>
+        <text:list text:style-name="Unknown"><text:list-item><text:p>puce</text:p></text:list-item></text:list>
+        </office:text></office:body></office:document-content>"#
+    );
+    let styles = format!(
+        r#"<office:document-styles {ODF_NAMESPACES}><office:styles>
+        <text:list-style style:name="Numbering_20_123">
+          <text:list-level-style-number text:level="1" style:num-format="1"/>
+        </text:list-style></office:styles></office:document-styles>"#
+    );
+    let package = zip_of(&[
+        ("mimetype", b"application/vnd.oasis.opendocument.text"),
+        ("content.xml", content.as_bytes()),
+        ("styles.xml", styles.as_bytes()),
+    ]);
+    let doc = extract_odt(&package).unwrap();
+    assert_eq!(
+        doc.body,
+        "3. Inscription\n  - en ligne\n4. Entretien\n\nPuis :\n\n5. Formation\n\n\
+         1. un\n7. sept\n\n- puce"
+    );
+}
+
 fn reason(result: Result<Extracted, ExtractError>) -> String {
     match result {
         Err(ExtractError::Malformed { reason, .. }) => reason,

@@ -35,7 +35,7 @@ use crate::model::{Facet, Facets, Format, Lang};
 
 /// Version of the schema, of the analysis and of what the extractors write: a change
 /// forces a full rebuild.
-pub const SCHEMA_VERSION: u32 = 10;
+pub const SCHEMA_VERSION: u32 = 11;
 
 /// A part of the corpus, indexed in text fields of its own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
